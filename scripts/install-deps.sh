@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the gridledger scripts rely on, skipping any
+# that are already present, so CI on a fresh machine and a developer's warm
+# machine run the same command.
+set -euo pipefail
+
+# command-name:debian-package pairs. gcc is needed because Fabric CA links
+# sqlite through cgo; jq renders configs and connection.json; openssl inspects
+# certificates; shellcheck lints these scripts.
+readonly DEPS=(
+  "shellcheck:shellcheck"
+  "jq:jq"
+  "gcc:gcc"
+  "openssl:openssl"
+  "tar:tar"
+  "gzip:gzip"
+  "curl:curl"
+)
+
+missing_packages() {
+  local pair cmd pkg
+  for pair in "${DEPS[@]}"; do
+    cmd=${pair%%:*}
+    pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || printf '%s\n' "$pkg"
+  done
+}
+
+check_go() {
+  # Go itself is a toolchain, not a Debian package we can pin sensibly;
+  # the Fabric builds need a recent one (Fabric CA's go.mod asks go 1.25).
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-deps: 'go' is not on PATH (need Go >= 1.25)" >&2
+    return 1
+  fi
+}
+
+install() {
+  local pkgs
+  mapfile -t pkgs < <(missing_packages)
+  if ((${#pkgs[@]} == 0)); then
+    echo "install-deps: all present"
+  else
+    local sudo=()
+    ((EUID == 0)) || sudo=(sudo)
+    echo "install-deps: installing ${pkgs[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+  fi
+  check_go
+}
+
+install "$@"
