@@ -6,7 +6,8 @@ set -euo pipefail
 
 # command-name:debian-package pairs. gcc is needed because Fabric CA links
 # sqlite through cgo; jq renders configs and connection.json; openssl inspects
-# certificates; shellcheck lints these scripts.
+# certificates; envsubst renders the network templates; shellcheck lints
+# these scripts.
 readonly DEPS=(
   "shellcheck:shellcheck"
   "jq:jq"
@@ -15,6 +16,7 @@ readonly DEPS=(
   "tar:tar"
   "gzip:gzip"
   "curl:curl"
+  "envsubst:gettext-base"
 )
 
 missing_packages() {
