@@ -1,0 +1,1 @@
+//! The submitting client's identity.

@@ -1,0 +1,131 @@
+//! gridledger-shim: the runtime a Rust Hyperledger Fabric chaincode links.
+//!
+//! It speaks Fabric's chaincode protocol in both modes, chaincode-as-a-service ([`CcaasServer`]: the peer dials
+//! us) and classic ([`register`]: we dial the peer), with TLS and mutual TLS, and gives chaincode code the full
+//! ledger API of the Go shim as the [`ChaincodeStub`] trait.
+//!
+//! # Layout
+//! - [`handler`]: the protocol state machine, a pure transition function.
+//! - `runtime`: the driver shared by both modes (routing replies, one worker per transaction).
+//! - [`stub`]: the ledger API trait; `peer_stub` implements it over the stream.
+//! - [`context`]: the decoded facts of one transaction.
+//! - [`composite`]: composite keys, byte-compatible with Go.
+//! - [`identity`]: the submitting client's identity (MSP id, Go-compatible id, attributes).
+//! - [`statebased`]: key-level endorsement policies, byte-compatible with Go's `pkg/statebased`.
+//! - [`config`]: start-up settings from the environment, as Fabric deployments provide them.
+//!
+//! # Writing a chaincode
+//! ```no_run
+//! use gridledger_shim::{Chaincode, ChaincodeStub, Response};
+//!
+//! struct Counter;
+//!
+//! impl Chaincode for Counter {
+//!     fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {
+//!         let next = match stub.get_state("count") {
+//!             Ok(v) => v.and_then(|b| String::from_utf8(b).ok()?.parse::<u64>().ok()).unwrap_or(0) + 1,
+//!             Err(e) => return Response::error(e.to_string()),
+//!         };
+//!         match stub.put_state("count", next.to_string().as_bytes()) {
+//!             Ok(()) => Response::success(next.to_string()),
+//!             Err(e) => Response::error(e.to_string()),
+//!         }
+//!     }
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     gridledger_shim::main(Counter)
+//! }
+//! ```
+
+mod client;
+pub mod composite;
+pub mod config;
+pub mod context;
+mod error;
+pub mod handler;
+pub mod identity;
+mod logging;
+mod peer_stub;
+mod response;
+mod runtime;
+mod server;
+pub mod statebased;
+pub mod stub;
+
+pub use client::register;
+pub use config::Mode;
+pub use context::TxContext;
+pub use error::{Error, Result};
+pub use gridledger_protos as protos;
+pub use response::Response;
+pub use server::CcaasServer;
+pub use stub::ChaincodeStub;
+
+/// A chaincode: what the peer calls for each transaction.
+///
+/// Calls run concurrently on worker threads, one per transaction, hence `Send + Sync`. A panic is caught and
+/// reported as a 500 response; the process and its other transactions carry on.
+pub trait Chaincode: Send + Sync + 'static {
+    /// Called for INIT (only when the definition requires initialization). Succeeds with no payload by default.
+    fn init(&self, stub: &dyn ChaincodeStub) -> Response {
+        let _ = stub; // The default needs nothing from the ledger.
+        Response::success(Vec::new())
+    }
+
+    /// Called for every transaction.
+    fn invoke(&self, stub: &dyn ChaincodeStub) -> Response;
+}
+
+/// Starts a chaincode in the mode the environment selects (see [`config`]) and serves until SIGTERM or Ctrl-C.
+///
+/// Builds a Tokio runtime; call it from a plain `main`. Use [`CcaasServer`] or [`register`] directly to embed.
+pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
+    logging::init();
+    let mode = Mode::from_env()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match mode {
+            Mode::Server(config) => CcaasServer::bind(config)?.serve(chaincode, shutdown_signal()).await,
+            Mode::Client(config) => register(config, chaincode, shutdown_signal()).await,
+        }
+    })
+}
+
+/// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking.
+pub fn main<C: Chaincode>(chaincode: C) -> std::process::ExitCode {
+    match start(chaincode) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chaincode failed: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on SIGTERM (how Fabric, Docker and Kubernetes stop a chaincode) or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!("cannot watch SIGTERM ({e}); only Ctrl-C stops the chaincode");
+                if let Err(e) = tokio::signal::ctrl_c().await {
+                    tracing::warn!("cannot watch Ctrl-C either: {e}");
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}

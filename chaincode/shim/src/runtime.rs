@@ -1,0 +1,256 @@
+//! The driver that performs the state machine's actions on one stream, in either mode.
+//!
+//! One receive loop reads the peer's messages and never runs chaincode code: transactions go to blocking worker
+//! threads (chaincode code is synchronous, like Go's), replies are routed to them by [`TxKey`], and everything
+//! bound for the peer goes through one unbounded channel that tonic drains: a single writer for the stream.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use futures_util::{Stream, StreamExt};
+use gridledger_protos::peer::chaincode_message::Type;
+use gridledger_protos::peer::{self, ChaincodeMessage};
+use gridledger_protos::prost::Message;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::Chaincode;
+use crate::context::TxContext;
+use crate::error::{Error, Result};
+use crate::handler::{self, Action, Execution, PeerFeatures, State, TxKind};
+use crate::peer_stub::PeerStub;
+use crate::response::Response;
+
+/// Identifies a transaction on a stream: the same txid may run on two channels at once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct TxKey {
+    channel_id: String,
+    tx_id: String,
+}
+
+impl TxKey {
+    pub(crate) fn of(msg: &ChaincodeMessage) -> Self {
+        Self { channel_id: msg.channel_id.clone(), tx_id: msg.txid.clone() }
+    }
+}
+
+/// State shared between the receive loop and the transactions of one stream.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    outgoing: mpsc::UnboundedSender<ChaincodeMessage>,
+    routes: Mutex<Routes>,
+    features: Mutex<PeerFeatures>,
+}
+
+#[derive(Debug, Default)]
+struct Routes {
+    /// The one outstanding request of each transaction, waiting for its reply.
+    pending: HashMap<TxKey, oneshot::Sender<ChaincodeMessage>>,
+    /// Transactions currently executing.
+    running: HashSet<TxKey>,
+    /// Set when the stream has ended: new requests fail at once instead of waiting forever.
+    closed: bool,
+}
+
+impl Shared {
+    fn routes(&self) -> MutexGuard<'_, Routes> {
+        // A panic while holding this lock cannot leave the maps inconsistent (single inserts/removes), so a
+        // poisoned lock is still usable.
+        self.routes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn features(&self) -> PeerFeatures {
+        *self.features.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues a message for the peer.
+    pub(crate) fn send(&self, msg: ChaincodeMessage) -> Result<()> {
+        self.outgoing.send(msg).map_err(|_| Error::Disconnected)
+    }
+
+    /// Registers the reply slot of a transaction's next request; must happen before the request is sent.
+    pub(crate) fn expect_reply(&self, key: TxKey) -> Result<oneshot::Receiver<ChaincodeMessage>> {
+        let (tx, rx) = oneshot::channel();
+        let mut routes = self.routes();
+        if routes.closed {
+            return Err(Error::Disconnected);
+        }
+        if routes.pending.insert(key, tx).is_some() {
+            // The stub serializes each transaction's requests, so this would be a shim bug, not a peer one.
+            tracing::error!("two outstanding requests for one transaction");
+        }
+        Ok(rx)
+    }
+
+    fn deliver(&self, msg: ChaincodeMessage) {
+        let key = TxKey::of(&msg);
+        let slot = self.routes().pending.remove(&key);
+        match slot {
+            Some(slot) => {
+                if slot.send(msg).is_err() {
+                    tracing::debug!(tx = %key.tx_id, "reply arrived after its transaction gave up");
+                }
+            }
+            None => tracing::warn!(tx = %key.tx_id, channel = %key.channel_id, "reply for no pending request"),
+        }
+    }
+
+    fn close(&self) {
+        let mut routes = self.routes();
+        routes.closed = true;
+        // Dropping the senders wakes every waiting transaction with `Disconnected`.
+        routes.pending.clear();
+    }
+}
+
+/// Runs the protocol on one stream until the peer ends it or `shutdown` fires and in-flight work is done.
+///
+/// REGISTER must already be queued on `outgoing`: the chaincode always speaks first.
+pub(crate) async fn run<C, S>(
+    chaincode: Arc<C>,
+    mut incoming: S,
+    outgoing: mpsc::UnboundedSender<ChaincodeMessage>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()>
+where
+    C: Chaincode,
+    S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin,
+{
+    let shared = Arc::new(Shared {
+        outgoing,
+        routes: Mutex::new(Routes::default()),
+        features: Mutex::new(PeerFeatures::default()),
+    });
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<TxKey>();
+    let mut state = State::Created;
+    let mut draining = *shutdown.borrow();
+    let result = loop {
+        if draining && shared.routes().running.is_empty() {
+            break Ok(());
+        }
+        tokio::select! {
+            changed = shutdown.changed(), if !draining => {
+                // A dropped sender means nobody can ask for shutdown any more; keep serving.
+                draining = changed.is_ok() && *shutdown.borrow();
+            }
+            Some(key) = done_rx.recv() => {
+                shared.routes().running.remove(&key);
+            }
+            msg = incoming.next() => {
+                let msg = match msg {
+                    Some(Ok(msg)) => msg,
+                    Some(Err(status)) => break Err(Error::Status(status)),
+                    None => break Ok(()),
+                };
+                let (next, action) = handler::on_message(state, msg);
+                state = next;
+                if let Some(action) = action {
+                    perform(&chaincode, &shared, &done_tx, draining, action)?;
+                }
+            }
+        }
+    };
+    shared.close();
+    result
+}
+
+fn perform<C: Chaincode>(
+    chaincode: &Arc<C>,
+    shared: &Arc<Shared>,
+    done: &mpsc::UnboundedSender<TxKey>,
+    draining: bool,
+    action: Action,
+) -> Result<()> {
+    match action {
+        Action::Send(msg) => shared.send(msg),
+        Action::Ready { features, warning } => {
+            if let Some(warning) = warning {
+                tracing::warn!("{warning}");
+            }
+            tracing::info!(?features, "registered with the peer");
+            *shared.features.lock().unwrap_or_else(PoisonError::into_inner) = features;
+            Ok(())
+        }
+        Action::Deliver(msg) => {
+            shared.deliver(msg);
+            Ok(())
+        }
+        Action::Execute(exec) => start(chaincode, shared, done, draining, *exec),
+    }
+}
+
+fn start<C: Chaincode>(
+    chaincode: &Arc<C>,
+    shared: &Arc<Shared>,
+    done: &mpsc::UnboundedSender<TxKey>,
+    draining: bool,
+    exec: Execution,
+) -> Result<()> {
+    let key = TxKey::of(&exec.message);
+    if draining {
+        return shared.send(handler::error_reply(&exec.message, "chaincode is shutting down"));
+    }
+    if !shared.routes().running.insert(key.clone()) {
+        let text = format!("transaction {} is already running on channel {}", key.tx_id, key.channel_id);
+        return shared.send(handler::error_reply(&exec.message, text));
+    }
+    let (chaincode, shared, done) = (Arc::clone(chaincode), Arc::clone(shared), done.clone());
+    // Chaincode code blocks on ledger round trips; it must never run on the reactor threads.
+    tokio::task::spawn_blocking(move || {
+        let reply = execute(&*chaincode, &shared, exec);
+        if let Err(e) = shared.send(reply) {
+            tracing::warn!(tx = %key.tx_id, "cannot report the result: {e}");
+        }
+        // The receive loop may have ended already; then nobody needs to know.
+        if done.send(key).is_err() {
+            tracing::trace!("receive loop already gone");
+        }
+    });
+    Ok(())
+}
+
+/// Runs one transaction to its final message: COMPLETED, or ERROR for a failed Init or a malformed proposal.
+fn execute<C: Chaincode>(chaincode: &C, shared: &Arc<Shared>, exec: Execution) -> ChaincodeMessage {
+    let Execution { kind, input, message } = exec;
+    let ctx = match TxContext::from_peer(
+        message.channel_id.clone(),
+        message.txid.clone(),
+        input,
+        message.proposal.clone(),
+    ) {
+        Ok(ctx) => ctx,
+        Err(e) => return handler::error_reply(&message, e.to_string()),
+    };
+    let stub = PeerStub::new(Arc::clone(shared), ctx);
+    let outcome = catch_unwind(AssertUnwindSafe(|| match kind {
+        TxKind::Init => chaincode.init(&stub),
+        TxKind::Transaction => chaincode.invoke(&stub),
+    }));
+    let mut response = outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        tracing::error!(tx = %message.txid, "transaction panicked: {what}");
+        Response::error(format!("chaincode panicked: {what}"))
+    });
+    // A failed transaction is never committed, so its buffered writes need not travel.
+    if response.is_ok()
+        && let Err(e) = stub.flush()
+    {
+        response = Response::error(format!("cannot write the transaction's batched writes: {e}"));
+    }
+    // Go's shim reports a failed Init as ERROR; Invoke always completes with the status inside.
+    if kind == TxKind::Init && response.status >= Response::ERROR {
+        return handler::error_reply(&message, response.message);
+    }
+    ChaincodeMessage {
+        r#type: Type::Completed as i32,
+        payload: peer::Response::from(response).encode_to_vec(),
+        txid: message.txid,
+        channel_id: message.channel_id,
+        chaincode_event: stub.take_event(),
+        ..Default::default()
+    }
+}
