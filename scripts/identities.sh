@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Fabric CA per organization: start the CA servers and issue every identity
+# the network needs (sourced by network.sh; launcher-neutral except for how
+# the CA process is started, which goes through gl_start).
+#
+# Layout under $GL_RUN/orgs/<org>/:
+#   msp/                      org MSP (cacerts/ca.pem, tlscacerts/ca.pem, config.yaml)
+#   peer0/{msp,tls}           peer node (orderer0/ for the orderer org)
+#   users/<name>/msp          admin and client users (ecert carries gridledger.role)
+#   users/admin/tls           admin TLS client cert (osnadmin needs mutual TLS)
+# tls/ holds server.crt, server.key, ca.crt, as the Fabric samples name them.
+# shellcheck shell=bash
+
+ca_home() { echo "$GL_RUN/ca/$1"; }
+ca_url_host() { echo "$(orgvar "$1" CA_HOST):$(orgvar "$1" CA_PORT)"; }
+
+# Names every TLS certificate must carry: the configured host plus loopback.
+tls_hosts() { # host
+  local hosts="localhost,127.0.0.1"
+  [[ $1 == localhost || $1 == 127.0.0.1 ]] || hosts="$hosts,$1"
+  echo "$hosts"
+}
+
+start_ca() {
+  local org=$1 home host port
+  home=$(ca_home "$org")
+  host=$(orgvar "$org" CA_HOST)
+  port=$(orgvar "$org" CA_PORT)
+  mkdir -p "$home"
+  printf 'FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=%s:%s\n' "$host" "$(orgvar "$org" CA_OPS_PORT)" >"$home/env"
+  gl_start "ca-$org" "$home" "$home/env" fabric-ca-server start \
+    -b "admin:$GL_CA_ADMIN_PW" --home "$home" --address "$host" --port "$port" \
+    --ca.name "ca-$org" --csr.cn "ca.$(orgvar "$org" DOMAIN)" --csr.hosts "$(tls_hosts "$host")" \
+    --tls.enabled
+  wait_port "$host" "$port" 30 || gl_die "ca-$org did not open $host:$port (see $GL_RUN/logs/ca-$org.log)"
+  for _ in $(seq 50); do
+    [[ -s $home/ca-cert.pem ]] && return 0
+    sleep 0.1
+  done
+  gl_die "ca-$org wrote no ca-cert.pem"
+}
+
+# ca_client ORG ARGS...: fabric-ca-client against ORG's CA as its bootstrap admin.
+ca_client() {
+  local org=$1
+  shift
+  fabric-ca-client "$@" --caname "ca-$org" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" \
+    -H "$(ca_home "$org")/client"
+}
+
+enroll_ca_admin() {
+  local org=$1
+  ca_client "$org" enroll -u "https://admin:$GL_CA_ADMIN_PW@$(ca_url_host "$org")" >/dev/null 2>&1 ||
+    gl_die "enrolling ca-$org bootstrap admin failed"
+}
+
+register() { # org name secret type [attrs]
+  local org=$1 args=(register --id.name "$2" --id.secret "$3" --id.type "$4")
+  [[ -z ${5:-} ]] || args+=(--id.attrs "$5")
+  # Re-registering an existing identity fails; enrollment still works then.
+  ca_client "$org" "${args[@]}" >/dev/null 2>&1 || true
+}
+
+nodeous_config() {
+  cat <<'YAML'
+NodeOUs:
+  Enable: true
+  ClientOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: client}
+  PeerOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: peer}
+  AdminOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: admin}
+  OrdererOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: orderer}
+YAML
+}
+
+# Enrolled MSPs name the CA cert after the CA's URL; give every MSP the same
+# names so one NodeOUs config.yaml fits all.
+normalize_msp() {
+  local msp=$1 org=$2
+  rm -rf "$msp/cacerts" "$msp/tlscacerts" "$msp/intermediatecerts"
+  mkdir -p "$msp/cacerts" "$msp/tlscacerts"
+  cp "$(ca_home "$org")/ca-cert.pem" "$msp/cacerts/ca.pem"
+  cp "$(ca_home "$org")/ca-cert.pem" "$msp/tlscacerts/ca.pem"
+  nodeous_config >"$msp/config.yaml"
+}
+
+enroll_msp() { # org name secret dir [hosts]
+  local org=$1 dir=$4 args=()
+  [[ -z ${5:-} ]] || args=(--csr.hosts "$5")
+  ca_client "$org" enroll -u "https://$2:$3@$(ca_url_host "$org")" -M "$dir/msp" "${args[@]}" >/dev/null 2>&1 ||
+    gl_die "enrolling $2 with ca-$org failed"
+  normalize_msp "$dir/msp" "$org"
+}
+
+enroll_tls() { # org name secret dir hosts
+  local org=$1 dir=$4 tmp
+  tmp="$dir/tls-enroll"
+  ca_client "$org" enroll -u "https://$2:$3@$(ca_url_host "$org")" -M "$tmp" \
+    --enrollment.profile tls --csr.hosts "$5" >/dev/null 2>&1 || gl_die "TLS enrollment of $2 with ca-$org failed"
+  mkdir -p "$dir/tls"
+  cp "$tmp/signcerts/cert.pem" "$dir/tls/server.crt"
+  cp "$tmp"/keystore/*_sk "$dir/tls/server.key"
+  cp "$(ca_home "$org")/ca-cert.pem" "$dir/tls/ca.crt"
+  rm -rf "$tmp"
+}
+
+issue_org_identities() {
+  local org=$1 node type host pw="${GL_NODE_PW:-nodepw}" spec uorg name role
+  if [[ $org == orderer ]]; then
+    node=orderer0 type=orderer host=$GL_ORDERER_HOST
+  else
+    node=peer0 type=peer host=$(orgvar "$org" PEER_HOST)
+  fi
+  enroll_ca_admin "$org"
+  mkdir -p "$GL_ORGS_DIR/$org/msp"
+  normalize_msp "$GL_ORGS_DIR/$org/msp" "$org"
+
+  register "$org" "$node" "$pw" "$type"
+  enroll_msp "$org" "$node" "$pw" "$GL_ORGS_DIR/$org/$node" "$(tls_hosts "$host")"
+  enroll_tls "$org" "$node" "$pw" "$GL_ORGS_DIR/$org/$node" "$(tls_hosts "$host"),$node.$(orgvar "$org" DOMAIN)"
+
+  register "$org" admin-user "$pw" admin "gridledger.role=admin:ecert"
+  enroll_msp "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin"
+  enroll_tls "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin" "$(tls_hosts "$GL_HOST")"
+
+  for spec in $GL_USERS; do
+    IFS=: read -r uorg name role <<<"$spec"
+    [[ $uorg == "$org" ]] || continue
+    register "$org" "$name" "$pw" client "gridledger.role=$role:ecert"
+    enroll_msp "$org" "$name" "$pw" "$GL_ORGS_DIR/$org/users/$name"
+  done
+}
+
+# Chaincode servers get their TLS certificate from the Utility CA; peers trust
+# it through root_cert in connection.json (see deploy).
+issue_chaincode_tls() { # name dir
+  local name=$1 dir=$2 pw="${GL_NODE_PW:-nodepw}"
+  register utility "cc-$name" "$pw" client
+  enroll_tls utility "cc-$name" "$pw" "$dir" "$(tls_hosts "$GL_CC_HOST")"
+}
+
+identities_up() {
+  local org
+  for org in $(gl_all_orgs); do start_ca "$org"; done
+  for org in $(gl_all_orgs); do issue_org_identities "$org"; done
+}

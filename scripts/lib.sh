@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Shared helpers for the gridledger network scripts (sourced, not run).
+# Launcher-neutral: paths, the consortium definition, identities, packaging
+# and the peer CLI environment live here, so the Docker launcher can reuse
+# them and only swap how processes are started.
+# shellcheck shell=bash
+
+GL_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GL_SCRIPTS="$GL_REPO/scripts"
+GL_NETWORK="$GL_REPO/network"
+GL_RUN="${GRIDLEDGER_RUN:-$GL_REPO/.cache/run}"
+GL_ORGS_DIR="$GL_RUN/orgs"
+GL_CA_ADMIN_PW="${GL_CA_ADMIN_PW:-adminpw}"
+export GL_REPO GL_SCRIPTS GL_NETWORK GL_RUN GL_ORGS_DIR
+
+# shellcheck source=SCRIPTDIR/../network/consortium.env
+source "$GL_NETWORK/consortium.env"
+
+# The v3 peer CLI logs every gRPC state change; keep tool output readable.
+export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-grpc=warn:info}"
+
+gl_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+gl_die() {
+  gl_log "ERROR: $*"
+  exit 1
+}
+
+# orgvar ORG FIELD -> value of GL_<ORG>_<FIELD> from consortium.env.
+orgvar() {
+  local name="GL_${1^^}_$2"
+  [[ -n ${!name+set} ]] || gl_die "consortium.env defines no $name"
+  printf '%s' "${!name}"
+}
+
+gl_all_orgs() { echo "orderer $GL_PEER_ORGS"; }
+
+# Puts the pinned Fabric binaries on PATH (building them if needed).
+gl_use_fabric() { # tool...
+  local bin tool missing=()
+  bin=$("$GL_SCRIPTS/fabric-tools.sh" path)
+  for tool in "$@"; do [[ -x $bin/$tool ]] || missing+=("$tool"); done
+  if ((${#missing[@]})); then
+    # Build everything; Fabric CA alone may succeed where Fabric cannot.
+    "$GL_SCRIPTS/fabric-tools.sh" build >&2 || true
+    for tool in "${missing[@]}"; do
+      [[ -x $bin/$tool ]] || gl_die "$tool unavailable: scripts/fabric-tools.sh could not build it"
+    done
+  fi
+  export PATH="$bin:$PATH"
+}
+
+# wait_port HOST PORT SECONDS: a node is up when its port accepts connections.
+wait_port() {
+  local host=$1 port=$2 deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# --- processes: every node writes pids/<name>.pid and logs/<name>.log --------
+
+gl_start() { # name workdir env-file command... (env file: KEY=VALUE lines)
+  local name=$1 dir=$2 envfile=$3
+  shift 3
+  mkdir -p "$GL_RUN/pids" "$GL_RUN/logs"
+  if gl_running "$name"; then
+    gl_log "$name already running"
+    return 0
+  fi
+  (
+    cd "$dir" || exit 1
+    set -a
+    # shellcheck disable=SC1090
+    [[ -z $envfile ]] || source "$envfile"
+    set +a
+    # setsid: own process group, so stopping the node also stops its children.
+    exec setsid "$@" >>"$GL_RUN/logs/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$GL_RUN/pids/$name.pid"
+}
+
+gl_running() {
+  local pidfile="$GL_RUN/pids/$1.pid"
+  [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+gl_stop() {
+  local name=$1 pidfile="$GL_RUN/pids/$1.pid" pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+# --- peer CLI environment ---------------------------------------------------
+
+# peer_env ORG [IDENTITY]: KEY=VALUE lines for the peer CLI acting as IDENTITY
+# (default admin) of ORG against that org's peer.
+peer_env() {
+  local org=$1 who=${2:-admin} host
+  host=$(orgvar "$org" PEER_HOST)
+  cat <<ENV
+FABRIC_CFG_PATH=$GL_RUN/config/$org
+CORE_PEER_TLS_ENABLED=true
+CORE_PEER_LOCALMSPID=$(orgvar "$org" MSPID)
+CORE_PEER_ADDRESS=$host:$(orgvar "$org" PEER_PORT)
+CORE_PEER_TLS_ROOTCERT_FILE=$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem
+CORE_PEER_MSPCONFIGPATH=$GL_ORGS_DIR/$org/users/$who/msp
+ORDERER_ADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_PORT
+ORDERER_CA=$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem
+CHANNEL=$GL_CHANNEL
+ENV
+}
+
+# as_org ORG CMD...: run CMD with ORG's admin peer CLI environment.
+as_org() {
+  local org=$1
+  shift
+  (
+    set -a
+    # shellcheck disable=SC1090
+    source <(peer_env "$org")
+    set +a
+    "$@"
+  )
+}
+
+# --peerAddresses/--tlsRootCertFiles for every peer org.
+all_peer_targets() {
+  local org
+  for org in $GL_PEER_ORGS; do
+    printf -- '--peerAddresses\n%s:%s\n--tlsRootCertFiles\n%s\n' \
+      "$(orgvar "$org" PEER_HOST)" "$(orgvar "$org" PEER_PORT)" "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem"
+  done
+}

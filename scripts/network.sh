@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# Native launcher for the gridledger consortium (network/consortium.env):
+# Fabric CAs, one etcdraft orderer and the Utility, Grid and Prosumer peers as
+# processes on this machine, each with its own ports, config and data dirs
+# under the run directory ($GRIDLEDGER_RUN, default .cache/run).
+#
+#   network.sh up                 CAs + identities, orderer, peers, channel
+#   network.sh down               stop everything this launcher started, wipe state
+#   network.sh status             list nodes and chaincode servers, up or down
+#   network.sh logs [NAME]        tail logs (all, or one node: peer-utility, orderer, cc-kv ...)
+#   network.sh identities         only CAs + identities (what `up` does first)
+#   network.sh deploy OPTIONS     CCaaS lifecycle; see deploy_usage
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/identities.sh
+source "$GL_SCRIPTS/identities.sh"
+
+# --- node configuration -------------------------------------------------------
+
+# Fabric's sampleconfig is the base; a native peer needs two edits the
+# environment cannot express: the external builder list (ours instead of
+# /opt/hyperledger/ccaas_builder) and an empty vm.endpoint (no Docker).
+render_core_yaml() { # src dest
+  local builder
+  builder=$("$GL_SCRIPTS/fabric-tools.sh" builder)
+  awk -v builder="$builder" '
+    /^[[:space:]]*endpoint: unix:\/\/.*docker\.sock/ { sub(/endpoint: .*/, "endpoint: \"\""); print; next }
+    skipping {
+      if ($0 ~ /^[[:space:]]*$/ || $0 ~ /^[[:space:]]*#/) next
+      match($0, /^[[:space:]]*/)
+      if (RLENGTH > indent || substr($0, RLENGTH + 1, 1) == "-") next
+      skipping = 0
+    }
+    /^[[:space:]]*externalBuilders:/ {
+      match($0, /^[[:space:]]*/); indent = RLENGTH; pad = substr($0, 1, indent)
+      print pad "externalBuilders:"
+      print pad "  - name: gridledger-ccaas"
+      print pad "    path: " builder
+      print pad "    propagateEnvironment:"
+      print pad "      - CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
+      skipping = 1; next
+    }
+    { print }' "$1" >"$2"
+  grep -q "path: $builder" "$2" || gl_die "could not point externalBuilders at $builder in $2"
+  if grep -q 'docker.sock' <(grep -E '^[[:space:]]*endpoint:' "$2"); then
+    gl_die "could not empty vm.endpoint in $2"
+  fi
+}
+
+render_configs() {
+  local sample org
+  sample=$("$GL_SCRIPTS/fabric-tools.sh" sampleconfig)
+  mkdir -p "$GL_RUN/config/configtx" "$GL_RUN/config/orderer"
+  GL_ORGS_DIR="$GL_ORGS_DIR" envsubst <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
+  cp "$sample/orderer.yaml" "$GL_RUN/config/orderer/orderer.yaml"
+  for org in $GL_PEER_ORGS; do
+    mkdir -p "$GL_RUN/config/$org"
+    render_core_yaml "$sample/core.yaml" "$GL_RUN/config/$org/core.yaml"
+  done
+}
+
+orderer_env() {
+  local d="$GL_ORGS_DIR/orderer/orderer0" data="$GL_RUN/data/orderer"
+  cat <<ENV
+FABRIC_CFG_PATH=$GL_RUN/config/orderer
+ORDERER_GENERAL_LISTENADDRESS=$GL_ORDERER_HOST
+ORDERER_GENERAL_LISTENPORT=$GL_ORDERER_PORT
+ORDERER_GENERAL_LOCALMSPID=$GL_ORDERER_MSPID
+ORDERER_GENERAL_LOCALMSPDIR=$d/msp
+ORDERER_GENERAL_TLS_ENABLED=true
+ORDERER_GENERAL_TLS_PRIVATEKEY=$d/tls/server.key
+ORDERER_GENERAL_TLS_CERTIFICATE=$d/tls/server.crt
+ORDERER_GENERAL_TLS_ROOTCAS=[$d/tls/ca.crt]
+ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=$d/tls/server.crt
+ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=$d/tls/server.key
+ORDERER_GENERAL_CLUSTER_ROOTCAS=[$d/tls/ca.crt]
+ORDERER_GENERAL_BOOTSTRAPMETHOD=none
+ORDERER_CHANNELPARTICIPATION_ENABLED=true
+ORDERER_ADMIN_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_ADMIN_PORT
+ORDERER_ADMIN_TLS_ENABLED=true
+ORDERER_ADMIN_TLS_CERTIFICATE=$d/tls/server.crt
+ORDERER_ADMIN_TLS_PRIVATEKEY=$d/tls/server.key
+ORDERER_ADMIN_TLS_ROOTCAS=[$d/tls/ca.crt]
+ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
+ORDERER_ADMIN_TLS_CLIENTROOTCAS=[$d/tls/ca.crt]
+ORDERER_OPERATIONS_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_OPS_PORT
+ORDERER_FILELEDGER_LOCATION=$data/ledger
+ORDERER_CONSENSUS_WALDIR=$data/etcdraft/wal
+ORDERER_CONSENSUS_SNAPDIR=$data/etcdraft/snapshot
+ENV
+}
+
+# Each peer hands its own TLS identity to the CCaaS builder as the client
+# certificate for mutual TLS, plus the CA that issues chaincode server certs.
+builder_config() { # org
+  local d="$GL_ORGS_DIR/$1/peer0/tls"
+  jq -cn --arg peer "peer0-$1" --rawfile cert "$d/server.crt" --rawfile key "$d/server.key" \
+    --rawfile root "$(ca_home utility)/ca-cert.pem" \
+    '{peername: $peer, client_cert: $cert, client_key: $key, root_cert: $root}'
+}
+
+peer_env_node() { # org
+  local org=$1 host d data
+  host=$(orgvar "$org" PEER_HOST)
+  d="$GL_ORGS_DIR/$org/peer0"
+  data="$GL_RUN/data/peer-$org"
+  cat <<ENV
+FABRIC_CFG_PATH=$GL_RUN/config/$org
+CORE_PEER_ID=peer0.$(orgvar "$org" DOMAIN)
+CORE_PEER_LOCALMSPID=$(orgvar "$org" MSPID)
+CORE_PEER_MSPCONFIGPATH=$d/msp
+CORE_PEER_ADDRESS=$host:$(orgvar "$org" PEER_PORT)
+CORE_PEER_LISTENADDRESS=$host:$(orgvar "$org" PEER_PORT)
+CORE_PEER_CHAINCODEADDRESS=$host:$(orgvar "$org" PEER_CC_PORT)
+CORE_PEER_CHAINCODELISTENADDRESS=$host:$(orgvar "$org" PEER_CC_PORT)
+CORE_PEER_GOSSIP_BOOTSTRAP=$host:$(orgvar "$org" PEER_PORT)
+CORE_PEER_GOSSIP_EXTERNALENDPOINT=$host:$(orgvar "$org" PEER_PORT)
+CORE_PEER_TLS_ENABLED=true
+CORE_PEER_TLS_CERT_FILE=$d/tls/server.crt
+CORE_PEER_TLS_KEY_FILE=$d/tls/server.key
+CORE_PEER_TLS_ROOTCERT_FILE=$d/tls/ca.crt
+CORE_PEER_FILESYSTEMPATH=$data
+CORE_LEDGER_SNAPSHOTS_ROOTDIR=$data/snapshots
+CORE_OPERATIONS_LISTENADDRESS=$host:$(orgvar "$org" PEER_OPS_PORT)
+CORE_CHAINCODE_EXECUTETIMEOUT=300s
+CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='$(builder_config "$org")'
+ENV
+}
+
+start_orderer() {
+  mkdir -p "$GL_RUN/data/orderer"
+  orderer_env >"$GL_RUN/config/orderer/env"
+  gl_start orderer "$GL_RUN/config/orderer" "$GL_RUN/config/orderer/env" orderer
+  wait_port "$GL_ORDERER_HOST" "$GL_ORDERER_ADMIN_PORT" 30 || gl_die "orderer admin port closed (logs/orderer.log)"
+}
+
+start_peer() {
+  local org=$1
+  mkdir -p "$GL_RUN/data/peer-$org"
+  peer_env_node "$org" >"$GL_RUN/config/$org/env"
+  gl_start "peer-$org" "$GL_RUN/config/$org" "$GL_RUN/config/$org/env" peer node start
+}
+
+create_channel() {
+  local block="$GL_RUN/channel/$GL_CHANNEL.block" a="$GL_ORGS_DIR/orderer/users/admin/tls" org
+  mkdir -p "$GL_RUN/channel"
+  FABRIC_CFG_PATH="$GL_RUN/config/configtx" configtxgen -profile EnergyChannel \
+    -outputBlock "$block" -channelID "$GL_CHANNEL" >>"$GL_RUN/logs/tools.log" 2>&1 ||
+    gl_die "configtxgen failed (logs/tools.log)"
+  osnadmin channel join --channelID "$GL_CHANNEL" --config-block "$block" \
+    -o "$GL_ORDERER_HOST:$GL_ORDERER_ADMIN_PORT" --ca-file "$a/ca.crt" \
+    --client-cert "$a/server.crt" --client-key "$a/server.key" >>"$GL_RUN/logs/tools.log" 2>&1 ||
+    gl_die "osnadmin channel join failed (logs/tools.log)"
+  for org in $GL_PEER_ORGS; do
+    wait_port "$(orgvar "$org" PEER_HOST)" "$(orgvar "$org" PEER_PORT)" 30 || gl_die "peer-$org did not start"
+    # The orderer may need a moment before it serves the new channel.
+    for attempt in 1 2 3 4 5; do
+      as_org "$org" peer channel join -b "$block" >>"$GL_RUN/logs/tools.log" 2>&1 && break
+      ((attempt < 5)) || gl_die "peer-$org could not join $GL_CHANNEL (logs/tools.log)"
+      sleep 1
+    done
+  done
+}
+
+up() {
+  local start=$SECONDS org
+  gl_use_fabric peer orderer configtxgen osnadmin fabric-ca-server fabric-ca-client
+  if [[ -f $GL_RUN/.up ]]; then
+    gl_log "network already up (run dir $GL_RUN); 'down' first for a fresh one"
+    return 0
+  fi
+  mkdir -p "$GL_RUN/logs"
+  identities_up
+  render_configs
+  start_orderer
+  for org in $GL_PEER_ORGS; do start_peer "$org"; done
+  create_channel
+  date +%s >"$GL_RUN/.up"
+  gl_log "network up in $((SECONDS - start))s: channel $GL_CHANNEL, run dir $GL_RUN"
+}
+
+down() {
+  local pidfile
+  if [[ -d $GL_RUN/pids ]]; then
+    # Chaincode servers first, then peers, orderer and CAs last.
+    for pidfile in "$GL_RUN"/pids/cc-*.pid "$GL_RUN"/pids/peer-*.pid "$GL_RUN"/pids/orderer.pid "$GL_RUN"/pids/ca-*.pid; do
+      [[ -f $pidfile ]] || continue
+      gl_stop "$(basename "$pidfile" .pid)"
+    done
+  fi
+  rm -rf "$GL_RUN"
+  gl_log "network down; removed $GL_RUN"
+}
+
+status() {
+  local name state pidfile org names=()
+  for org in $(gl_all_orgs); do names+=("ca-$org"); done
+  names+=(orderer)
+  for org in $GL_PEER_ORGS; do names+=("peer-$org"); done
+  for name in "${names[@]}"; do
+    if gl_running "$name"; then state="up   (pid $(cat "$GL_RUN/pids/$name.pid"))"; else state="down"; fi
+    printf '%-16s %s\n' "$name" "$state"
+  done
+  for pidfile in "$GL_RUN"/pids/cc-*.pid; do
+    [[ -f $pidfile ]] || continue
+    name=$(basename "$pidfile" .pid)
+    if gl_running "$name"; then state="up   (pid $(cat "$pidfile"))"; else state="down"; fi
+    printf '%-16s %s\n' "$name" "$state"
+  done
+}
+
+logs() {
+  if [[ -n ${1:-} ]]; then
+    tail -n "${LINES_TO_SHOW:-100}" "$GL_RUN/logs/$1.log"
+  else
+    tail -n "${LINES_TO_SHOW:-20}" "$GL_RUN"/logs/*.log
+  fi
+}
+
+# --- CCaaS deployment ---------------------------------------------------------
+
+deploy_usage() {
+  cat >&2 <<'USAGE'
+network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
+  --label LABEL          package label (default NAME_VERSION)
+  --version V            chaincode version (default 1.0)
+  --sequence N           definition sequence (default 1)
+  --policy EXPR          --signature-policy, e.g. "OR('UtilityMSP.peer','GridMSP.peer')"
+                         (default: the channel's MAJORITY Endorsement)
+  --collections FILE     private data collections config JSON
+  --port PORT            chaincode server port (default GL_CC_PORT, 9999)
+  --no-mtls              TLS without client authentication
+  --no-tls               plaintext chaincode connection
+USAGE
+}
+
+# Deterministic tar.gz: fixed order, mtime, owner and mode, gzip without a
+# name or timestamp, so the same inputs always give the same package id.
+det_targz() { # out dir files...
+  local out=$1 dir=$2
+  shift 2
+  tar --sort=name --mtime='1970-01-01 00:00:00Z' --owner=0 --group=0 --numeric-owner \
+    --mode='u=rw,go=r' --format=ustar -C "$dir" -cf - "$@" | gzip -n -9 >"$out"
+}
+
+# connection.json holds only the address, flags and {{.}} placeholders that
+# our builder fills per peer; certificates stay out of the package, so its id
+# does not change when a network is recreated with new CAs.
+connection_json() { # address tls mtls
+  jq -n --arg addr "$1" --argjson tls "$2" --argjson mtls "$3" '
+    {address: $addr, dial_timeout: "10s", tls_required: $tls}
+    + (if $tls then {root_cert: "{{.root_cert}}", client_auth_required: $mtls} else {} end)
+    + (if $tls and $mtls then {client_cert: "{{.client_cert}}", client_key: "{{.client_key}}"} else {} end)'
+}
+
+build_package() { # dir label address tls mtls -> prints package path
+  local dir=$1 label=$2 src="$1/pkg-src"
+  rm -rf "$src"
+  mkdir -p "$src/code"
+  connection_json "$3" "$4" "$5" >"$src/code/connection.json"
+  det_targz "$src/code.tar.gz" "$src/code" connection.json
+  jq -cn --arg label "$label" '{type: "ccaas", label: $label}' >"$src/metadata.json"
+  det_targz "$dir/$label.tar.gz" "$src" metadata.json code.tar.gz
+  echo "$dir/$label.tar.gz"
+}
+
+deploy() {
+  local name="" cmd="" label="" version=1.0 sequence=1 policy="" collections="" port=$GL_CC_PORT
+  local tls=true mtls=true
+  while (($#)); do
+    case "$1" in
+      --name) name=$2 && shift 2 ;;
+      --cmd) cmd=$2 && shift 2 ;;
+      --label) label=$2 && shift 2 ;;
+      --version) version=$2 && shift 2 ;;
+      --sequence) sequence=$2 && shift 2 ;;
+      --policy) policy=$2 && shift 2 ;;
+      --collections) collections=$2 && shift 2 ;;
+      --port) port=$2 && shift 2 ;;
+      --no-mtls) mtls=false && shift ;;
+      --no-tls) tls=false mtls=false && shift ;;
+      -h | --help) deploy_usage && return 0 ;;
+      *) deploy_usage && gl_die "unknown deploy option $1" ;;
+    esac
+  done
+  [[ -n $name && -n $cmd ]] || {
+    deploy_usage
+    gl_die "--name and --cmd are required"
+  }
+  [[ -f $GL_RUN/.up ]] || gl_die "network is not up"
+  label=${label:-${name}_$version}
+  gl_use_fabric peer
+  local start=$SECONDS dir="$GL_RUN/chaincode/$name" pkg id org
+  mkdir -p "$dir"
+  pkg=$(build_package "$dir" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls")
+  id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
+  echo "$id" >"$dir/package-id"
+  gl_log "package $pkg id $id"
+
+  local opts=(--channelID "$GL_CHANNEL" --name "$name" --version "$version" --sequence "$sequence")
+  [[ -z $policy ]] || opts+=(--signature-policy "$policy")
+  [[ -z $collections ]] || opts+=(--collections-config "$collections")
+  local orderer=(-o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem")
+  for org in $GL_PEER_ORGS; do
+    if ! as_org "$org" peer lifecycle chaincode queryinstalled --output json 2>/dev/null |
+      jq -e --arg id "$id" '.installed_chaincodes // [] | any(.package_id == $id)' >/dev/null; then
+      as_org "$org" peer lifecycle chaincode install "$pkg" >>"$GL_RUN/logs/tools.log" 2>&1 ||
+        gl_die "install on peer-$org failed (logs/tools.log)"
+    fi
+  done
+  for org in $GL_PEER_ORGS; do
+    as_org "$org" peer lifecycle chaincode approveformyorg "${orderer[@]}" "${opts[@]}" \
+      --package-id "$id" --waitForEvent >>"$GL_RUN/logs/tools.log" 2>&1 ||
+      gl_die "approve by $org failed (logs/tools.log)"
+  done
+  local targets
+  mapfile -t targets < <(all_peer_targets)
+  as_org utility peer lifecycle chaincode commit "${orderer[@]}" "${opts[@]}" "${targets[@]}" \
+    >>"$GL_RUN/logs/tools.log" 2>&1 || gl_die "commit failed (logs/tools.log)"
+  gl_log "lifecycle done in $((SECONDS - start))s"
+  start_chaincode "$name" "$id" "$cmd" "$port" "$tls" "$mtls"
+}
+
+# Starts the chaincode server with the fabric-samples CCaaS environment, which
+# the Rust shim reads as well.
+start_chaincode() { # name id cmd port tls mtls
+  local name=$1 id=$2 cmd=$3 port=$4 dir="$GL_RUN/chaincode/$1" org
+  gl_stop "cc-$name"
+  {
+    echo "CHAINCODE_ID=$id"
+    echo "CORE_CHAINCODE_ID_NAME=$id"
+    echo "CHAINCODE_SERVER_ADDRESS=$GL_CC_HOST:$port"
+    echo "CORE_PEER_TLS_ENABLED=$5"
+    if [[ $5 == true ]]; then
+      issue_chaincode_tls "$name" "$dir"
+      echo "CHAINCODE_TLS_DISABLED=false"
+      echo "CHAINCODE_TLS_CERT=$dir/tls/server.crt"
+      echo "CHAINCODE_TLS_KEY=$dir/tls/server.key"
+    else
+      echo "CHAINCODE_TLS_DISABLED=true"
+    fi
+    if [[ $6 == true ]]; then
+      # Each peer presents its own TLS certificate, so trust every org's CA.
+      for org in $GL_PEER_ORGS; do cat "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem"; done >"$dir/tls/client-ca.crt"
+      echo "CHAINCODE_CLIENT_CA_CERT=$dir/tls/client-ca.crt"
+    fi
+  } >"$dir/env.tmp"
+  mv "$dir/env.tmp" "$dir/env"
+  # shellcheck disable=SC2086 # the server command is a command line by design
+  gl_start "cc-$name" "$dir" "$dir/env" $cmd
+  wait_port "$GL_CC_HOST" "$port" 30 || gl_die "chaincode server cc-$name did not listen on $port (logs/cc-$name.log)"
+  gl_log "chaincode $name serving on $GL_CC_HOST:$port (pid $(cat "$GL_RUN/pids/cc-$name.pid"))"
+}
+
+main() {
+  local verb=${1:-}
+  shift || true
+  case "$verb" in
+    up) up ;;
+    down) down ;;
+    status) status ;;
+    logs) logs "$@" ;;
+    deploy) deploy "$@" ;;
+    identities)
+      gl_use_fabric fabric-ca-server fabric-ca-client
+      mkdir -p "$GL_RUN/logs"
+      identities_up
+      ;;
+    env) peer_env "${1:?usage: network.sh env ORG [USER]}" "${2:-admin}" ;;
+    *)
+      sed -n '2,13p' "$0" >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
