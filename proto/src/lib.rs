@@ -370,6 +370,50 @@ mod tests {
         assert_eq!(back.result(), peer::TxValidationCode::MvccReadConflict);
     }
 
+    /// The paths dependent crates are written against; this fails to compile
+    /// if a rename in the protos or in prost's naming breaks them.
+    #[test]
+    fn consumer_paths_exist() {
+        #[allow(unused_imports)]
+        use crate::{
+            common::{
+                ChannelHeader, Header, MspPrincipal, MspRole, SignatureHeader, SignaturePolicy,
+                SignaturePolicyEnvelope,
+            },
+            msp::SerializedIdentity,
+            peer::{
+                ChaincodeAdditionalParams, ChaincodeEvent, ChaincodeId, ChaincodeInput,
+                ChaincodeMessage, ChaincodeProposalPayload, ChaincodeSpec, DelState,
+                GetHistoryForKey, GetQueryResult, GetState, GetStateByRange, GetStateMetadata,
+                GetStateMultiple, GetStateMultipleResult, Proposal, PutState, PutStateMetadata,
+                QueryMetadata, QueryResponse, QueryResponseMetadata, QueryResultBytes,
+                QueryStateClose, QueryStateNext, Response, SignedProposal, StateMetadata,
+                StateMetadataResult, WriteBatchState, WriteRecord,
+                chaincode_client::ChaincodeClient,
+                chaincode_message::Type,
+                chaincode_server::{Chaincode, ChaincodeServer},
+                chaincode_support_client::ChaincodeSupportClient,
+                chaincode_support_server::{ChaincodeSupport, ChaincodeSupportServer},
+            },
+            queryresult::{KeyModification, Kv},
+        };
+        let range = GetStateByRange {
+            start_key: "a".to_owned(),
+            end_key: "b".to_owned(),
+            ..Default::default()
+        };
+        assert_eq!(range.start_key, "a");
+        let meta = QueryMetadata {
+            page_size: 10,
+            bookmark: String::new(),
+        };
+        assert_eq!(meta.page_size, 10);
+        let payload = ChaincodeProposalPayload::default();
+        assert!(payload.transient_map.is_empty());
+        let bytes = QueryResultBytes::default();
+        assert!(bytes.result_bytes.is_empty());
+    }
+
     #[test]
     fn service_paths() {
         assert_eq!(
