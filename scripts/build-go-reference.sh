@@ -10,6 +10,8 @@ readonly SRC="$REPO/tests/go-reference"
 readonly CACHE="${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}"
 readonly OUT_DIR="$CACHE/go-reference"
 readonly BIN="$OUT_DIR/kv-go"
+# ccaas-probe plays the peer side of a CCaaS connection (see its source).
+readonly PROBE="$OUT_DIR/ccaas-probe"
 
 # A digest of the sources and the Go version decides whether to rebuild.
 source_digest() {
@@ -23,13 +25,17 @@ source_digest() {
 build() {
   local digest stamp="$OUT_DIR/.stamp"
   digest=$(source_digest)
-  if [[ -x $BIN && -f $stamp && "$(cat "$stamp")" == "$digest" ]]; then
+  if [[ -x $BIN && -x $PROBE && -f $stamp && "$(cat "$stamp")" == "$digest" ]]; then
     echo "$BIN"
     return 0
   fi
   mkdir -p "$OUT_DIR"
   # Static, so the same binary also runs in a minimal chaincode container.
-  (cd "$SRC" && CGO_ENABLED=0 go build -trimpath -o "$BIN" .)
+  (
+    cd "$SRC"
+    CGO_ENABLED=0 go build -trimpath -o "$BIN" .
+    CGO_ENABLED=0 go build -trimpath -o "$PROBE" ./cmd/ccaas-probe
+  )
   echo "$digest" >"$stamp"
   echo "$BIN"
 }
@@ -40,9 +46,10 @@ test_unit() {
 
 case "${1:-build}" in
   build) build ;;
+  probe) build >/dev/null && echo "$PROBE" ;;
   test) test_unit ;;
   *)
-    echo "usage: $0 [build|test]" >&2
+    echo "usage: $0 [build|probe|test]" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Shared helpers for the gridledger network scripts (sourced, not run).
+# inherit_errexit: a failing command inside $(...) fails the caller too.
+shopt -s inherit_errexit
 # Launcher-neutral: paths, the consortium definition, identities, packaging
 # and the peer CLI environment live here, so the Docker launcher can reuse
 # them and only swap how processes are started.

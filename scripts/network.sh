@@ -261,7 +261,7 @@ build_package() { # dir label address tls mtls -> prints package path
   mkdir -p "$src/code"
   connection_json "$3" "$4" "$5" >"$src/code/connection.json"
   det_targz "$src/code.tar.gz" "$src/code" connection.json
-  jq -cn --arg label "$label" '{type: "ccaas", label: $label}' >"$src/metadata.json"
+  jq -cn --arg l "$label" '{"type": "ccaas", "label": $l}' >"$src/metadata.json"
   det_targz "$dir/$label.tar.gz" "$src" metadata.json code.tar.gz
   echo "$dir/$label.tar.gz"
 }
