@@ -135,8 +135,7 @@ mod tests {
     #[test]
     fn descriptor_set_contains_every_file() {
         let set = fds();
-        let mut names: Vec<(&str, &str)> =
-            set.file.iter().map(|f| (f.name(), f.package())).collect();
+        let mut names: Vec<(&str, &str)> = set.file.iter().map(|f| (f.name(), f.package())).collect();
         names.sort_unstable();
         assert_eq!(
             names,
@@ -192,21 +191,10 @@ mod tests {
     #[test]
     fn chaincode_message_type_values_in_descriptor() {
         let set = fds();
-        let shim = set
-            .file
-            .iter()
-            .find(|f| f.name() == "peer/chaincode_shim.proto")
-            .expect("chaincode_shim.proto present");
-        let msg = shim
-            .message_type
-            .iter()
-            .find(|m| m.name() == "ChaincodeMessage")
-            .expect("ChaincodeMessage present");
-        let ty = msg
-            .enum_type
-            .iter()
-            .find(|e| e.name() == "Type")
-            .expect("ChaincodeMessage.Type present");
+        let shim =
+            set.file.iter().find(|f| f.name() == "peer/chaincode_shim.proto").expect("chaincode_shim.proto present");
+        let msg = shim.message_type.iter().find(|m| m.name() == "ChaincodeMessage").expect("ChaincodeMessage present");
+        let ty = msg.enum_type.iter().find(|e| e.name() == "Type").expect("ChaincodeMessage.Type present");
         let values: Vec<(i32, &str)> = ty.value.iter().map(|v| (v.number(), v.name())).collect();
         assert_eq!(values, SHIM_TYPES);
     }
@@ -233,16 +221,10 @@ mod tests {
         };
         let msg = peer::ChaincodeMessage {
             r#type: peer::chaincode_message::Type::Transaction.into(),
-            timestamp: Some(prost_types::Timestamp {
-                seconds: 1_700_000_000,
-                nanos: 5,
-            }),
+            timestamp: Some(prost_types::Timestamp { seconds: 1_700_000_000, nanos: 5 }),
             payload: input.encode_to_vec(),
             txid: "tx1".to_owned(),
-            proposal: Some(peer::SignedProposal {
-                proposal_bytes: vec![1, 2, 3],
-                signature: vec![4],
-            }),
+            proposal: Some(peer::SignedProposal { proposal_bytes: vec![1, 2, 3], signature: vec![4] }),
             chaincode_event: Some(peer::ChaincodeEvent {
                 event_name: "evt".to_owned(),
                 payload: b"p".to_vec(),
@@ -261,25 +243,16 @@ mod tests {
     #[test]
     fn known_wire_bytes() {
         // GetState{key: "a", collection: ""}: field 1, wire type 2, len 1.
-        let get = peer::GetState {
-            key: "a".to_owned(),
-            collection: String::new(),
-        };
+        let get = peer::GetState { key: "a".to_owned(), collection: String::new() };
         assert_eq!(get.encode_to_vec(), [0x0a, 0x01, b'a']);
         // REGISTER with ChaincodeID{name: "cc"} as payload.
-        let id = peer::ChaincodeId {
-            name: "cc".to_owned(),
-            ..Default::default()
-        };
+        let id = peer::ChaincodeId { name: "cc".to_owned(), ..Default::default() };
         let msg = peer::ChaincodeMessage {
             r#type: peer::chaincode_message::Type::Register.into(),
             payload: id.encode_to_vec(),
             ..Default::default()
         };
-        assert_eq!(
-            msg.encode_to_vec(),
-            [0x08, 0x01, 0x1a, 0x04, 0x12, 0x02, b'c', b'c']
-        );
+        assert_eq!(msg.encode_to_vec(), [0x08, 0x01, 0x1a, 0x04, 0x12, 0x02, b'c', b'c']);
         // WriteRecord.Type reuses the ChaincodeMessage numbers.
         assert_eq!(peer::write_record::Type::PurgePrivateData as i32, 23);
     }
@@ -297,24 +270,17 @@ mod tests {
                 peer::WriteRecord {
                     key: "k2".to_owned(),
                     collection: "pdc".to_owned(),
-                    metadata: Some(peer::StateMetadata {
-                        metakey: "VALIDATION_PARAMETER".to_owned(),
-                        value: vec![9],
-                    }),
+                    metadata: Some(peer::StateMetadata { metakey: "VALIDATION_PARAMETER".to_owned(), value: vec![9] }),
                     r#type: peer::write_record::Type::PutStateMetadata.into(),
                     ..Default::default()
                 },
             ],
         };
-        let back =
-            peer::WriteBatchState::decode(batch.encode_to_vec().as_slice()).expect("decodes");
+        let back = peer::WriteBatchState::decode(batch.encode_to_vec().as_slice()).expect("decodes");
         assert_eq!(back, batch);
 
-        let result = peer::GetStateMultipleResult {
-            values: vec![b"a".to_vec(), Vec::new(), b"c".to_vec()],
-        };
-        let back = peer::GetStateMultipleResult::decode(result.encode_to_vec().as_slice())
-            .expect("decodes");
+        let result = peer::GetStateMultipleResult { values: vec![b"a".to_vec(), Vec::new(), b"c".to_vec()] };
+        let back = peer::GetStateMultipleResult::decode(result.encode_to_vec().as_slice()).expect("decodes");
         assert_eq!(back.values.len(), 3);
         assert!(back.values[1].is_empty());
     }
@@ -324,14 +290,10 @@ mod tests {
         let policy = common::SignaturePolicyEnvelope {
             version: 0,
             rule: Some(common::SignaturePolicy {
-                r#type: Some(common::signature_policy::Type::NOutOf(
-                    common::signature_policy::NOutOf {
-                        n: 1,
-                        rules: vec![common::SignaturePolicy {
-                            r#type: Some(common::signature_policy::Type::SignedBy(0)),
-                        }],
-                    },
-                )),
+                r#type: Some(common::signature_policy::Type::NOutOf(common::signature_policy::NOutOf {
+                    n: 1,
+                    rules: vec![common::SignaturePolicy { r#type: Some(common::signature_policy::Type::SignedBy(0)) }],
+                })),
             }),
             identities: vec![common::MspPrincipal {
                 principal_classification: common::msp_principal::Classification::Role.into(),
@@ -342,31 +304,18 @@ mod tests {
                 .encode_to_vec(),
             }],
         };
-        let back = common::SignaturePolicyEnvelope::decode(policy.encode_to_vec().as_slice())
-            .expect("decodes");
+        let back = common::SignaturePolicyEnvelope::decode(policy.encode_to_vec().as_slice()).expect("decodes");
         assert_eq!(back, policy);
 
-        let id = msp::SerializedIdentity {
-            mspid: "Org1MSP".to_owned(),
-            id_bytes: b"-----BEGIN CERTIFICATE-----".to_vec(),
-        };
-        let kv = queryresult::Kv {
-            namespace: "cc".to_owned(),
-            key: "k".to_owned(),
-            value: id.encode_to_vec(),
-        };
+        let id =
+            msp::SerializedIdentity { mspid: "Org1MSP".to_owned(), id_bytes: b"-----BEGIN CERTIFICATE-----".to_vec() };
+        let kv = queryresult::Kv { namespace: "cc".to_owned(), key: "k".to_owned(), value: id.encode_to_vec() };
         let back = queryresult::Kv::decode(kv.encode_to_vec().as_slice()).expect("decodes");
-        assert_eq!(
-            msp::SerializedIdentity::decode(back.value.as_slice()).expect("decodes"),
-            id
-        );
+        assert_eq!(msp::SerializedIdentity::decode(back.value.as_slice()).expect("decodes"), id);
 
-        let status = gateway::CommitStatusResponse {
-            result: peer::TxValidationCode::MvccReadConflict.into(),
-            block_number: 7,
-        };
-        let back = gateway::CommitStatusResponse::decode(status.encode_to_vec().as_slice())
-            .expect("decodes");
+        let status =
+            gateway::CommitStatusResponse { result: peer::TxValidationCode::MvccReadConflict.into(), block_number: 7 };
+        let back = gateway::CommitStatusResponse::decode(status.encode_to_vec().as_slice()).expect("decodes");
         assert_eq!(back.result(), peer::TxValidationCode::MvccReadConflict);
     }
 
@@ -377,18 +326,16 @@ mod tests {
         #[allow(unused_imports)]
         use crate::{
             common::{
-                ChannelHeader, Header, MspPrincipal, MspRole, SignatureHeader, SignaturePolicy,
-                SignaturePolicyEnvelope,
+                ChannelHeader, Header, MspPrincipal, MspRole, SignatureHeader, SignaturePolicy, SignaturePolicyEnvelope,
             },
             msp::SerializedIdentity,
             peer::{
-                ChaincodeAdditionalParams, ChaincodeEvent, ChaincodeId, ChaincodeInput,
-                ChaincodeMessage, ChaincodeProposalPayload, ChaincodeSpec, DelState,
-                GetHistoryForKey, GetQueryResult, GetState, GetStateByRange, GetStateMetadata,
-                GetStateMultiple, GetStateMultipleResult, Proposal, PutState, PutStateMetadata,
-                QueryMetadata, QueryResponse, QueryResponseMetadata, QueryResultBytes,
-                QueryStateClose, QueryStateNext, Response, SignedProposal, StateMetadata,
-                StateMetadataResult, WriteBatchState, WriteRecord,
+                ChaincodeAdditionalParams, ChaincodeEvent, ChaincodeId, ChaincodeInput, ChaincodeMessage,
+                ChaincodeProposalPayload, ChaincodeSpec, DelState, GetHistoryForKey, GetQueryResult, GetState,
+                GetStateByRange, GetStateMetadata, GetStateMultiple, GetStateMultipleResult, Proposal, PutState,
+                PutStateMetadata, QueryMetadata, QueryResponse, QueryResponseMetadata, QueryResultBytes,
+                QueryStateClose, QueryStateNext, Response, SignedProposal, StateMetadata, StateMetadataResult,
+                WriteBatchState, WriteRecord,
                 chaincode_client::ChaincodeClient,
                 chaincode_message::Type,
                 chaincode_server::{Chaincode, ChaincodeServer},
@@ -397,16 +344,9 @@ mod tests {
             },
             queryresult::{KeyModification, Kv},
         };
-        let range = GetStateByRange {
-            start_key: "a".to_owned(),
-            end_key: "b".to_owned(),
-            ..Default::default()
-        };
+        let range = GetStateByRange { start_key: "a".to_owned(), end_key: "b".to_owned(), ..Default::default() };
         assert_eq!(range.start_key, "a");
-        let meta = QueryMetadata {
-            page_size: 10,
-            bookmark: String::new(),
-        };
+        let meta = QueryMetadata { page_size: 10, bookmark: String::new() };
         assert_eq!(meta.page_size, 10);
         let payload = ChaincodeProposalPayload::default();
         assert!(payload.transient_map.is_empty());
@@ -416,10 +356,7 @@ mod tests {
 
     #[test]
     fn service_paths() {
-        assert_eq!(
-            peer::chaincode_support_server::SERVICE_NAME,
-            "protos.ChaincodeSupport"
-        );
+        assert_eq!(peer::chaincode_support_server::SERVICE_NAME, "protos.ChaincodeSupport");
         assert_eq!(peer::chaincode_server::SERVICE_NAME, "protos.Chaincode");
         assert_eq!(gateway::gateway_server::SERVICE_NAME, "gateway.Gateway");
     }

@@ -55,9 +55,8 @@ pub fn split_composite_key(key: &str) -> Result<(String, Vec<String>)> {
         }
     }
     let mut parts = parts.into_iter();
-    let object_type = parts
-        .next()
-        .ok_or_else(|| Error::InvalidArgument(format!("composite key has no object type: {key:?}")))?;
+    let object_type =
+        parts.next().ok_or_else(|| Error::InvalidArgument(format!("composite key has no object type: {key:?}")))?;
     Ok((object_type, parts.collect()))
 }
 
@@ -92,7 +91,8 @@ pub(crate) fn range_start(start: &str) -> &str {
 }
 
 fn validate_part(part: &str) -> Result<()> {
-    if let Some((index, c)) = part.char_indices().find(|&(_, c)| c == COMPOSITE_KEY_NAMESPACE || c == MAX_UNICODE_RUNE) {
+    if let Some((index, c)) = part.char_indices().find(|&(_, c)| c == COMPOSITE_KEY_NAMESPACE || c == MAX_UNICODE_RUNE)
+    {
         return Err(Error::InvalidArgument(format!(
             "composite key part {part:?} contains U+{:04X} at byte {index}; U+0000 and U+10FFFF are not allowed",
             c as u32

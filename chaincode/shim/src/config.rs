@@ -119,8 +119,9 @@ impl Env<'_> {
     }
 
     fn chaincode_id(&self) -> Result<String> {
-        self.first(&["CHAINCODE_ID", "CORE_CHAINCODE_ID_NAME"])
-            .ok_or_else(|| Error::Config("CHAINCODE_ID (or CORE_CHAINCODE_ID_NAME) is not set: give the package id".into()))
+        self.first(&["CHAINCODE_ID", "CORE_CHAINCODE_ID_NAME"]).ok_or_else(|| {
+            Error::Config("CHAINCODE_ID (or CORE_CHAINCODE_ID_NAME) is not set: give the package id".into())
+        })
     }
 
     fn flag(&self, name: &str) -> Result<Option<bool>> {
@@ -130,11 +131,8 @@ impl Env<'_> {
     /// A PEM given as a file path or inline.
     fn pem(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let Some(value) = self.first(&[name]) else { return Ok(None) };
-        let pem = if value.trim_start().starts_with("-----BEGIN") {
-            value.into_bytes()
-        } else {
-            (self.read_file)(&value)?
-        };
+        let pem =
+            if value.trim_start().starts_with("-----BEGIN") { value.into_bytes() } else { (self.read_file)(&value)? };
         check_pem(name, pem).map(Some)
     }
 
@@ -188,13 +186,14 @@ impl Env<'_> {
     }
 
     fn client(&self, args: &[String]) -> Result<ClientConfig> {
-        let peer_address = peer_address_flag(args)?.or_else(|| self.first(&["CORE_PEER_ADDRESS"])).ok_or_else(|| {
-            Error::Config(
-                "no peer address: pass -peer.address=host:port or set CORE_PEER_ADDRESS (or set \
+        let peer_address =
+            peer_address_flag(args)?.or_else(|| self.first(&["CORE_PEER_ADDRESS"])).ok_or_else(|| {
+                Error::Config(
+                    "no peer address: pass -peer.address=host:port or set CORE_PEER_ADDRESS (or set \
                  CHAINCODE_SERVER_ADDRESS to run as a service)"
-                    .into(),
-            )
-        })?;
+                        .into(),
+                )
+            })?;
         if !peer_address.contains(':') {
             return Err(Error::Config(format!("peer address {peer_address:?} is not host:port")));
         }

@@ -189,7 +189,8 @@ mod tests {
             transient_map: [("secret".to_string(), b"s".to_vec())].into_iter().collect(),
             ..Default::default()
         };
-        let proposal = Proposal { header: header.encode_to_vec(), payload: payload.encode_to_vec(), ..Default::default() };
+        let proposal =
+            Proposal { header: header.encode_to_vec(), payload: payload.encode_to_vec(), ..Default::default() };
         SignedProposal { proposal_bytes: proposal.encode_to_vec(), signature: vec![] }
     }
 

@@ -4,13 +4,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use gridledger_protos::peer::chaincode_message::Type;
+use gridledger_protos::peer::{self};
 use gridledger_protos::peer::{
     ChaincodeEvent, ChaincodeId, ChaincodeInput, ChaincodeMessage, ChaincodeSpec, DelState, GetHistoryForKey,
     GetQueryResult, GetState, GetStateByRange, GetStateMetadata, GetStateMultiple, GetStateMultipleResult, PutState,
     PutStateMetadata, QueryMetadata, QueryResponse, QueryResponseMetadata, QueryStateClose, QueryStateNext,
     StateMetadata, StateMetadataResult, WriteBatchState, WriteRecord, write_record,
 };
-use gridledger_protos::peer::{self};
 use gridledger_protos::prost::Message;
 
 use crate::context::TxContext;
@@ -280,9 +280,7 @@ fn query_request(collection: &str, query: Query, metadata: Vec<u8>) -> (Type, Ve
             Type::GetStateByRange,
             GetStateByRange { start_key: start, end_key: end, collection, metadata }.encode_to_vec(),
         ),
-        Query::Rich(query) => {
-            (Type::GetQueryResult, GetQueryResult { query, collection, metadata }.encode_to_vec())
-        }
+        Query::Rich(query) => (Type::GetQueryResult, GetQueryResult { query, collection, metadata }.encode_to_vec()),
     }
 }
 

@@ -212,15 +212,11 @@ fn start<C: Chaincode>(
 /// Runs one transaction to its final message: COMPLETED, or ERROR for a failed Init or a malformed proposal.
 fn execute<C: Chaincode>(chaincode: &C, shared: &Arc<Shared>, exec: Execution) -> ChaincodeMessage {
     let Execution { kind, input, message } = exec;
-    let ctx = match TxContext::from_peer(
-        message.channel_id.clone(),
-        message.txid.clone(),
-        input,
-        message.proposal.clone(),
-    ) {
-        Ok(ctx) => ctx,
-        Err(e) => return handler::error_reply(&message, e.to_string()),
-    };
+    let ctx =
+        match TxContext::from_peer(message.channel_id.clone(), message.txid.clone(), input, message.proposal.clone()) {
+            Ok(ctx) => ctx,
+            Err(e) => return handler::error_reply(&message, e.to_string()),
+        };
     let stub = PeerStub::new(Arc::clone(shared), ctx);
     let outcome = catch_unwind(AssertUnwindSafe(|| match kind {
         TxKind::Init => chaincode.init(&stub),

@@ -85,7 +85,8 @@ impl CcaasServer {
     /// Serves until `shutdown` resolves, then lets in-flight transactions finish and ends every stream.
     pub async fn serve<C: Chaincode>(self, chaincode: C, shutdown: impl Future<Output = ()>) -> Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let service = Service { chaincode: Arc::new(chaincode), chaincode_id: self.config.chaincode_id, shutdown: stop_rx };
+        let service =
+            Service { chaincode: Arc::new(chaincode), chaincode_id: self.config.chaincode_id, shutdown: stop_rx };
         let service = ChaincodeServer::new(service)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE);

@@ -198,7 +198,13 @@ pub trait ChaincodeStub {
         self.scan("", simple_range(start, end)?)
     }
     /// One page of [`ChaincodeStub::get_state_by_range`]; pass the returned bookmark to continue.
-    fn get_state_by_range_with_pagination(&self, start: &str, end: &str, page_size: i32, bookmark: &str) -> Result<Page> {
+    fn get_state_by_range_with_pagination(
+        &self,
+        start: &str,
+        end: &str,
+        page_size: i32,
+        bookmark: &str,
+    ) -> Result<Page> {
         self.scan_page(simple_range(start, end)?, page_size, bookmark)
     }
     /// Every key whose composite-key prefix is `object_type` + `attributes`.

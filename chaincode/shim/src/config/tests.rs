@@ -26,7 +26,8 @@ fn err(vars: &[(&str, &str)], args: &[&str]) -> String {
 
 #[test]
 fn server_mode_plaintext() {
-    let Mode::Server(cfg) = mode(&[("CHAINCODE_SERVER_ADDRESS", "127.0.0.1:9999"), ("CHAINCODE_ID", "kv:1")], &[]).unwrap()
+    let Mode::Server(cfg) =
+        mode(&[("CHAINCODE_SERVER_ADDRESS", "127.0.0.1:9999"), ("CHAINCODE_ID", "kv:1")], &[]).unwrap()
     else {
         panic!("expected server mode")
     };
