@@ -233,6 +233,8 @@ network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
   --port PORT            chaincode server port (default GL_CC_PORT, 9999)
   --no-mtls              TLS without client authentication
   --no-tls               plaintext chaincode connection
+  --serve-only           package and start the server, skip the lifecycle
+                         (needs only `identities`; for probing a chaincode)
 USAGE
 }
 
@@ -268,7 +270,7 @@ build_package() { # dir label address tls mtls -> prints package path
 
 deploy() {
   local name="" cmd="" label="" version=1.0 sequence=1 policy="" collections="" port=$GL_CC_PORT
-  local tls=true mtls=true
+  local tls=true mtls=true serve_only=false
   while (($#)); do
     case "$1" in
       --name) name=$2 && shift 2 ;;
@@ -281,6 +283,7 @@ deploy() {
       --port) port=$2 && shift 2 ;;
       --no-mtls) mtls=false && shift ;;
       --no-tls) tls=false mtls=false && shift ;;
+      --serve-only) serve_only=true && shift ;;
       -h | --help) deploy_usage && return 0 ;;
       *) deploy_usage && gl_die "unknown deploy option $1" ;;
     esac
@@ -289,15 +292,24 @@ deploy() {
     deploy_usage
     gl_die "--name and --cmd are required"
   }
-  [[ -f $GL_RUN/.up ]] || gl_die "network is not up"
   label=${label:-${name}_$version}
-  gl_use_fabric peer
+  if [[ $serve_only == true ]]; then
+    [[ -d $GL_ORGS_DIR/utility/msp ]] || gl_die "no identities: run 'network.sh identities' or 'up'"
+    gl_use_fabric fabric-ca-client
+  else
+    [[ -f $GL_RUN/.up ]] || gl_die "network is not up"
+    gl_use_fabric peer fabric-ca-client
+  fi
   local start=$SECONDS dir="$GL_RUN/chaincode/$name" pkg id org
   mkdir -p "$dir"
   pkg=$(build_package "$dir" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls")
   id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
   echo "$id" >"$dir/package-id"
   gl_log "package $pkg id $id"
+  if [[ $serve_only == true ]]; then
+    start_chaincode "$name" "$id" "$cmd" "$port" "$tls" "$mtls"
+    return 0
+  fi
 
   local opts=(--channelID "$GL_CHANNEL" --name "$name" --version "$version" --sequence "$sequence")
   [[ -z $policy ]] || opts+=(--signature-policy "$policy")
