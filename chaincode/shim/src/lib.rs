@@ -94,7 +94,34 @@ pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
 
 /// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking.
 pub fn main<C: Chaincode>(chaincode: C) -> std::process::ExitCode {
-    match start(chaincode) {
+    exit_code(start(chaincode))
+}
+
+/// Like [`main`], but refuses to start unless the environment selects `expected` (a per-mode binary).
+pub fn main_in_mode<C: Chaincode>(expected: ModeKind, chaincode: C) -> std::process::ExitCode {
+    let check = Mode::from_env().and_then(|mode| match (expected, mode) {
+        (ModeKind::Server, Mode::Server(_)) | (ModeKind::Client, Mode::Client(_)) => Ok(()),
+        (ModeKind::Server, Mode::Client(_)) => Err(Error::Config(
+            "this binary runs as a service: set CHAINCODE_SERVER_ADDRESS (and CHAINCODE_ID)".into(),
+        )),
+        (ModeKind::Client, Mode::Server(_)) => Err(Error::Config(
+            "this binary dials the peer: unset CHAINCODE_SERVER_ADDRESS and pass -peer.address".into(),
+        )),
+    });
+    exit_code(check.and_then(|()| start(chaincode)))
+}
+
+/// Which way a chaincode connects, for [`main_in_mode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeKind {
+    /// Chaincode as a service.
+    Server,
+    /// Classic: dial the peer.
+    Client,
+}
+
+fn exit_code(result: Result<()>) -> std::process::ExitCode {
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("chaincode failed: {e}");

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The project's one test command (README.md, .ci/run): every gate CI enforces, in the order that fails fastest.
+#   scripts/test.sh            all gates
+#   SKIP_E2E=1 scripts/test.sh everything but the real-Fabric end-to-end suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies (Debian packages, idempotent)"
+scripts/install-deps.sh
+
+step "format"
+cargo fmt --all --check
+
+step "shellcheck"
+mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run)
+shellcheck "${shell_scripts[@]}"
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "generated protobuf code is up to date"
+proto/check-drift.sh
+
+step "protos are wire-identical to fabric-protos v0.3.7"
+proto/check-conformance.sh
+
+step "tests"
+cargo test --workspace --locked
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+if [[ "${SKIP_E2E:-0}" != 1 && -x scripts/e2e.sh ]]; then
+    step "end-to-end against real Fabric"
+    scripts/e2e.sh
+fi
+step "all gates passed"
