@@ -87,19 +87,24 @@ gl_running() {
   [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
+# gl_stop NAME...: TERM every named process group at once, then wait for all
+# (Fabric CA takes about 2 s to shut down gracefully; in parallel that is 2 s
+# in total), and KILL what is still there after 10 s.
 gl_stop() {
-  local name=$1 pidfile="$GL_RUN/pids/$1.pid" pid
-  [[ -f $pidfile ]] || return 0
-  pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
+  local name pid pids=() deadline=$((SECONDS + 10))
+  for name in "$@"; do
+    [[ -f $GL_RUN/pids/$name.pid ]] || continue
+    pid=$(cat "$GL_RUN/pids/$name.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
+  done
+  for name in "$@"; do rm -f "$GL_RUN/pids/$name.pid"; done
 }
 
 # --- peer CLI environment ---------------------------------------------------

@@ -182,14 +182,11 @@ up() {
 }
 
 down() {
-  local pidfile
-  if [[ -d $GL_RUN/pids ]]; then
-    # Chaincode servers first, then peers, orderer and CAs last.
-    for pidfile in "$GL_RUN"/pids/cc-*.pid "$GL_RUN"/pids/peer-*.pid "$GL_RUN"/pids/orderer.pid "$GL_RUN"/pids/ca-*.pid; do
-      [[ -f $pidfile ]] || continue
-      gl_stop "$(basename "$pidfile" .pid)"
-    done
-  fi
+  local pidfile names=()
+  for pidfile in "$GL_RUN"/pids/*.pid; do
+    if [[ -f $pidfile ]]; then names+=("$(basename "$pidfile" .pid)"); fi
+  done
+  ((${#names[@]} == 0)) || gl_stop "${names[@]}"
   rm -rf "$GL_RUN"
   gl_log "network down; removed $GL_RUN"
 }
@@ -360,8 +357,13 @@ start_chaincode() { # name id cmd port tls mtls
     fi
   } >"$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
-  # shellcheck disable=SC2086 # the server command is a command line by design
-  gl_start "cc-$name" "$dir" "$dir/env" $cmd
+  # The server command is a command line by design (program plus arguments);
+  # a relative program path is taken from the caller's directory, since the
+  # server runs in its own directory under the run dir.
+  local argv
+  read -r -a argv <<<"$cmd"
+  if [[ ${argv[0]} == */* && ${argv[0]} != /* ]]; then argv[0]="$PWD/${argv[0]}"; fi
+  gl_start "cc-$name" "$dir" "$dir/env" "${argv[@]}"
   wait_port "$GL_CC_HOST" "$port" 30 || gl_die "chaincode server cc-$name did not listen on $port (logs/cc-$name.log)"
   gl_log "chaincode $name serving on $GL_CC_HOST:$port (pid $(cat "$GL_RUN/pids/cc-$name.pid"))"
 }
