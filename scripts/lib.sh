@@ -15,7 +15,7 @@ GL_ORGS_DIR="$GL_RUN/orgs"
 GL_CA_ADMIN_PW="${GL_CA_ADMIN_PW:-adminpw}"
 export GL_REPO GL_SCRIPTS GL_NETWORK GL_RUN GL_ORGS_DIR
 
-# shellcheck source=SCRIPTDIR/../network/consortium.env
+# shellcheck source=SCRIPTDIR/../network/consortium.env disable=SC1091
 source "$GL_NETWORK/consortium.env"
 
 # The v3 peer CLI logs every gRPC state change; keep tool output readable.
