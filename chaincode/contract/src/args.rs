@@ -1,7 +1,7 @@
 //! Typed transaction arguments.
 //!
 //! Fabric passes every argument as a string. [`FromArg`] parses one: strings are taken raw (not JSON-quoted, as in
-//! Go), integers, floats and booleans from their text, and everything else ([`Object`](crate::Object)s, `Vec`s,
+//! Go), integers, floats and booleans from their text, and everything else ([`Object`]s, `Vec`s,
 //! maps) as JSON. [`Args`] does the same for a handler's whole parameter list: a single type or a tuple.
 
 use std::collections::BTreeMap;

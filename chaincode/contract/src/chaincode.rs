@@ -144,3 +144,8 @@ impl Chaincode for ContractChaincode {
         }
     }
 }
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;

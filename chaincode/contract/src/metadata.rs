@@ -12,7 +12,8 @@ use crate::contract::Contract;
 use crate::schema::{Components, Schema};
 
 /// The JSON Schema the metadata document follows (the one fabric-chaincode-node publishes; Go's is the same shape).
-pub const METADATA_SCHEMA_URL: &str = "https://hyperledger.github.io/fabric-chaincode-node/main/api/contract-schema.json";
+pub const METADATA_SCHEMA_URL: &str =
+    "https://hyperledger.github.io/fabric-chaincode-node/main/api/contract-schema.json";
 
 /// Title, version and description of the chaincode or of one contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -14,8 +14,6 @@ pub const SYSTEM_CONTRACT: &str = "org.hyperledger.fabric";
 pub(crate) fn system_contract(metadata: Arc<OnceLock<String>>) -> Contract {
     Contract::new(SYSTEM_CONTRACT).evaluate(
         Tx::new("GetMetadata").description("The metadata of every contract of this chaincode"),
-        move |_ctx, ()| {
-            metadata.get().cloned().ok_or_else(|| ContractError::Internal("metadata is not ready".into()))
-        },
+        move |_ctx, ()| metadata.get().cloned().ok_or_else(|| ContractError::Internal("metadata is not ready".into())),
     )
 }
