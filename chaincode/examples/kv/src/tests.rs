@@ -1,0 +1,1 @@
+//! Unit tests (written once the testkit lands).
