@@ -1,7 +1,7 @@
 //! The attribute extension Fabric CA writes into enrollment certificates.
 //!
 //! Its value is JSON, `{"attrs":{"name":"value",...}}`, read as Go's `encoding/json` reads it into
-//! `struct { Attrs map[string]string `json:"attrs"` }`: the `attrs` key matches case-insensitively, other
+//! a struct with one `map[string]string` field tagged `attrs`: the key matches case-insensitively, other
 //! keys are ignored, `null` (whole document or `attrs`) means no attributes, a `null` value reads as "",
 //! a later duplicate key wins, and any other non-string value is an error.
 

@@ -160,7 +160,7 @@ fn is_printable(b: u8) -> bool {
 /// UCS-2 big-endian, an optional terminating NUL stripped; surrogates and the permanent
 /// noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF) are rejected.
 fn bmp(data: &[u8]) -> Option<String> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return None;
     }
     let data = data.strip_suffix(&[0, 0]).unwrap_or(data);

@@ -70,8 +70,7 @@ fn matches_go_cid_vectors() {
             };
             assert_eq!(got, s(q, "error"), "{name}: assert {} = {}", s(q, "name"), s(q, "value"));
         }
-        let der = id.certificate_der().to_vec();
-        assert_eq!(id.certificate().unwrap().tbs_certificate.as_ref().len() < der.len(), true);
+        assert!(id.certificate().is_ok(), "{name}");
     }
 }
 
