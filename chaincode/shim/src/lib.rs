@@ -101,9 +101,9 @@ pub fn main<C: Chaincode>(chaincode: C) -> std::process::ExitCode {
 pub fn main_in_mode<C: Chaincode>(expected: ModeKind, chaincode: C) -> std::process::ExitCode {
     let check = Mode::from_env().and_then(|mode| match (expected, mode) {
         (ModeKind::Server, Mode::Server(_)) | (ModeKind::Client, Mode::Client(_)) => Ok(()),
-        (ModeKind::Server, Mode::Client(_)) => Err(Error::Config(
-            "this binary runs as a service: set CHAINCODE_SERVER_ADDRESS (and CHAINCODE_ID)".into(),
-        )),
+        (ModeKind::Server, Mode::Client(_)) => {
+            Err(Error::Config("this binary runs as a service: set CHAINCODE_SERVER_ADDRESS (and CHAINCODE_ID)".into()))
+        }
         (ModeKind::Client, Mode::Server(_)) => Err(Error::Config(
             "this binary dials the peer: unset CHAINCODE_SERVER_ADDRESS and pass -peer.address".into(),
         )),
