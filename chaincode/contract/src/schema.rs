@@ -95,6 +95,27 @@ impl Schema {
         self.set("enum", Value::Array(values.into_iter().map(Into::into).collect()))
     }
 
+    /// The schema for use inside a component: `$ref`s become bare names, which resolve through each component's
+    /// `$id` (a `#/components/...` pointer would resolve against the enclosing component, which has no
+    /// `components`; Go writes nested references the same way).
+    fn nested(mut self) -> Self {
+        fn strip(map: &mut Map<String, Value>) {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(r) if key == "$ref" => {
+                        if let Some(name) = r.strip_prefix(COMPONENTS_PREFIX) {
+                            *r = name.to_string();
+                        }
+                    }
+                    Value::Object(inner) => strip(inner),
+                    _ => {}
+                }
+            }
+        }
+        strip(&mut self.0);
+        self
+    }
+
     /// The schema as JSON.
     pub fn as_json(&self) -> &Map<String, Value> {
         &self.0
@@ -201,7 +222,7 @@ impl Fields<'_> {
     }
     /// A field with a hand-written schema (patterns, bounds, descriptions).
     pub fn field_schema(&mut self, name: &str, schema: Schema, required: bool) -> &mut Self {
-        self.object.properties.insert(name.to_string(), schema);
+        self.object.properties.insert(name.to_string(), schema.nested());
         if required && !self.object.required.iter().any(|r| r == name) {
             self.object.required.push(name.to_string());
         }
@@ -339,7 +360,7 @@ mod tests {
                 "$id": "Node",
                 "type": "object",
                 "properties": {
-                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                    "children": {"type": "array", "items": {"$ref": "Node"}},
                     "name": {"type": "string"},
                     "weight": {"type": "integer", "format": "uint32", "minimum": 0, "maximum": 4_294_967_295u64},
                 },
