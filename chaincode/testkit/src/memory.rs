@@ -99,4 +99,6 @@ pub use ledger::{
 pub use stub::{KeyWrite, MemoryStub, ValueWrite, WriteKey};
 
 #[cfg(test)]
+mod query_tests;
+#[cfg(test)]
 mod tests;
