@@ -141,6 +141,18 @@ fn private_queries_make_the_transaction_read_only() {
     assert!(rich.put_private_data("c", "z", b"v").is_err());
 }
 
+#[test]
+fn failed_queries_leave_the_transaction_writable() {
+    let ledger = ledger_with(&[("a", "1")]);
+    let tx = ledger.tx(["x"]);
+    assert!(tx.get_state_by_range_with_pagination("", "", -5, "").is_err());
+    assert!(tx.get_query_result_with_pagination("{", 5, "").is_err());
+    assert!(tx.get_private_data_query_result("c", r#"{"selector":{"$where":1}}"#).is_err());
+    tx.put_state("b", b"2").unwrap();
+    tx.commit().unwrap();
+    assert_eq!(ledger.get("mycc", "b"), Some(b"2".to_vec()));
+}
+
 fn rich_ledger() -> MemoryLedger {
     ledger_with(&[
         ("a1", r#"{"type":"meter","kwh":10,"site":{"city":"Oslo"},"tags":["x"]}"#),
