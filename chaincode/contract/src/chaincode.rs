@@ -146,6 +146,4 @@ impl Chaincode for ContractChaincode {
 }
 
 #[cfg(test)]
-mod fake;
-#[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 use std::ops::Deref;
 
 use gridledger_shim::ChaincodeStub;
+use gridledger_shim::identity::ClientIdentity;
 
 /// The ledger stub of the running transaction, plus which contract and function were called.
 ///
@@ -28,6 +29,12 @@ impl<'a> Context<'a> {
     pub fn contract(&self) -> &'a str {
         self.contract
     }
+    /// The submitting client's identity, decoded from the creator (fails for a missing or non-X.509 creator).
+    ///
+    /// Decoded on each call rather than up front, so transactions that never ask pay nothing for it.
+    pub fn client_identity(&self) -> gridledger_shim::Result<ClientIdentity> {
+        ClientIdentity::from_stub(self.stub)
+    }
     /// The function name as the client sent it (without the contract prefix).
     pub fn function(&self) -> &'a str {
         self.function
@@ -48,5 +55,28 @@ impl std::fmt::Debug for Context<'_> {
             .field("function", &self.function)
             .field("tx_id", &self.stub.tx_id())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeStub;
+
+    #[test]
+    fn exposes_the_call_and_the_stub() {
+        let stub = FakeStub::new(&["Assets:Create"]);
+        let ctx = Context::new(&stub, "Assets", "Create");
+        assert_eq!(
+            (ctx.contract(), ctx.function(), ctx.tx_id(), ctx.stub().channel_id()),
+            ("Assets", "Create", "tx1", "ch")
+        );
+        assert!(format!("{ctx:?}").contains("tx1"));
+    }
+
+    #[test]
+    fn client_identity_needs_a_creator() {
+        let stub = FakeStub::new(&["X"]);
+        assert!(Context::new(&stub, "C", "X").client_identity().is_err());
     }
 }

@@ -112,7 +112,7 @@ fn check_schema(schema: &Value, components: &Value, nested: bool, at: &str) {
         assert!(SCHEMA_KEYWORDS.contains(&key.as_str()), "{at}: keyword {key:?} is not allowed");
         match key.as_str() {
             "$ref" => {
-                let target = value.as_str().unwrap();
+                let target = value.as_str().expect("$ref is a string");
                 let name = if nested { Some(target) } else { target.strip_prefix("#/components/schemas/") };
                 let name = name.unwrap_or_else(|| panic!("{at}: $ref {target} has the wrong form"));
                 assert!(components.get(name).is_some(), "{at}: $ref to unknown {name}");

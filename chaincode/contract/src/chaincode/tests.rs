@@ -6,7 +6,7 @@ use gridledger_shim::{Chaincode, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::fake::FakeStub;
+use crate::fake::FakeStub;
 use crate::{Context, Contract, ContractChaincode, ContractError, DefinitionError, Fields, Object, Tx};
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -7,17 +7,17 @@ use std::collections::BTreeMap;
 use gridledger_shim::stub::{HistoryIter, Page, Query, StateIter, WriteOp};
 use gridledger_shim::{ChaincodeStub, Response, TxContext};
 
-pub(super) struct FakeStub {
+pub(crate) struct FakeStub {
     context: TxContext,
     state: RefCell<BTreeMap<String, Vec<u8>>>,
 }
 
 impl FakeStub {
-    pub(super) fn new(args: &[&str]) -> Self {
+    pub(crate) fn new(args: &[&str]) -> Self {
         Self::with_raw_args(args.iter().map(|a| a.as_bytes().to_vec()).collect())
     }
 
-    pub(super) fn with_raw_args(args: Vec<Vec<u8>>) -> Self {
+    pub(crate) fn with_raw_args(args: Vec<Vec<u8>>) -> Self {
         Self { context: TxContext::new("ch", "tx1", args), state: RefCell::default() }
     }
 }
