@@ -61,11 +61,12 @@ impl std::fmt::Debug for Context<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::FakeStub;
+    use gridledger_testkit::memory::MemoryLedger;
 
     #[test]
     fn exposes_the_call_and_the_stub() {
-        let stub = FakeStub::new(&["Assets:Create"]);
+        let ledger = MemoryLedger::new();
+        let stub = ledger.tx(["Assets:Create"]).with_tx_id("tx1").with_channel("ch");
         let ctx = Context::new(&stub, "Assets", "Create");
         assert_eq!(
             (ctx.contract(), ctx.function(), ctx.tx_id(), ctx.stub().channel_id()),
@@ -76,7 +77,8 @@ mod tests {
 
     #[test]
     fn client_identity_needs_a_creator() {
-        let stub = FakeStub::new(&["X"]);
+        let ledger = MemoryLedger::new();
+        let stub = ledger.tx(["X"]);
         assert!(Context::new(&stub, "C", "X").client_identity().is_err());
     }
 }

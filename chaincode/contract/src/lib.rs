@@ -71,8 +71,6 @@ pub mod chaincode;
 pub mod context;
 pub mod contract;
 pub mod error;
-#[cfg(test)]
-mod fake;
 pub mod metadata;
 pub mod returns;
 pub mod router;

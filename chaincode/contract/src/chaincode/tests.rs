@@ -2,12 +2,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use gridledger_shim::{Chaincode, Response};
+use gridledger_shim::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::fake::FakeStub;
 use crate::{Context, Contract, ContractChaincode, ContractError, DefinitionError, Fields, Object, Tx};
+use gridledger_testkit::memory::MemoryLedger;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Asset {
@@ -48,8 +48,9 @@ fn chaincode() -> ContractChaincode {
     ContractChaincode::builder().contract(assets()).contract(others()).build().unwrap()
 }
 
+/// Invokes on a fresh ledger (committed when the status is below 400).
 fn invoke(cc: &ContractChaincode, args: &[&str]) -> Response {
-    cc.invoke(&FakeStub::new(args))
+    MemoryLedger::new().invoke(cc, args)
 }
 
 fn ok(response: Response) -> String {
@@ -146,6 +147,15 @@ fn returns_follow_go_serialization() {
 }
 
 #[test]
+fn writes_reach_the_ledger() {
+    let (cc, ledger) = (chaincode(), MemoryLedger::new());
+    assert_eq!(ok(ledger.invoke(&cc, ["CreateAsset", "a1", "7"])), r#"{"id":"a1","size":7}"#);
+    assert_eq!(ok(ledger.query(&cc, ["Assets:ReadAsset", "a1"])), r#"{"id":"a1","size":7}"#);
+    assert_eq!(ledger.invoke(&cc, ["CreateAsset", "a2", "x"]).status, 400);
+    assert_eq!(ledger.get(gridledger_testkit::memory::DEFAULT_NAMESPACE, "a2"), None, "a 400 is not committed");
+}
+
+#[test]
 fn domain_errors_keep_their_status() {
     let r = invoke(&chaincode(), &["ReadAsset", "missing"]);
     assert_eq!((r.status, r.message.as_str()), (404, "asset missing not found"));
@@ -206,18 +216,18 @@ fn a_failing_after_hook_fails_the_call() {
 #[test]
 fn init_without_a_function_succeeds_by_default() {
     let cc = chaincode();
+    let ledger = MemoryLedger::new();
     for args in [&[][..], &[""], &["", "ignored"]] {
-        let r = cc.init(&FakeStub::new(args));
-        assert_eq!(ok(r), "Default initiator successful.");
+        assert_eq!(ok(ledger.init(&cc, args)), "Default initiator successful.");
     }
-    assert_eq!(ok(cc.init(&FakeStub::new(&["Where"]))), "Assets:Where", "otherwise routed like invoke");
-    assert_eq!(cc.init(&FakeStub::new(&["Nope:X"])).status, 400);
+    assert_eq!(ok(ledger.init(&cc, ["Where"])), "Assets:Where", "otherwise routed like invoke");
+    assert_eq!(ledger.init(&cc, ["Nope:X"]).status, 400);
 }
 
 #[test]
 fn non_utf8_arguments_are_a_bad_request() {
-    let stub = FakeStub::with_raw_args(vec![b"CreateAsset".to_vec(), vec![0xff], b"1".to_vec()]);
-    let r = chaincode().invoke(&stub);
+    let ledger = MemoryLedger::new();
+    let r = ledger.invoke(&chaincode(), [&b"CreateAsset"[..], &[0xff], b"1"]);
     assert_eq!(r.status, 400, "{}", r.message);
     assert!(r.message.contains("argument 1 is not valid UTF-8"), "{}", r.message);
 }
