@@ -324,3 +324,14 @@ fn definition_errors() {
         DefinitionError::ParameterNames { contract: "C".into(), name: "X".into(), named: 2, arity: 0 }
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_calls_never_panic_and_fail_as_bad_requests(
+        args in proptest::collection::vec("[a-zA-Z:{}\"0-9 ]{0,12}", 0..5),
+    ) {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = invoke(&chaincode(), &refs);
+        proptest::prop_assert!(matches!(r.status, 200 | 400 | 404), "{} {}", r.status, r.message);
+    }
+}
