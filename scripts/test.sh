@@ -26,6 +26,9 @@ proto/check-drift.sh
 step "protos are wire-identical to fabric-protos v0.3.7"
 proto/check-conformance.sh
 
+step "contract metadata passes fabric-contract-api-go's own validator"
+chaincode/contract/tests/validate-metadata.sh
+
 step "tests"
 cargo test --workspace --locked
 
