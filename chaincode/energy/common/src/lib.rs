@@ -1,0 +1,23 @@
+//! What the gridledger energy contracts share (see `chaincode/energy/DESIGN.md`).
+//!
+//! # Layout
+//! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
+//! - [`interval`]: 15-minute delivery intervals named by their aligned start.
+//! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
+//! - [`index`]: composite-key indexes and the zero-padded interval text used in keys.
+//! - [`names`]: the chaincode names the contracts use to call each other.
+
+pub mod amount;
+pub mod caller;
+pub mod index;
+pub mod interval;
+
+/// Chaincode names, as deployed; contracts call each other by these.
+pub mod names {
+    /// The asset registry.
+    pub const REGISTRY: &str = "registry";
+    /// The metering contract.
+    pub const METERING: &str = "metering";
+    /// The market.
+    pub const TRADE: &str = "trade";
+}
