@@ -1,0 +1,1 @@
+//! The metering chaincode (see `chaincode/energy/DESIGN.md`).

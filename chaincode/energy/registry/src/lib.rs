@@ -1,0 +1,1 @@
+//! The registry chaincode (see `chaincode/energy/DESIGN.md`).

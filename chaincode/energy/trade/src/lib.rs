@@ -1,0 +1,1 @@
+//! The trade chaincode (see `chaincode/energy/DESIGN.md`).
