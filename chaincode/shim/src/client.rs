@@ -2,6 +2,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
 
 use gridledger_protos::peer::chaincode_support_client::ChaincodeSupportClient;
 use tokio::sync::{mpsc, watch};
@@ -14,6 +17,9 @@ use crate::error::{Error, Result};
 use crate::handler::register_message;
 use crate::runtime;
 use crate::server::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_MESSAGE_SIZE};
+
+/// How long the end of a stream waits for the peer to close its side.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connects to the peer, registers, and serves transactions until the peer ends the stream or `shutdown` resolves.
 pub async fn register<C: Chaincode>(
@@ -44,7 +50,7 @@ pub async fn register<C: Chaincode>(
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let (tx, rx) = mpsc::unbounded_channel();
     tx.send(register_message(&config.chaincode_id)).map_err(|_| Error::Disconnected)?;
-    let incoming = client.register(UnboundedReceiverStream::new(rx)).await?.into_inner();
+    let mut incoming = client.register(UnboundedReceiverStream::new(rx)).await?.into_inner();
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -53,5 +59,17 @@ pub async fn register<C: Chaincode>(
             tracing::debug!("stream already ended");
         }
     });
-    runtime::run(Arc::new(chaincode), incoming, tx, stop_rx).await
+    let result = runtime::run(Arc::new(chaincode), &mut incoming, tx, stop_rx).await;
+    // Our side of the call ends once the last transaction drops its sender; the peer then ends its side. Keep the
+    // call open until it has: dropping the response stream now resets the call, and h2 discards the DATA it still
+    // buffers for sending (after a graceful shutdown: the last transactions' COMPLETED).
+    let drained = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        while let Some(Ok(msg)) = incoming.next().await {
+            tracing::debug!(tx = %msg.txid, "ignoring message type {} after the stream ended", msg.r#type);
+        }
+    });
+    if drained.await.is_err() {
+        tracing::warn!("the peer did not end the stream within {CLOSE_TIMEOUT:?}; closing it");
+    }
+    result
 }
