@@ -22,10 +22,12 @@ source "$GL_SCRIPTS/identities.sh"
 # Fabric's sampleconfig is the base; a native peer needs two edits the
 # environment cannot express: the external builder list (ours instead of
 # /opt/hyperledger/ccaas_builder) and an empty vm.endpoint (no Docker).
+# Two builders: ccaas (the peer dials the chaincode server) and exec (the peer
+# launches a local program, "classic" mode; scripts/exec-builder).
 render_core_yaml() { # src dest
-  local builder
+  local builder exec_builder="$GL_SCRIPTS/exec-builder"
   builder=$("$GL_SCRIPTS/fabric-tools.sh" builder)
-  awk -v builder="$builder" '
+  awk -v builder="$builder" -v exec_builder="$exec_builder" '
     /^[[:space:]]*endpoint: unix:\/\/.*docker\.sock/ { sub(/endpoint: .*/, "endpoint: \"\""); print; next }
     skipping {
       if ($0 ~ /^[[:space:]]*$/ || $0 ~ /^[[:space:]]*#/) next
@@ -40,6 +42,8 @@ render_core_yaml() { # src dest
       print pad "    path: " builder
       print pad "    propagateEnvironment:"
       print pad "      - CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
+      print pad "  - name: gridledger-exec"
+      print pad "    path: " exec_builder
       skipping = 1; next
     }
     { print }' "$1" >"$2"
@@ -53,7 +57,13 @@ render_configs() {
   local sample org
   sample=$("$GL_SCRIPTS/fabric-tools.sh" sampleconfig)
   mkdir -p "$GL_RUN/config/configtx" "$GL_RUN/config/orderer"
-  GL_ORGS_DIR="$GL_ORGS_DIR" envsubst <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
+  # consortium.env sets plain shell variables: export them to envsubst, and
+  # let it replace only ${GL_*}, never another $ in the YAML.
+  (
+    export "${!GL_@}"
+    # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
+    envsubst "$(printf '${%s} ' "${!GL_@}")" <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
+  )
   cp "$sample/orderer.yaml" "$GL_RUN/config/orderer/orderer.yaml"
   for org in $GL_PEER_ORGS; do
     mkdir -p "$GL_RUN/config/$org"
@@ -232,6 +242,9 @@ network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
   --no-tls               plaintext chaincode connection
   --serve-only           package and start the server, skip the lifecycle
                          (needs only `identities`; for probing a chaincode)
+  --classic              peer-launched chaincode: the package names the program
+                         (--cmd, one absolute path) and each peer runs it through
+                         scripts/exec-builder; no server is started here
 USAGE
 }
 
@@ -265,9 +278,23 @@ build_package() { # dir label address tls mtls -> prints package path
   echo "$dir/$label.tar.gz"
 }
 
+# A classic package names a program on this machine (exec.json); the peers'
+# exec builder runs it. The path is part of the package, so its id changes
+# only when the path does, not when the program is rebuilt.
+build_exec_package() { # dir label program -> prints package path
+  local dir=$1 label=$2 src="$1/pkg-src"
+  rm -rf "$src"
+  mkdir -p "$src/code"
+  jq -n --arg p "$3" '{path: $p}' >"$src/code/exec.json"
+  det_targz "$src/code.tar.gz" "$src/code" exec.json
+  jq -cn --arg l "$label" '{"type": "gridledger-exec", "label": $l}' >"$src/metadata.json"
+  det_targz "$dir/$label.tar.gz" "$src" metadata.json code.tar.gz
+  echo "$dir/$label.tar.gz"
+}
+
 deploy() {
   local name="" cmd="" label="" version=1.0 sequence=1 policy="" collections="" port=$GL_CC_PORT
-  local tls=true mtls=true serve_only=false
+  local tls=true mtls=true serve_only=false classic=false
   while (($#)); do
     case "$1" in
       --name) name=$2 && shift 2 ;;
@@ -281,6 +308,7 @@ deploy() {
       --no-mtls) mtls=false && shift ;;
       --no-tls) tls=false mtls=false && shift ;;
       --serve-only) serve_only=true && shift ;;
+      --classic) classic=true && shift ;;
       -h | --help) deploy_usage && return 0 ;;
       *) deploy_usage && gl_die "unknown deploy option $1" ;;
     esac
@@ -299,7 +327,12 @@ deploy() {
   fi
   local start=$SECONDS dir="$GL_RUN/chaincode/$name" pkg id org
   mkdir -p "$dir"
-  pkg=$(build_package "$dir" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls")
+  if [[ $classic == true ]]; then
+    [[ $cmd == /* && -x $cmd ]] || gl_die "--classic needs --cmd /absolute/path/to/program"
+    pkg=$(build_exec_package "$dir" "$label" "$cmd")
+  else
+    pkg=$(build_package "$dir" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls")
+  fi
   id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
   echo "$id" >"$dir/package-id"
   gl_log "package $pkg id $id"
@@ -329,6 +362,10 @@ deploy() {
   as_org utility peer lifecycle chaincode commit "${orderer[@]}" "${opts[@]}" "${targets[@]}" \
     >>"$GL_RUN/logs/tools.log" 2>&1 || gl_die "commit failed (logs/tools.log)"
   gl_log "lifecycle done in $((SECONDS - start))s"
+  if [[ $classic == true ]]; then
+    gl_log "chaincode $name is peer-launched; each peer starts it on first use"
+    return 0
+  fi
   start_chaincode "$name" "$id" "$cmd" "$port" "$tls" "$mtls"
 }
 
