@@ -10,6 +10,9 @@
 #   network.sh logs [NAME]        tail logs (all, or one node: peer-utility, orderer, cc-kv ...)
 #   network.sh identities         only CAs + identities (what `up` does first)
 #   network.sh deploy OPTIONS     CCaaS lifecycle; see deploy_usage
+#   network.sh cc-stop NAME [--kill]   stop a deployed chaincode server (--kill: SIGKILL, a crash)
+#   network.sh cc-start NAME           start it again as deploy did
+#   network.sh restart NODE       restart orderer or peer-<org> (same config, same ledger)
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -400,9 +403,49 @@ start_chaincode() { # name id cmd port tls mtls
   local argv
   read -r -a argv <<<"$cmd"
   if [[ ${argv[0]} == */* && ${argv[0]} != /* ]]; then argv[0]="$PWD/${argv[0]}"; fi
+  # Remember how, so cc-start can bring the server back after a crash.
+  printf '%s\n' "$id" "$cmd" "$port" "$5" "$6" >"$dir/serve-args"
   gl_start "cc-$name" "$dir" "$dir/env" "${argv[@]}"
   wait_port "$GL_CC_HOST" "$port" 30 || gl_die "chaincode server cc-$name did not listen on $port (logs/cc-$name.log)"
   gl_log "chaincode $name serving on $GL_CC_HOST:$port (pid $(cat "$GL_RUN/pids/cc-$name.pid"))"
+}
+
+cc_stop() { # name [--kill]
+  local name=${1:?usage: network.sh cc-stop NAME [--kill]} pidfile
+  pidfile="$GL_RUN/pids/cc-$name.pid"
+  if [[ ${2:-} == --kill && -f $pidfile ]]; then
+    # A crash, not a shutdown: no chance to say goodbye to the peer.
+    kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  else
+    gl_stop "cc-$name"
+  fi
+  gl_log "chaincode server cc-$name stopped"
+}
+
+cc_start() { # name
+  local name=${1:?usage: network.sh cc-start NAME} args
+  [[ -f $GL_RUN/chaincode/$name/serve-args ]] || gl_die "chaincode $name was not deployed as a service here"
+  mapfile -t args <"$GL_RUN/chaincode/$name/serve-args"
+  gl_use_fabric fabric-ca-client
+  start_chaincode "$name" "${args[@]}"
+}
+
+restart_node() { # orderer | peer-<org>
+  local node=${1:?usage: network.sh restart orderer|peer-ORG}
+  gl_use_fabric peer orderer
+  gl_stop "$node"
+  case "$node" in
+    orderer) start_orderer ;;
+    peer-*)
+      local org=${node#peer-}
+      orgvar "$org" MSPID >/dev/null
+      start_peer "$org"
+      wait_port "$(orgvar "$org" PEER_HOST)" "$(orgvar "$org" PEER_PORT)" 30 || gl_die "$node did not come back"
+      ;;
+    *) gl_die "restart: unknown node $node (orderer, peer-ORG)" ;;
+  esac
+  gl_log "$node restarted"
 }
 
 main() {
@@ -414,6 +457,9 @@ main() {
     status) status ;;
     logs) logs "$@" ;;
     deploy) deploy "$@" ;;
+    cc-stop) cc_stop "$@" ;;
+    cc-start) cc_start "$@" ;;
+    restart) restart_node "$@" ;;
     identities)
       gl_use_fabric fabric-ca-server fabric-ca-client
       mkdir -p "$GL_RUN/logs"
@@ -421,7 +467,7 @@ main() {
       ;;
     env) peer_env "${1:?usage: network.sh env ORG [USER]}" "${2:-admin}" ;;
     *)
-      sed -n '2,13p' "$0" >&2
+      sed -n '2,16p' "$0" >&2
       exit 2
       ;;
   esac

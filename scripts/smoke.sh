@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end smoke test of the native network with the Go reference kv
-# chaincode as a service over mutual TLS:
-#   fabric-tools -> down -> up -> deploy -> invoke Put (3 orgs, wait for
-#   commit) -> query Get -> compare -> down
+# End-to-end smoke test of the native network with the kv chaincode as a
+# service over mutual TLS, twice: `kv` is the Rust example
+# (chaincode/examples/kv, kv-ccaas), `kvgo` the Go reference (tests/go-reference):
+#   fabric-tools -> down -> up -> deploy kv, kvgo -> per chaincode: invoke Put
+#   (3 orgs, wait for commit) -> query Get -> compare -> down
 # Prints the time of each phase. KEEP_NETWORK=1 leaves the network running.
 #
 #   scripts/smoke.sh          the full flow (needs the Fabric binaries)
@@ -24,7 +25,7 @@ timed() {
   t0=$(date +%s.%N)
   "$@"
   t1=$(date +%s.%N)
-  TIMINGS+=("$(awk -v l="$label" -v a="$t0" -v b="$t1" 'BEGIN { printf "%-10s %6.2fs", l, b - a }')")
+  TIMINGS+=("$(awk -v l="$label" -v a="$t0" -v b="$t1" 'BEGIN { printf "%-14s %6.2fs", l, b - a }')")
 }
 
 report() {
@@ -40,17 +41,18 @@ cleanup() {
   if ((rc == 0)); then echo "smoke: PASS"; else echo "smoke: FAIL (logs were in $GL_RUN/logs)"; fi
 }
 
-invoke_put() { # key value
-  local targets
+invoke_put() { # chaincode key value
+  local cc=$1 targets
+  shift
   mapfile -t targets < <(all_peer_targets)
   as_org utility peer chaincode invoke -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls \
-    --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem" -C "$GL_CHANNEL" -n kv \
+    --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem" -C "$GL_CHANNEL" -n "$cc" \
     "${targets[@]}" -c "$(jq -cn --arg k "$1" --arg v "$2" '{Args: ["Put", $k, $v]}')" --waitForEvent
 }
 
-query_get() { # key -> value on stdout
-  as_org grid peer chaincode query -C "$GL_CHANNEL" -n kv \
-    -c "$(jq -cn --arg k "$1" '{Args: ["Get", $k]}')"
+query_get() { # chaincode key -> value on stdout
+  as_org grid peer chaincode query -C "$GL_CHANNEL" -n "$1" \
+    -c "$(jq -cn --arg k "$2" '{Args: ["Get", $k]}')"
 }
 
 check_equal() { # got want
@@ -75,16 +77,22 @@ probe_all_orgs() { # probe-binary
 ca_home_cert() { echo "$GL_RUN/ca/utility/ca-cert.pem"; }
 
 smoke_full() {
-  local kv value
+  local kv kvgo value cc
   value="smoke-$(date +%s)"
   timed tools "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null
-  kv=$("$GL_SCRIPTS/build-go-reference.sh")
+  gl_use_fabric peer
+  kvgo=$("$GL_SCRIPTS/build-go-reference.sh")
+  timed cargo "$GL_SCRIPTS/build-chaincodes.sh" >/dev/null
+  kv=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-ccaas)
   "$NET" down >/dev/null
   timed up "$NET" up
-  timed deploy "$NET" deploy --name kv --version 1.0 --sequence 1 --cmd "$kv"
-  timed invoke invoke_put smoke-key "$value"
-  timed query query_get smoke-key >"$GL_RUN/smoke-get.out"
-  check_equal "$(cat "$GL_RUN/smoke-get.out")" "$value"
+  timed deploy-kv "$NET" deploy --name kv --cmd "$kv" --port "$GL_CC_PORT"
+  timed deploy-go "$NET" deploy --name kvgo --cmd "$kvgo" --port "$((GL_CC_PORT - 1))"
+  for cc in kv kvgo; do
+    timed "invoke-$cc" invoke_put "$cc" smoke-key "$value-$cc"
+    timed "query-$cc" query_get "$cc" smoke-key >"$GL_RUN/smoke-get.out"
+    check_equal "$(cat "$GL_RUN/smoke-get.out")" "$value-$cc"
+  done
 }
 
 smoke_ccaas() {
