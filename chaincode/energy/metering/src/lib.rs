@@ -1,1 +1,55 @@
-//! The metering chaincode (see `chaincode/energy/DESIGN.md`).
+//! The metering chaincode (see `chaincode/energy/DESIGN.md` and this crate's `README.md`): meters and their
+//! signed, replay-proof interval readings.
+//!
+//! Meters are registered by the grid operator with the P-256 public key of their secure element. Gateways submit
+//! batches of readings; each reading is signed by its meter over [`canonical_bytes`]. A batch is recorded whole
+//! or not at all: readings go to the private collection `meterReadings`, per-meter Wh totals to public state,
+//! and each meter's last counter to a key of its own.
+//!
+//! # Layout
+//! - [`reading`]: [`Reading`], the canonical encoding, [`MeterKey`] (verification) and [`Signer`] (signing,
+//!   outside the chaincode).
+//! - [`meter`]: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
+//! - [`ingest`]: `SubmitReadings`.
+//! - [`queries`]: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
+//! - [`registry`]: the registry's `GetAsset`, as metering reads it.
+//! - [`keys`]: the ledger keys.
+//!
+//! ```
+//! let chaincode = gridledger_metering::chaincode();
+//! assert_eq!(chaincode.default_contract(), "metering");
+//! ```
+
+pub mod ingest;
+pub mod keys;
+pub mod meter;
+mod point;
+pub mod queries;
+pub mod reading;
+pub mod registry;
+
+use gridledger_contract::{Contract, ContractChaincode, Info, Tx};
+
+pub use reading::{MeterKey, Reading, Signer, canonical_bytes, sign};
+
+/// The metering contract.
+pub fn contract() -> Contract {
+    Contract::new("metering")
+        .info(Info::new("gridledger metering", env!("CARGO_PKG_VERSION")))
+        .default_contract()
+        .submit(Tx::new("RegisterMeter").params(["meter"]), meter::register)
+        .submit(Tx::new("SetMeterStatus").params(["meterId", "status"]), meter::set_status)
+        .submit(Tx::new("SubmitReadings").params(["batch"]), ingest::submit)
+        .evaluate(Tx::new("GetMeter").params(["id"]), meter::get)
+        .evaluate(Tx::new("IntervalTotals").params(["connectionPoint", "intervalStart"]), queries::interval_totals)
+        .evaluate(Tx::new("MeteredEnergy").params(["msp", "id", "intervalStart"]), queries::metered_energy)
+        .evaluate(Tx::new("GetReading").params(["meterId", "intervalStart", "register"]), queries::get_reading)
+}
+
+/// The chaincode: the metering contract (default) plus the system contract.
+pub fn chaincode() -> ContractChaincode {
+    ContractChaincode::builder().contract(contract()).build().expect("the metering contract definition is valid")
+}
+
+#[cfg(test)]
+mod tests;

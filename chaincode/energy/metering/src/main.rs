@@ -1,4 +1,5 @@
 //! The metering chaincode server: all logic lives in the library.
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    gridledger_shim::main(gridledger_metering::chaincode())
 }

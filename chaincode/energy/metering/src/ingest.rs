@@ -1,0 +1,229 @@
+//! `SubmitReadings`: every reading of a batch is checked before anything is written; one bad reading rejects the
+//! batch with an error naming its 0-based position, meter, interval and register.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use gridledger_contract::{Context, ContractError, Fields, Object};
+use gridledger_energy_common::caller::{Caller, Role};
+use gridledger_energy_common::interval::is_aligned;
+use gridledger_shim::ChaincodeStub;
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{self, READINGS_COLLECTION};
+use crate::meter::{self, Meter, MeterStatus};
+use crate::reading::{MeterKey, Reading};
+use crate::registry::{self, Asset};
+
+/// The most readings one transaction takes.
+pub const MAX_BATCH: usize = 2000;
+/// The transient-map key a batch may travel under instead of the argument (keeps it out of the block).
+pub const TRANSIENT_KEY: &str = "readings";
+
+/// What `SubmitReadings` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Readings recorded.
+    pub accepted: u64,
+    /// Distinct meters among them.
+    pub meters: u64,
+}
+
+impl Object for Receipt {
+    const NAME: &'static str = "SubmitReceipt";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<u64>("accepted").field::<u64>("meters");
+    }
+}
+
+/// `SubmitReadings(batch)`: role `gateway` of any org. `batch` is a JSON array of readings, or empty with the
+/// array in the transient map under [`TRANSIENT_KEY`].
+pub fn submit(ctx: &Context<'_>, batch: String) -> Result<Receipt, ContractError> {
+    Caller::of(ctx)?.require("SubmitReadings", &[(None, Role::Gateway)])?;
+    let readings = parse(ctx.stub(), &batch)?;
+    let now = ctx.tx_timestamp()?.seconds;
+    let mut checks = Batch::new(ctx.stub(), now, readings.len());
+    for (i, reading) in readings.iter().enumerate() {
+        checks.admit(i, reading).map_err(|e| at(e, i, reading))?;
+    }
+    checks.write(&readings)
+}
+
+fn parse(stub: &dyn ChaincodeStub, arg: &str) -> Result<Vec<Reading>, ContractError> {
+    let transient = stub.transient().get(TRANSIENT_KEY);
+    let raw = match (arg.is_empty(), transient) {
+        (false, None) => arg.as_bytes(),
+        (true, Some(raw)) => raw.as_slice(),
+        (false, Some(_)) => {
+            return Err(ContractError::BadRequest(format!(
+                "pass the batch as the argument or in the transient map under {TRANSIENT_KEY:?}, not both"
+            )));
+        }
+        (true, None) => {
+            return Err(ContractError::BadRequest(format!(
+                "no batch: pass a JSON array of readings as the argument or in the transient map under \
+                 {TRANSIENT_KEY:?}"
+            )));
+        }
+    };
+    let readings: Vec<Reading> = serde_json::from_slice(raw)
+        .map_err(|e| ContractError::BadRequest(format!("the batch is not a JSON array of readings: {e}")))?;
+    match readings.len() {
+        0 => Err(ContractError::BadRequest("the batch has no readings".into())),
+        n if n > MAX_BATCH => {
+            Err(ContractError::BadRequest(format!("the batch has {n} readings; at most {MAX_BATCH} per transaction")))
+        }
+        _ => Ok(readings),
+    }
+}
+
+/// Prefixes an error with the reading it is about.
+fn at(e: ContractError, i: usize, r: &Reading) -> ContractError {
+    let place = |m: String| format!("reading {i} (meter {}, interval {}, {}): {m}", r.meter_id, r.interval_start, r.register);
+    match e {
+        ContractError::BadRequest(m) => ContractError::BadRequest(place(m)),
+        ContractError::Forbidden(m) => ContractError::Forbidden(place(m)),
+        ContractError::NotFound(m) => ContractError::NotFound(place(m)),
+        ContractError::Conflict(m) => ContractError::Conflict(place(m)),
+        ContractError::Internal(m) => ContractError::Internal(place(m)),
+        other => other,
+    }
+}
+
+/// What a transaction knows about one meter of the batch: loaded once, with its parsed key and its asset.
+struct MeterState {
+    meter: Meter,
+    key: MeterKey,
+    asset: Asset,
+    stored: Option<u64>,
+    last: Option<u64>,
+}
+
+/// The checks of one batch, with per-transaction caches.
+struct Batch<'a> {
+    stub: &'a dyn ChaincodeStub,
+    now: i64,
+    meters: BTreeMap<&'a str, MeterState>,
+    assets: BTreeMap<String, Asset>,
+    /// (meter, interval, register) -> position, to refuse duplicates inside the batch.
+    seen: BTreeMap<(&'a str, i64, &'a str), usize>,
+    /// The private key of each admitted reading, in order.
+    keys: Vec<String>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(stub: &'a dyn ChaincodeStub, now: i64, len: usize) -> Self {
+        Self {
+            stub,
+            now,
+            meters: BTreeMap::new(),
+            assets: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            keys: Vec::with_capacity(len),
+            scratch: Vec::with_capacity(64),
+        }
+    }
+
+    /// Checks reading `i`; on success it is remembered for the duplicate and counter checks of later ones.
+    fn admit(&mut self, i: usize, r: &'a Reading) -> Result<(), ContractError> {
+        let stub = self.stub;
+        let m = match self.meters.entry(&r.meter_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(load_meter(stub, &mut self.assets, &r.meter_id)?),
+        };
+        if !m.meter.reports(&r.register) {
+            return Err(ContractError::BadRequest(format!(
+                "meter {} does not report register {:?} (it reports {})",
+                r.meter_id,
+                r.register,
+                m.meter.registers.join(", ")
+            )));
+        }
+        let len = m.meter.interval_seconds;
+        if !is_aligned(r.interval_start, i64::from(len)) {
+            return Err(ContractError::BadRequest(format!("interval start is not aligned to the meter's {len} s")));
+        }
+        if r.interval_start.checked_add(i64::from(len)).is_none_or(|end| end > self.now) {
+            return Err(ContractError::BadRequest(format!(
+                "the interval has not ended by the transaction time {}",
+                self.now
+            )));
+        }
+        if r.wh < 0 {
+            return Err(ContractError::BadRequest(format!("wh must not be negative, got {}", r.wh)));
+        }
+        if !m.asset.can_deliver(r.wh, len) {
+            let max = i128::from(m.asset.nameplate_w) * i128::from(len) / 3600;
+            return Err(ContractError::BadRequest(format!(
+                "{} Wh is more than asset {} can deliver in {len} s at {} W ({max} Wh)",
+                r.wh, m.asset.id, m.asset.nameplate_w
+            )));
+        }
+        if !m.key.verify(r, len, &mut self.scratch) {
+            return Err(ContractError::BadRequest("signature does not verify".into()));
+        }
+        if let Some(first) = self.seen.insert((&r.meter_id, r.interval_start, &r.register), i) {
+            return Err(ContractError::Conflict(format!("duplicates reading {first} of this batch")));
+        }
+        let key = keys::reading(stub, &r.meter_id, r.interval_start, &r.register)?;
+        if stub.get_private_data_hash(READINGS_COLLECTION, &key)?.is_some() {
+            return Err(ContractError::Conflict("already recorded (replay)".into()));
+        }
+        if let Some(last) = m.last.filter(|last| r.counter <= *last) {
+            let whose = if m.last == m.stored { "the meter's last recorded counter" } else { "an earlier reading's" };
+            return Err(ContractError::Conflict(format!("counter {} is not above {whose} {last}", r.counter)));
+        }
+        m.last = Some(r.counter);
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Writes the admitted readings: private readings, public per-meter totals, last counters.
+    fn write(self, readings: &[Reading]) -> Result<Receipt, ContractError> {
+        let stub = self.stub;
+        for (r, key) in readings.iter().zip(&self.keys) {
+            stub.put_private_data(READINGS_COLLECTION, key, &serde_json::to_vec(r)?)?;
+            let cp = &self.meters[r.meter_id.as_str()].asset.connection_point;
+            let total = keys::total(stub, cp, r.interval_start, &r.register, &r.meter_id)?;
+            stub.put_state(&total, r.wh.to_string().as_bytes())?;
+        }
+        for (id, m) in &self.meters {
+            if let Some(last) = m.last.filter(|_| m.last != m.stored) {
+                stub.put_state(&keys::counter(stub, id)?, last.to_string().as_bytes())?;
+            }
+        }
+        Ok(Receipt { accepted: readings.len() as u64, meters: self.meters.len() as u64 })
+    }
+}
+
+fn load_meter(
+    stub: &dyn ChaincodeStub,
+    assets: &mut BTreeMap<String, Asset>,
+    id: &str,
+) -> Result<MeterState, ContractError> {
+    let meter = meter::require(stub, id)?;
+    if meter.status != MeterStatus::Active {
+        return Err(ContractError::Conflict(format!("meter {id} is inactive")));
+    }
+    let key = MeterKey::from_base64_unchecked(&meter.public_key)
+        .map_err(|e| ContractError::Internal(format!("stored meter {id}: {e}")))?;
+    let stored = match stub.get_state(&keys::counter(stub, id)?)? {
+        None => None,
+        Some(text) => Some(
+            std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| t.parse::<u64>().ok())
+                .ok_or_else(|| ContractError::Internal(format!("stored counter of meter {id} is unreadable")))?,
+        ),
+    };
+    let asset = match assets.get(&meter.asset_id) {
+        Some(asset) => asset.clone(),
+        None => {
+            let asset = registry::get_asset(stub, &meter.asset_id)?;
+            assets.insert(meter.asset_id.clone(), asset.clone());
+            asset
+        }
+    };
+    Ok(MeterState { meter, key, asset, stored, last: stored })
+}

@@ -1,0 +1,39 @@
+//! The metering contract's keys (DESIGN.md "metering").
+
+use gridledger_energy_common::index::interval_key;
+use gridledger_shim::ChaincodeStub;
+
+/// The private collection holding the readings.
+pub const READINGS_COLLECTION: &str = "meterReadings";
+/// `meter` [meterId] -> Meter JSON.
+pub const METER: &str = "meter";
+/// `meter~owner` [msp, id, meterId] -> 0x01.
+pub const METER_BY_OWNER: &str = "meter~owner";
+/// `counter` [meterId] -> the last accepted counter, decimal text.
+pub const COUNTER: &str = "counter";
+/// `reading` [meterId, intervalStart(12), register] -> Reading JSON, in [`READINGS_COLLECTION`].
+pub const READING: &str = "reading";
+/// `total` [connectionPoint, intervalStart(12), register, meterId] -> Wh, decimal text.
+pub const TOTAL: &str = "total";
+
+type Key = gridledger_shim::Result<String>;
+
+/// The meter record's key.
+pub fn meter(stub: &dyn ChaincodeStub, meter_id: &str) -> Key {
+    stub.create_composite_key(METER, &[meter_id])
+}
+
+/// The last-counter key of a meter.
+pub fn counter(stub: &dyn ChaincodeStub, meter_id: &str) -> Key {
+    stub.create_composite_key(COUNTER, &[meter_id])
+}
+
+/// The private key of one reading.
+pub fn reading(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, register: &str) -> Key {
+    stub.create_composite_key(READING, &[meter_id, &interval_key(interval_start), register])
+}
+
+/// The public per-meter total of one interval and register.
+pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, meter_id: &str) -> Key {
+    stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, meter_id])
+}

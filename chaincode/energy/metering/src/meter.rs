@@ -1,0 +1,224 @@
+//! Meters: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
+
+use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
+use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
+use gridledger_energy_common::index::put_index;
+use gridledger_shim::ChaincodeStub;
+use serde::{Deserialize, Serialize};
+
+use crate::reading::{MeterKey, STANDARD_INTERVAL};
+use crate::{keys, registry};
+
+/// OBIS A+ active energy import, total.
+pub const IMPORT: &str = "1.8.0";
+/// OBIS A− active energy export, total.
+pub const EXPORT: &str = "2.8.0";
+/// The registers a meter may report.
+pub const REGISTERS: [&str; 2] = [IMPORT, EXPORT];
+/// The longest meter id, in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+const INSTALLERS: [Allowed; 3] = [
+    (Some(OrgKind::Grid), Role::MeterInstaller),
+    (Some(OrgKind::Grid), Role::Operator),
+    (Some(OrgKind::Grid), Role::Admin),
+];
+const OPERATORS: [Allowed; 2] = [(Some(OrgKind::Grid), Role::Operator), (Some(OrgKind::Grid), Role::Admin)];
+
+/// Whether a meter's readings are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeterStatus {
+    /// Readings are accepted.
+    Active,
+    /// Readings are refused.
+    Inactive,
+}
+
+impl MeterStatus {
+    fn parse(text: &str) -> Result<Self, ContractError> {
+        match text {
+            "active" => Ok(Self::Active),
+            "inactive" => Ok(Self::Inactive),
+            _ => Err(ContractError::BadRequest(format!("status must be active or inactive, got {text:?}"))),
+        }
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+}
+
+/// What `RegisterMeter` takes: a meter without owner and status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MeterRegistration {
+    /// The meter id (1 to 128 bytes, no control characters).
+    pub id: String,
+    /// The registry asset it meters.
+    pub asset_id: String,
+    /// Base64 of the 65-byte uncompressed P-256 public key.
+    pub public_key: String,
+    /// The OBIS registers it reports: `1.8.0` and/or `2.8.0`.
+    pub registers: Vec<String>,
+    /// Its interval length; 900.
+    pub interval_seconds: u32,
+}
+
+/// A meter record, `meter` [id].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meter {
+    /// The meter id.
+    pub id: String,
+    /// The registry asset it meters.
+    pub asset_id: String,
+    /// Base64 of the 65-byte uncompressed P-256 public key.
+    pub public_key: String,
+    /// The OBIS registers it reports.
+    pub registers: Vec<String>,
+    /// Its interval length in seconds.
+    pub interval_seconds: u32,
+    /// Whether readings are accepted.
+    pub status: MeterStatus,
+    /// The asset's owner when the meter was registered.
+    pub owner: Party,
+}
+
+impl Meter {
+    /// Whether the meter reports `register`.
+    pub fn reports(&self, register: &str) -> bool {
+        self.registers.iter().any(|r| r == register)
+    }
+}
+
+fn describe_registration(fields: &mut Fields<'_>) {
+    let registers = Schema::array(Schema::string().one_of_values(REGISTERS));
+    fields
+        .field_schema("id", Schema::string().min_length(1).max_length(MAX_ID_LEN as u64), true)
+        .field::<String>("assetId")
+        .field_schema("publicKey", Schema::string().description("base64 of the uncompressed P-256 point"), true)
+        .field_schema("registers", registers, true)
+        .field_schema("intervalSeconds", Schema::integer("uint32", 900, 900), true);
+}
+
+impl Object for MeterRegistration {
+    const NAME: &'static str = "MeterRegistration";
+    fn describe(fields: &mut Fields<'_>) {
+        describe_registration(fields);
+    }
+}
+
+impl Object for Meter {
+    const NAME: &'static str = "Meter";
+    fn describe(fields: &mut Fields<'_>) {
+        describe_registration(fields);
+        fields
+            .field_schema("status", Schema::string().one_of_values(["active", "inactive"]), true)
+            .field::<PartySchema>("owner");
+    }
+}
+
+/// Describes [`Party`] in the metadata (`Object` cannot be implemented here for a type of `energy-common`).
+#[derive(Serialize, Deserialize)]
+struct PartySchema {
+    msp: String,
+    id: String,
+}
+
+impl Object for PartySchema {
+    const NAME: &'static str = "Party";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("msp").field::<String>("id");
+    }
+}
+
+/// Checks an id used in keys: 1 to [`MAX_ID_LEN`] bytes, no control characters.
+pub fn check_id(what: &str, id: &str) -> Result<(), ContractError> {
+    if id.is_empty() || id.len() > MAX_ID_LEN || id.chars().any(|c| c.is_control() || c == '\u{10FFFF}') {
+        return Err(ContractError::BadRequest(format!(
+            "{what} must be 1 to {MAX_ID_LEN} bytes without control characters, got {id:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Loads a meter; `None` if there is none.
+pub fn load(stub: &dyn ChaincodeStub, id: &str) -> Result<Option<Meter>, ContractError> {
+    let Some(bytes) = stub.get_state(&keys::meter(stub, id)?)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| ContractError::Internal(format!("stored meter {id} is unreadable: {e}")))
+}
+
+/// Loads a meter or answers 404.
+pub fn require(stub: &dyn ChaincodeStub, id: &str) -> Result<Meter, ContractError> {
+    load(stub, id)?.ok_or_else(|| ContractError::NotFound(format!("meter {id} is not registered")))
+}
+
+/// `RegisterMeter(meter)`: GridMSP meter-installer, operator or admin.
+pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, ContractError> {
+    Caller::of(ctx)?.require("RegisterMeter", &INSTALLERS)?;
+    check_id("meter id", &m.id)?;
+    check_id("asset id", &m.asset_id)?;
+    MeterKey::from_base64(&m.public_key).map_err(|e| ContractError::BadRequest(format!("meter {}: {e}", m.id)))?;
+    if m.registers.is_empty() {
+        return Err(ContractError::BadRequest(format!("meter {} must report at least one register", m.id)));
+    }
+    for (i, register) in m.registers.iter().enumerate() {
+        if !REGISTERS.contains(&register.as_str()) {
+            return Err(ContractError::BadRequest(format!(
+                "register {register:?} is not one of {IMPORT} (import) and {EXPORT} (export)"
+            )));
+        }
+        if m.registers[..i].contains(register) {
+            return Err(ContractError::BadRequest(format!("register {register} is listed twice")));
+        }
+    }
+    if m.interval_seconds != STANDARD_INTERVAL {
+        return Err(ContractError::BadRequest(format!(
+            "intervalSeconds must be {STANDARD_INTERVAL}, got {}",
+            m.interval_seconds
+        )));
+    }
+    let stub = ctx.stub();
+    if load(stub, &m.id)?.is_some() {
+        return Err(ContractError::Conflict(format!("meter {} is already registered", m.id)));
+    }
+    let asset = registry::get_asset(stub, &m.asset_id)?;
+    let meter = Meter {
+        id: m.id,
+        asset_id: m.asset_id,
+        public_key: m.public_key,
+        registers: m.registers,
+        interval_seconds: m.interval_seconds,
+        status: MeterStatus::Active,
+        owner: asset.owner,
+    };
+    stub.put_state(&keys::meter(stub, &meter.id)?, &serde_json::to_vec(&meter)?)?;
+    put_index(stub, keys::METER_BY_OWNER, &[&meter.owner.msp, &meter.owner.id, &meter.id])?;
+    Ok(meter)
+}
+
+/// `SetMeterStatus(meterId, status)`: GridMSP operator or admin; 409 if the meter already has that status.
+pub fn set_status(ctx: &Context<'_>, (id, status): (String, String)) -> Result<Meter, ContractError> {
+    Caller::of(ctx)?.require("SetMeterStatus", &OPERATORS)?;
+    let status = MeterStatus::parse(&status)?;
+    let stub = ctx.stub();
+    let mut meter = require(stub, &id)?;
+    if meter.status == status {
+        return Err(ContractError::Conflict(format!("meter {id} is already {}", status.as_str())));
+    }
+    meter.status = status;
+    stub.put_state(&keys::meter(stub, &id)?, &serde_json::to_vec(&meter)?)?;
+    Ok(meter)
+}
+
+/// `GetMeter(id)`: anyone.
+pub fn get(ctx: &Context<'_>, id: String) -> Result<Meter, ContractError> {
+    require(ctx.stub(), &id)
+}
