@@ -1,1 +1,77 @@
-//! The trade chaincode (see `chaincode/energy/DESIGN.md`).
+//! The trade chaincode: a per-interval uniform-price double auction, settlement against metered energy, and
+//! balances (see `chaincode/energy/DESIGN.md` and this crate's README).
+//!
+//! # Layout
+//! - [`model`]: the records (orders, config, clearing, settlement) and their JSON.
+//! - [`auction`]: the auction itself, pure ([`auction::clear`]).
+//! - [`settlement`]: the settlement arithmetic, pure ([`settlement::settle`]).
+//! - [`config`]: `SetMarketConfig`, the clock and gate closure.
+//! - [`orders`]: `PlaceOrder`, `PlaceVppOrder`, `CancelOrder`, order queries.
+//! - [`market`]: `ClearMarket`, `Settle`, `GetClearing`, `GetSettlement`.
+//! - [`balances`]: `Balance`, `Balances` and applying postings.
+//! - [`calls`]: registry `GetVpp` and metering `MeteredEnergy`.
+//! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
+
+pub mod auction;
+pub mod balances;
+pub mod calls;
+pub mod config;
+pub mod error;
+pub mod market;
+pub mod model;
+pub mod orders;
+pub mod settlement;
+pub mod store;
+
+pub use error::TradeError;
+
+use gridledger_contract::{Contract, ContractChaincode, DefinitionError, Info, Tx};
+
+/// The contract's name (`TradeContract:PlaceOrder`; it is also the default contract).
+pub const CONTRACT: &str = "TradeContract";
+
+/// The trade contract definition.
+pub fn contract() -> Contract {
+    Contract::new(CONTRACT)
+        .info(Info::new("gridledger trade", env!("CARGO_PKG_VERSION")))
+        .default_contract()
+        .submit(Tx::new("SetMarketConfig").params(["config"]), config::set_market_config)
+        .evaluate(Tx::new("GetMarketConfig"), config::get_market_config)
+        .submit(Tx::new("PlaceOrder").params(["intervalStart", "side", "wh", "limitPerKwh"]), orders::place_order)
+        .submit(
+            Tx::new("PlaceVppOrder").params(["vppId", "intervalStart", "side", "wh", "limitPerKwh"]),
+            orders::place_vpp_order,
+        )
+        .submit(Tx::new("CancelOrder").params(["intervalStart", "orderId"]), orders::cancel_order)
+        .evaluate(Tx::new("GetOrder").params(["intervalStart", "orderId"]), orders::get_order)
+        .evaluate(Tx::new("Orders").params(["intervalStart"]), orders::orders)
+        .submit(Tx::new("ClearMarket").params(["intervalStart"]), market::clear_market)
+        .submit(Tx::new("Settle").params(["intervalStart"]), market::settle)
+        .evaluate(Tx::new("GetClearing").params(["intervalStart"]), market::get_clearing)
+        .evaluate(Tx::new("GetSettlement").params(["intervalStart"]), market::get_settlement)
+        .evaluate(Tx::new("Balance").params(["account"]), balances::balance)
+        .evaluate(Tx::new("Balances"), balances::balances)
+}
+
+/// Builds the chaincode, reporting definition mistakes.
+pub fn try_chaincode() -> Result<ContractChaincode, DefinitionError> {
+    ContractChaincode::builder().contract(contract()).build()
+}
+
+/// The trade chaincode, for `gridledger_shim::main`.
+///
+/// # Panics
+/// Never in practice: the definition is fixed and checked by a unit test of [`try_chaincode`].
+pub fn chaincode() -> ContractChaincode {
+    try_chaincode().expect("the trade contract definition is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_definition_builds() {
+        let cc = super::try_chaincode().unwrap();
+        assert_eq!(cc.default_contract(), super::CONTRACT);
+        assert!(cc.metadata().contains(r#""name":"ClearMarket""#));
+    }
+}

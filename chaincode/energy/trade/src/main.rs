@@ -1,4 +1,4 @@
 //! The trade chaincode server: all logic lives in the library.
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    gridledger_shim::main(gridledger_trade::chaincode())
 }

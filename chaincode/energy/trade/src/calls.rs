@@ -1,0 +1,49 @@
+//! Calls to the other energy chaincodes: registry `GetVpp` and metering `MeteredEnergy`.
+
+use gridledger_contract::Context;
+use gridledger_energy_common::caller::Party;
+use gridledger_energy_common::names;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Result, TradeError};
+use crate::model::Metered;
+
+/// The part of registry's VPP record trade uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Vpp {
+    /// The VPP id.
+    pub id: String,
+    /// Who runs it.
+    pub aggregator: Party,
+}
+
+/// Registry `GetVpp(id)`.
+pub fn get_vpp(ctx: &Context<'_>, vpp_id: &str) -> Result<Vpp> {
+    call(ctx, names::REGISTRY, "GetVpp", &[vpp_id])
+}
+
+/// Metering `MeteredEnergy(msp, id, intervalStart)`.
+pub fn metered_energy(ctx: &Context<'_>, party: &Party, interval: i64) -> Result<Metered> {
+    call(ctx, names::METERING, "MeteredEnergy", &[&party.msp, &party.id, &interval.to_string()])
+}
+
+fn call<T: DeserializeOwned>(
+    ctx: &Context<'_>,
+    chaincode: &'static str,
+    function: &'static str,
+    args: &[&str],
+) -> Result<T> {
+    let mut raw = vec![function.as_bytes().to_vec()];
+    raw.extend(args.iter().map(|a| a.as_bytes().to_vec()));
+    let response = ctx.invoke_chaincode(chaincode, &raw, "")?;
+    if !response.is_ok() {
+        return Err(TradeError::Callee { chaincode, function, status: response.status, message: response.message });
+    }
+    serde_json::from_slice(&response.payload).map_err(|e| TradeError::Callee {
+        chaincode,
+        function,
+        status: 500,
+        message: format!("unreadable answer: {e}"),
+    })
+}

@@ -1,0 +1,134 @@
+//! The trade contract's errors, each mapped to a status (400, 403, 404, 409, 500).
+
+use gridledger_contract::ContractError;
+
+/// Why a trade transaction failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TradeError {
+    /// `side` is neither `buy` nor `sell` (400).
+    #[error("side must be \"buy\" or \"sell\", got {0:?}")]
+    BadSide(String),
+    /// An argument is out of its range (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Orders for the interval are no longer accepted or changed (409).
+    #[error("the gate for interval {interval} closed at {closure} (Unix s); the transaction time is {now}")]
+    GateClosed {
+        /// The interval.
+        interval: i64,
+        /// Its gate closure.
+        closure: i64,
+        /// The transaction timestamp (seconds).
+        now: i64,
+    },
+    /// The market cannot be cleared yet (409).
+    #[error("the gate for interval {interval} closes at {closure} (Unix s); it cannot be cleared at {now}")]
+    GateOpen {
+        /// The interval.
+        interval: i64,
+        /// Its gate closure.
+        closure: i64,
+        /// The transaction timestamp (seconds).
+        now: i64,
+    },
+    /// The interval was cleared already (409).
+    #[error("interval {0} is already cleared")]
+    AlreadyCleared(i64),
+    /// The interval is not cleared, so it cannot be settled (409).
+    #[error("interval {0} is not cleared yet")]
+    NotCleared(i64),
+    /// Delivery is not over (409).
+    #[error("interval {interval} ends at {end} (Unix s); it cannot be settled at {now}")]
+    NotEnded {
+        /// The interval.
+        interval: i64,
+        /// Its end.
+        end: i64,
+        /// The transaction timestamp (seconds).
+        now: i64,
+    },
+    /// The interval was settled already (409).
+    #[error("interval {0} is already settled")]
+    AlreadySettled(i64),
+    /// The order exists already (409; only possible with a reused transaction id).
+    #[error("order {0} already exists")]
+    OrderExists(String),
+    /// The order is already cancelled (409).
+    #[error("order {0} is already cancelled")]
+    AlreadyCancelled(String),
+    /// No such order (404).
+    #[error("no order {order_id} for interval {interval}")]
+    NoOrder {
+        /// The interval.
+        interval: i64,
+        /// The order id.
+        order_id: String,
+    },
+    /// Nothing recorded (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Another chaincode answered with an error; its status is kept when it is a 4xx.
+    #[error("{chaincode} {function} failed ({status}): {message}")]
+    Callee {
+        /// The called chaincode.
+        chaincode: &'static str,
+        /// The function called.
+        function: &'static str,
+        /// Its status.
+        status: i32,
+        /// Its message.
+        message: String,
+    },
+    /// Stored data does not decode (500).
+    #[error("stored {what} does not decode: {detail}")]
+    Corrupt {
+        /// What was read.
+        what: String,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// Anything from the contract layer (ledger errors, arithmetic overflow, caller checks).
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+}
+
+impl From<gridledger_shim::Error> for TradeError {
+    fn from(e: gridledger_shim::Error) -> Self {
+        Self::Contract(e.into())
+    }
+}
+
+impl From<TradeError> for ContractError {
+    fn from(e: TradeError) -> Self {
+        let message = e.to_string();
+        match e {
+            TradeError::BadSide(_) | TradeError::BadRequest(_) => Self::BadRequest(message),
+            TradeError::GateClosed { .. }
+            | TradeError::GateOpen { .. }
+            | TradeError::AlreadyCleared(_)
+            | TradeError::NotCleared(_)
+            | TradeError::NotEnded { .. }
+            | TradeError::AlreadySettled(_)
+            | TradeError::OrderExists(_)
+            | TradeError::AlreadyCancelled(_) => Self::Conflict(message),
+            TradeError::NoOrder { .. } | TradeError::NotFound(_) => Self::NotFound(message),
+            TradeError::Forbidden(_) => Self::Forbidden(message),
+            TradeError::Callee { status, .. } => match status {
+                400 => Self::BadRequest(message),
+                403 => Self::Forbidden(message),
+                404 => Self::NotFound(message),
+                409 => Self::Conflict(message),
+                _ => Self::Internal(message),
+            },
+            TradeError::Corrupt { .. } => Self::Internal(message),
+            TradeError::Contract(inner) => inner,
+        }
+    }
+}
+
+/// The trade contract's result type.
+pub type Result<T, E = TradeError> = std::result::Result<T, E>;

@@ -1,0 +1,108 @@
+//! `ClearMarket`, `Settle` and their queries: the ledger side of [`auction`](crate::auction) and
+//! [`settlement`](crate::settlement).
+
+use std::collections::BTreeMap;
+
+use gridledger_contract::Context;
+use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
+use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
+
+use crate::error::{Result, TradeError};
+use crate::model::{ClearingRecord, ClearingSummary, Settlement, SettlementSummary};
+use crate::store::{self, keys};
+use crate::{auction, balances, calls, config, orders, settlement};
+
+/// Who may clear: operators and admins of the grid operator and of the utility.
+pub const CLEAR: &[Allowed] = &[
+    (Some(OrgKind::Grid), Role::Operator),
+    (Some(OrgKind::Grid), Role::Admin),
+    (Some(OrgKind::Utility), Role::Operator),
+    (Some(OrgKind::Utility), Role::Admin),
+];
+
+/// Who may settle: the utility's operators and admins.
+pub const SETTLE: &[Allowed] = &[(Some(OrgKind::Utility), Role::Operator), (Some(OrgKind::Utility), Role::Admin)];
+
+/// The event `ClearMarket` emits.
+pub const MARKET_CLEARED: &str = "MarketCleared";
+/// The event `Settle` emits.
+pub const SETTLED: &str = "Settled";
+
+/// `ClearMarket(intervalStart)`: runs the auction once, after gate closure. Returns the clearing without fills.
+pub fn clear_market(ctx: &Context<'_>, interval: i64) -> Result<ClearingSummary> {
+    Caller::of(ctx)?.require("ClearMarket", CLEAR)?;
+    require_aligned(interval, INTERVAL_SECONDS)?;
+    config::require_gate_closed(interval, &config::load(ctx)?, config::now(ctx)?)?;
+    let key = keys::clearing(ctx, interval)?;
+    if ctx.get_state(&key)?.is_some() {
+        return Err(TradeError::AlreadyCleared(interval));
+    }
+    let (bids, asks) = orders::open_orders(ctx, interval)?;
+    let clearing = auction::clear(&bids, &asks);
+    let record = ClearingRecord {
+        interval_start: interval,
+        price_per_kwh: clearing.price_per_kwh,
+        volume_wh: clearing.volume_wh,
+        fills: clearing.fills,
+    };
+    store::put_json(ctx, &key, &record)?;
+    let summary =
+        ClearingSummary { interval_start: interval, price_per_kwh: record.price_per_kwh, volume_wh: record.volume_wh };
+    set_event(ctx, MARKET_CLEARED, &summary)?;
+    Ok(summary)
+}
+
+/// `Settle(intervalStart)`: once, after the interval ended, for a cleared interval. Returns a summary.
+pub fn settle(ctx: &Context<'_>, interval: i64) -> Result<SettlementSummary> {
+    Caller::of(ctx)?.require("Settle", SETTLE)?;
+    require_aligned(interval, INTERVAL_SECONDS)?;
+    let key = keys::settlement(ctx, interval)?;
+    if ctx.get_state(&key)?.is_some() {
+        return Err(TradeError::AlreadySettled(interval));
+    }
+    let clearing: ClearingRecord =
+        store::get_json(ctx, &keys::clearing(ctx, interval)?, "clearing")?.ok_or(TradeError::NotCleared(interval))?;
+    let end = interval.saturating_add(INTERVAL_SECONDS);
+    let now = config::now(ctx)?;
+    if now.seconds < end {
+        return Err(TradeError::NotEnded { interval, end, now: now.seconds });
+    }
+    let config = config::load(ctx)?;
+    let mut metered = BTreeMap::new();
+    for party in settlement::parties(&clearing) {
+        let m = calls::metered_energy(ctx, &party, interval)?;
+        metered.insert(party, m);
+    }
+    let result = settlement::settle(&clearing, &metered, &config)?;
+    let changes = settlement::balance_changes(&result.postings)?;
+    balances::apply(ctx, &changes)?;
+    store::put_json(ctx, &key, &result)?;
+    let total_amount =
+        result.postings.iter().try_fold(0i64, |sum, p| gridledger_energy_common::amount::add(sum, p.amount))?;
+    let summary = SettlementSummary {
+        interval_start: interval,
+        parties: result.parties.len() as u64,
+        postings: result.postings.len() as u64,
+        total_amount,
+    };
+    set_event(ctx, SETTLED, &summary)?;
+    Ok(summary)
+}
+
+/// `GetClearing(intervalStart)` (404 before clearing).
+pub fn get_clearing(ctx: &Context<'_>, interval: i64) -> Result<ClearingRecord> {
+    store::get_json(ctx, &keys::clearing(ctx, interval)?, "clearing")?
+        .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not cleared")))
+}
+
+/// `GetSettlement(intervalStart)` (404 before settlement).
+pub fn get_settlement(ctx: &Context<'_>, interval: i64) -> Result<Settlement> {
+    store::get_json(ctx, &keys::settlement(ctx, interval)?, "settlement")?
+        .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not settled")))
+}
+
+fn set_event<T: serde::Serialize>(ctx: &Context<'_>, name: &str, payload: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(payload).map_err(gridledger_contract::ContractError::from)?;
+    ctx.set_event(name, &bytes)?;
+    Ok(())
+}

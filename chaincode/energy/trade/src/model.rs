@@ -1,0 +1,308 @@
+//! The records the trade contract stores and returns, with their JSON (camelCase) and metadata schemas.
+
+use gridledger_contract::{Fields, Object};
+use gridledger_energy_common::caller::Party;
+use serde::{Deserialize, Serialize};
+
+/// The MSP part of a virtual power plant's party: `{"msp":"VPP","id":vppId}`.
+pub const VPP_MSP: &str = "VPP";
+
+/// Which side of the market an order is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// A bid: the party wants to buy energy.
+    Buy,
+    /// An ask: the party offers energy.
+    Sell,
+}
+
+impl Side {
+    /// Parses `buy` or `sell` (400 otherwise).
+    pub fn parse(text: &str) -> Result<Self, crate::TradeError> {
+        match text {
+            "buy" => Ok(Self::Buy),
+            "sell" => Ok(Self::Sell),
+            _ => Err(crate::TradeError::BadSide(text.to_string())),
+        }
+    }
+}
+
+/// Whether an order still takes part in the auction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    /// In the book.
+    Open,
+    /// Withdrawn by its party before gate closure.
+    Cancelled,
+}
+
+/// A transaction timestamp, as Fabric's `google.protobuf.Timestamp`. Ordered by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct Timestamp {
+    /// Unix seconds.
+    pub seconds: i64,
+    /// Nanoseconds within the second.
+    pub nanos: i32,
+}
+
+/// One order, `order` [intervalStart(12 digits), orderId]. The order id is the id of the placing transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Order {
+    /// The placing transaction's id.
+    pub id: String,
+    /// The delivery interval (aligned start, Unix seconds).
+    pub interval_start: i64,
+    /// Buy or sell.
+    pub side: Side,
+    /// Energy, Wh (> 0).
+    pub wh: i64,
+    /// Limit price, minor units per kWh (>= 0): the most a bid pays, the least an ask takes.
+    pub limit_per_kwh: i64,
+    /// Who buys or sells (for a VPP order `{"msp":"VPP","id":vppId}`).
+    pub party: Party,
+    /// The VPP the order is for, if any.
+    pub vpp: Option<String>,
+    /// The placing transaction's timestamp (time priority).
+    pub placed_at: Timestamp,
+    /// Open or cancelled.
+    pub status: OrderStatus,
+}
+
+/// The market parameters, `config` []. Defaults apply until `SetMarketConfig` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarketConfig {
+    /// Orders close this many seconds before the interval starts.
+    pub gate_closure_seconds: i64,
+    /// Grid fee the buyer pays per kWh bought, minor units.
+    pub grid_fee_per_kwh: i64,
+    /// Price per kWh a party pays the grid for energy used beyond (or produced short of) its trades.
+    pub imbalance_short_per_kwh: i64,
+    /// Price per kWh the grid pays a party for energy produced beyond (or used short of) its trades.
+    pub imbalance_long_per_kwh: i64,
+}
+
+impl Default for MarketConfig {
+    fn default() -> Self {
+        Self { gate_closure_seconds: 300, grid_fee_per_kwh: 0, imbalance_short_per_kwh: 0, imbalance_long_per_kwh: 0 }
+    }
+}
+
+/// One order's share of the clearing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fill {
+    /// The order.
+    pub order_id: String,
+    /// The order's party.
+    pub party: Party,
+    /// The order's side.
+    pub side: Side,
+    /// Energy filled, Wh (at most the order's).
+    pub wh: i64,
+}
+
+/// The result of `ClearMarket`, `clearing` [intervalStart].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClearingRecord {
+    /// The interval cleared.
+    pub interval_start: i64,
+    /// The uniform price, minor units per kWh; `null` when nothing traded.
+    pub price_per_kwh: Option<i64>,
+    /// Energy traded, Wh (bought == sold).
+    pub volume_wh: i64,
+    /// Bid fills in priority order, then ask fills in priority order.
+    pub fills: Vec<Fill>,
+}
+
+/// The `MarketCleared` event payload: the clearing without its fills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClearingSummary {
+    /// The interval cleared.
+    pub interval_start: i64,
+    /// The uniform price, `null` when nothing traded.
+    pub price_per_kwh: Option<i64>,
+    /// Energy traded, Wh.
+    pub volume_wh: i64,
+}
+
+/// One party's position in a settlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartyPosition {
+    /// The party.
+    pub party: Party,
+    /// Bought minus sold, Wh.
+    pub traded_wh: i64,
+    /// Import minus export, Wh, from metering.
+    pub metered_wh: i64,
+    /// Metered minus traded, Wh (> 0: short, < 0: long).
+    pub imbalance_wh: i64,
+}
+
+/// One balanced money movement: `amount` leaves `debit` and reaches `credit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Posting {
+    /// The paying account.
+    pub debit: String,
+    /// The receiving account.
+    pub credit: String,
+    /// Minor units, > 0.
+    pub amount: i64,
+    /// `energy`, `grid-fee`, `imbalance-short` or `imbalance-long`.
+    pub reason: String,
+}
+
+/// The result of `Settle`, `settlement` [intervalStart].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settlement {
+    /// The interval settled.
+    pub interval_start: i64,
+    /// Every party with fills, in party order.
+    pub parties: Vec<PartyPosition>,
+    /// The postings, in the order applied.
+    pub postings: Vec<Posting>,
+}
+
+/// The `Settled` event payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettlementSummary {
+    /// The interval settled.
+    pub interval_start: i64,
+    /// How many parties were settled.
+    pub parties: u64,
+    /// How many postings were made.
+    pub postings: u64,
+    /// The sum of all posting amounts, minor units.
+    pub total_amount: i64,
+}
+
+/// `{"importWh","exportWh"}`: what metering `MeteredEnergy` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metered {
+    /// Energy taken from the grid, Wh.
+    pub import_wh: i64,
+    /// Energy fed into the grid, Wh.
+    pub export_wh: i64,
+}
+
+/// The metadata schema of [`Party`] (registered as `Party`; `Party` lives in energy-common, which does not
+/// describe it).
+#[derive(Debug, Serialize, Deserialize)]
+struct PartySchema {
+    msp: String,
+    id: String,
+}
+
+impl Object for PartySchema {
+    const NAME: &'static str = "Party";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("msp").field::<String>("id");
+    }
+}
+
+fn side_field(fields: &mut Fields<'_>) {
+    fields.field_schema("side", gridledger_contract::Schema::string().one_of_values(["buy", "sell"]), true);
+}
+
+impl Object for Order {
+    const NAME: &'static str = "Order";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("id").field::<i64>("intervalStart");
+        side_field(fields);
+        fields.field::<i64>("wh").field::<i64>("limitPerKwh").field::<PartySchema>("party");
+        fields.optional::<String>("vpp").field::<Timestamp>("placedAt");
+        let status = gridledger_contract::Schema::string().one_of_values(["open", "cancelled"]);
+        fields.field_schema("status", status, true);
+    }
+}
+
+impl Object for Timestamp {
+    const NAME: &'static str = "Timestamp";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<i64>("seconds").field::<i32>("nanos");
+    }
+}
+
+impl Object for MarketConfig {
+    const NAME: &'static str = "MarketConfig";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<i64>("gateClosureSeconds")
+            .field::<i64>("gridFeePerKwh")
+            .field::<i64>("imbalanceShortPerKwh")
+            .field::<i64>("imbalanceLongPerKwh");
+    }
+}
+
+impl Object for Fill {
+    const NAME: &'static str = "Fill";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("orderId").field::<PartySchema>("party");
+        side_field(fields);
+        fields.field::<i64>("wh");
+    }
+}
+
+impl Object for ClearingRecord {
+    const NAME: &'static str = "Clearing";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<i64>("intervalStart")
+            .optional::<i64>("pricePerKwh")
+            .field::<i64>("volumeWh")
+            .field::<Vec<Fill>>("fills");
+    }
+}
+
+impl Object for PartyPosition {
+    const NAME: &'static str = "PartyPosition";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<PartySchema>("party")
+            .field::<i64>("tradedWh")
+            .field::<i64>("meteredWh")
+            .field::<i64>("imbalanceWh");
+    }
+}
+
+impl Object for Posting {
+    const NAME: &'static str = "Posting";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("debit").field::<String>("credit").field::<i64>("amount").field::<String>("reason");
+    }
+}
+
+impl Object for Settlement {
+    const NAME: &'static str = "Settlement";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<i64>("intervalStart").field::<Vec<PartyPosition>>("parties").field::<Vec<Posting>>("postings");
+    }
+}
+
+impl Object for ClearingSummary {
+    const NAME: &'static str = "ClearingSummary";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<i64>("intervalStart").optional::<i64>("pricePerKwh").field::<i64>("volumeWh");
+    }
+}
+
+impl Object for SettlementSummary {
+    const NAME: &'static str = "SettlementSummary";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<i64>("intervalStart")
+            .field::<u64>("parties")
+            .field::<u64>("postings")
+            .field::<i64>("totalAmount");
+    }
+}

@@ -1,0 +1,147 @@
+//! Orders: `PlaceOrder`, `PlaceVppOrder`, `CancelOrder` and the order queries.
+
+use gridledger_contract::Context;
+use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
+use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
+
+use crate::calls;
+use crate::config::{self, MAX_PRICE_PER_KWH};
+use crate::error::{Result, TradeError};
+use crate::model::{Order, OrderStatus, Side, VPP_MSP};
+use crate::store::{self, keys};
+
+/// The largest order accepted, Wh (1 TWh: sums over any order book stay far inside `i64`).
+pub const MAX_ORDER_WH: i64 = 1_000_000_000_000;
+
+/// Who may place orders for themselves: prosumers of any org, and the utility's operators.
+pub const PLACE: &[Allowed] = &[(None, Role::Prosumer), (Some(OrgKind::Utility), Role::Operator)];
+
+/// `PlaceOrder(intervalStart, side, wh, limitPerKwh)`: an order of the caller.
+pub fn place_order(ctx: &Context<'_>, (interval, side, wh, limit): (i64, String, i64, i64)) -> Result<Order> {
+    let caller = Caller::of(ctx)?;
+    caller.require("PlaceOrder", PLACE)?;
+    place(ctx, caller.party, None, interval, &side, wh, limit)
+}
+
+/// `PlaceVppOrder(vppId, intervalStart, side, wh, limitPerKwh)`: an order of a VPP, by its aggregator.
+pub fn place_vpp_order(
+    ctx: &Context<'_>,
+    (vpp_id, interval, side, wh, limit): (String, i64, String, i64, i64),
+) -> Result<Order> {
+    let caller = Caller::of(ctx)?;
+    if vpp_id.is_empty() {
+        return Err(TradeError::BadRequest("vppId must not be empty".into()));
+    }
+    require_aggregator(ctx, &caller, &vpp_id, "PlaceVppOrder")?;
+    let party = Party { msp: VPP_MSP.to_string(), id: vpp_id.clone() };
+    place(ctx, party, Some(vpp_id), interval, &side, wh, limit)
+}
+
+fn place(
+    ctx: &Context<'_>,
+    party: Party,
+    vpp: Option<String>,
+    interval: i64,
+    side: &str,
+    wh: i64,
+    limit: i64,
+) -> Result<Order> {
+    require_aligned(interval, INTERVAL_SECONDS)?;
+    let side = Side::parse(side)?;
+    if !(1..=MAX_ORDER_WH).contains(&wh) {
+        return Err(TradeError::BadRequest(format!("wh must be 1..={MAX_ORDER_WH}, got {wh}")));
+    }
+    if !(0..=MAX_PRICE_PER_KWH).contains(&limit) {
+        return Err(TradeError::BadRequest(format!("limitPerKwh must be 0..={MAX_PRICE_PER_KWH}, got {limit}")));
+    }
+    let now = config::now(ctx)?;
+    config::require_gate_open(interval, &config::load(ctx)?, now)?;
+    let id = ctx.tx_id().to_string();
+    let key = keys::order(ctx, interval, &id)?;
+    if ctx.get_state(&key)?.is_some() {
+        return Err(TradeError::OrderExists(id));
+    }
+    let order = Order {
+        id,
+        interval_start: interval,
+        side,
+        wh,
+        limit_per_kwh: limit,
+        party,
+        vpp,
+        placed_at: now,
+        status: OrderStatus::Open,
+    };
+    store::put_json(ctx, &key, &order)?;
+    Ok(order)
+}
+
+/// `CancelOrder(intervalStart, orderId)`: by the order's party (for a VPP order, the VPP's aggregator), before
+/// gate closure.
+pub fn cancel_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> Result<Order> {
+    let caller = Caller::of(ctx)?;
+    let mut order = get_order(ctx, (interval, order_id))?;
+    match &order.vpp {
+        Some(vpp_id) => require_aggregator(ctx, &caller, vpp_id, "CancelOrder")?,
+        None if caller.party == order.party => {}
+        None => {
+            return Err(TradeError::Forbidden(format!(
+                "CancelOrder is for the order's party {}; the caller is {}",
+                order.party.account(),
+                caller.party.account()
+            )));
+        }
+    }
+    config::require_gate_open(interval, &config::load(ctx)?, config::now(ctx)?)?;
+    if order.status == OrderStatus::Cancelled {
+        return Err(TradeError::AlreadyCancelled(order.id));
+    }
+    order.status = OrderStatus::Cancelled;
+    store::put_json(ctx, &keys::order(ctx, interval, &order.id)?, &order)?;
+    Ok(order)
+}
+
+/// `GetOrder(intervalStart, orderId)`.
+pub fn get_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> Result<Order> {
+    if order_id.is_empty() {
+        return Err(TradeError::BadRequest("orderId must not be empty".into()));
+    }
+    store::get_json(ctx, &keys::order(ctx, interval, &order_id)?, "order")?
+        .ok_or(TradeError::NoOrder { interval, order_id })
+}
+
+/// `Orders(intervalStart)`: every order of the interval (cancelled ones too), in order id order.
+pub fn orders(ctx: &Context<'_>, interval: i64) -> Result<Vec<Order>> {
+    let mut all = Vec::new();
+    let (object_type, [attr]) = keys::orders_of(interval);
+    for kv in ctx.get_state_by_partial_composite_key(object_type, &[&attr])? {
+        all.push(store::decode(&kv?.value, "order")?);
+    }
+    Ok(all)
+}
+
+/// The open bids and asks of an interval (what `ClearMarket` reads).
+pub fn open_orders(ctx: &Context<'_>, interval: i64) -> Result<(Vec<Order>, Vec<Order>)> {
+    let (mut bids, mut asks) = (Vec::new(), Vec::new());
+    for order in orders(ctx, interval)? {
+        match (order.status, order.side) {
+            (OrderStatus::Open, Side::Buy) => bids.push(order),
+            (OrderStatus::Open, Side::Sell) => asks.push(order),
+            (OrderStatus::Cancelled, _) => {}
+        }
+    }
+    Ok((bids, asks))
+}
+
+fn require_aggregator(ctx: &Context<'_>, caller: &Caller, vpp_id: &str, action: &str) -> Result<()> {
+    let vpp = calls::get_vpp(ctx, vpp_id)?;
+    if vpp.aggregator == caller.party {
+        Ok(())
+    } else {
+        Err(TradeError::Forbidden(format!(
+            "{action} for VPP {vpp_id} is for its aggregator {}; the caller is {}",
+            vpp.aggregator.account(),
+            caller.party.account()
+        )))
+    }
+}
