@@ -4,7 +4,8 @@
 #
 #   rust         chaincode/examples/kv  kv-ccaas on gridledger-shim
 #   go           tests/go-reference     fabric-chaincode-go v2 (scripts/build-go-reference.sh)
-#   fabric-shim  tests/bench/fabric-shim-kv  chainlaunch's fabric-shim crate from crates.io
+#   fabric-shim  tests/bench/fabric-shim-kv  chainlaunch's fabric-shim crate from crates.io, as shipped (Server::start)
+#   fabric-shim-nodelay  the same on a TCP_NODELAY listener (0.1.1 leaves Nagle on; see its main.rs)
 #   echo         chaincode/bench        shim-echo: the message exchange with no chaincode runtime (transport floor)
 #
 # Every target runs plaintext (no TLS) on a free 127.0.0.1 port. Per round and target: start it, read its idle RSS,
@@ -12,7 +13,8 @@
 # interleave the targets (the order alternates) so machine drift spreads over all of them.
 #
 # usage: scripts/bench-shim.sh [--rounds N] [--duration S] [--warmup S] [--concurrency N] [--latency-duration S]
-#                              [--targets rust,go,fabric-shim,echo] [--out DIR] [--skip-build] [--quick]
+#                              [--targets rust,go,fabric-shim,fabric-shim-nodelay,echo] [--out DIR] [--skip-build]
+#                              [--quick]
 # Prints a markdown table on stdout; writes every run's JSON, summary.json and summary.md to the results dir
 # (default target/bench-shim/<UTC timestamp>).
 set -euo pipefail
@@ -26,7 +28,7 @@ duration=10
 warmup=2
 concurrency=20
 latency_duration=5
-targets="rust,go,fabric-shim,echo"
+targets="rust,go,fabric-shim,fabric-shim-nodelay,echo"
 out=""
 build=1
 
@@ -80,7 +82,7 @@ target_cmd() {
   case "$1" in
     rust) echo "$RELEASE/kv-ccaas" ;;
     go) echo "${go_bin:-$HOME/.cache/gridledger/go-reference/kv-go}" ;;
-    fabric-shim) echo "$FSK_TARGET/release/fabric-shim-kv" ;;
+    fabric-shim | fabric-shim-nodelay) echo "$FSK_TARGET/release/fabric-shim-kv" ;;
     echo) echo "$RELEASE/shim-echo" ;;
     *) die "unknown target $1" ;;
   esac
@@ -132,8 +134,10 @@ start_chaincode() {
   cmd="$(target_cmd "$name")"
   [[ -x $cmd ]] || die "$name: $cmd is not built (drop --skip-build)"
   port="$(free_port)"
-  CHAINCODE_ID="kv_1.0:bench-$name" CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" CHAINCODE_TLS_DISABLED=true \
-    RUST_LOG=warn "$cmd" >"$log_file" 2>&1 &
+  local nodelay=false
+  [[ $name == fabric-shim-nodelay ]] && nodelay=true
+  FABRIC_SHIM_KV_NODELAY="$nodelay" CHAINCODE_ID="kv_1.0:bench-$name" CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
+    CHAINCODE_TLS_DISABLED=true RUST_LOG=warn "$cmd" >"$log_file" 2>&1 &
   cc_pid=$!
   for _ in $(seq 100); do
     [[ -n "$(ss -Htln "sport = :$port" 2>/dev/null)" ]] && return 0
@@ -218,6 +222,7 @@ summarize() {
        ratios: {
          rust_vs_go_tx_s: ratio($targets.rust.tx_s; $targets.go.tx_s),
          rust_vs_fabric_shim_tx_s: ratio($targets.rust.tx_s; $targets["fabric-shim"].tx_s),
+         rust_vs_fabric_shim_nodelay_tx_s: ratio($targets.rust.tx_s; $targets["fabric-shim-nodelay"].tx_s),
          rust_vs_echo_tx_s: ratio($targets.rust.tx_s; $targets.echo.tx_s),
          rust_vs_go_p99: ratio($targets.rust.p99_us; $targets.go.p99_us),
          rust_vs_go_c1_p50: ratio($targets.rust.c1_p50_us; $targets.go.c1_p50_us),
@@ -242,6 +247,7 @@ markdown() {
     "|---|---:|---|---|",
     "| Rust / Go tx/s @\($c) | \($r.rust_vs_go_tx_s // "-") | >= 3 | \(pass(if $r.rust_vs_go_tx_s then $r.rust_vs_go_tx_s >= 3 else null end)) |",
     "| Rust / fabric-shim tx/s @\($c) | \($r.rust_vs_fabric_shim_tx_s // "-") | >= 1.5 | \(pass(if $r.rust_vs_fabric_shim_tx_s then $r.rust_vs_fabric_shim_tx_s >= 1.5 else null end)) |",
+    "| Rust / fabric-shim-nodelay tx/s @\($c) | \($r.rust_vs_fabric_shim_nodelay_tx_s // "-") | (not in the issue) | |",
     "| Rust p99 / Go p99 @\($c) | \($r.rust_vs_go_p99 // "-") | <= 0.5 | \(pass(if $r.rust_vs_go_p99 then $r.rust_vs_go_p99 <= 0.5 else null end)) |",
     "| Rust idle RSS (MB) | \($r.rust_idle_rss_mb // "-") | <= 3 | \(pass(if $r.rust_idle_rss_mb then $r.rust_idle_rss_mb <= 3 else null end)) |",
     "| Rust / echo floor tx/s @\($c) | \($r.rust_vs_echo_tx_s // "-") | (1.0 = transport bound) | |",

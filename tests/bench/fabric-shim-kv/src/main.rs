@@ -46,7 +46,37 @@ impl Chaincode for Kv {
     }
 }
 
+/// `fabric-shim` 0.1.1 serves on a plain `TcpListener`, so its sockets keep Nagle's algorithm on; with delayed
+/// ACKs that adds up to ~40 ms to a ledger round trip. `FABRIC_SHIM_KV_NODELAY=true` instead hands it a listener
+/// with TCP_NODELAY set (Linux copies it to accepted sockets), through the crate's public `serve_with_listener`,
+/// to show what its architecture does without that handicap.
+fn nodelay_requested() -> bool {
+    std::env::var("FABRIC_SHIM_KV_NODELAY").is_ok_and(|v| v == "true" || v == "1")
+}
+
 #[tokio::main]
-async fn main() -> Result<(), fabric_shim::Error> {
-    Server::from_env()?.start(Kv).await
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let server = Server::from_env()?;
+    if !nodelay_requested() {
+        server.start(Kv).await?;
+        return Ok(());
+    }
+    let address = std::env::var("CHAINCODE_SERVER_ADDRESS")
+        .or_else(|_| std::env::var("CORE_CHAINCODE_ADDRESS"))
+        .unwrap_or_else(|_| "0.0.0.0:7052".to_string());
+    let address: std::net::SocketAddr = address.parse()?;
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(address)?;
+    let listener = socket.listen(1024)?;
+    let shutdown = async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = async { if let Some(t) = term.as_mut() { t.recv().await; } else { std::future::pending::<()>().await } } => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    };
+    server.serve_with_listener(Kv, listener, shutdown).await?;
+    Ok(())
 }
