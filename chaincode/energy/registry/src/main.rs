@@ -1,4 +1,10 @@
 //! The registry chaincode server: all logic lives in the library.
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    match gridledger_registry::chaincode() {
+        Ok(chaincode) => gridledger_shim::main(chaincode),
+        Err(e) => {
+            eprintln!("registry chaincode definition is invalid: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,401 @@
+//! The registry's records as they are stored and returned (camelCase JSON, see `DESIGN.md`).
+
+use std::fmt;
+
+use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema};
+use gridledger_energy_common::caller::Party;
+use serde::{Deserialize, Serialize};
+
+use crate::validate;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks the text: 1 to 64 characters of `A-Z a-z 0-9 . _ -`.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                validate::id($what, text).map(|()| Self(text.to_string()))
+            }
+            /// The id text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(text: String) -> Result<Self, String> {
+                Self::parse(&text)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl Describe for $name {
+            fn schema(_: &mut Components) -> Schema {
+                Schema::string().pattern(validate::ID_PATTERN).min_length(1).max_length(validate::MAX_ID_LEN as u64)
+            }
+        }
+
+        impl FromArg for $name {
+            fn from_arg(raw: &str) -> Result<Self, ArgError> {
+                Self::parse(raw).map_err(|detail| ArgError { expected: format!("{} id", $what), detail: Some(detail) })
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An asset (DER) id.
+    AssetId,
+    "an asset"
+);
+id_type!(
+    /// A virtual power plant id.
+    VppId,
+    "a virtual power plant"
+);
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            /// The JSON and key text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),*
+                }
+            }
+
+            /// Parses the text.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| {
+                    let all: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("{} must be one of {}, got {text:?}", $what, all.join(", "))
+                })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Describe for $name {
+            fn schema(_: &mut Components) -> Schema {
+                Schema::string().one_of_values(Self::ALL.iter().map(|v| v.as_str()))
+            }
+        }
+
+        impl FromArg for $name {
+            fn from_arg(raw: &str) -> Result<Self, ArgError> {
+                Self::parse(raw).map_err(|detail| ArgError { expected: format!("a {}", $what), detail: Some(detail) })
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What kind of DER an asset is.
+    AssetKind, "kind" {
+        /// Photovoltaic generation.
+        Pv = "pv",
+        /// Wind generation.
+        Wind = "wind",
+        /// A battery (needs `storageWh`).
+        Storage = "storage",
+        /// An EV charger.
+        EvCharger = "ev-charger",
+        /// A load that can be shifted.
+        FlexibleLoad = "flexible-load",
+        /// Combined heat and power.
+        Chp = "chp",
+    }
+);
+
+text_enum!(
+    /// Where an asset is in its life cycle.
+    AssetStatus, "status" {
+        /// Registered, waiting for the grid operator's connection approval.
+        Pending = "pending",
+        /// Connected and in service.
+        Active = "active",
+        /// Taken out of service for now by the grid operator.
+        Suspended = "suspended",
+        /// Out of service for good.
+        Decommissioned = "decommissioned",
+    }
+);
+
+/// Where an asset is: decimal degrees as text (no floats on the ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// Latitude, `-90` to `90`, e.g. `"52.3702"`.
+    pub lat: String,
+    /// Longitude, `-180` to `180`, e.g. `"4.8952"`.
+    pub lon: String,
+}
+
+impl Object for Location {
+    const NAME: &'static str = "Location";
+    fn describe(fields: &mut Fields<'_>) {
+        let degrees = Schema::string().pattern(validate::DEGREES_PATTERN);
+        fields.field_schema("lat", degrees.clone(), true).field_schema("lon", degrees, true);
+    }
+}
+
+/// A DER, as stored under `asset [id]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Asset {
+    /// The asset id.
+    pub id: AssetId,
+    /// Who owns it.
+    pub owner: Party,
+    /// What it is.
+    pub kind: AssetKind,
+    /// Nameplate power in W (> 0).
+    pub nameplate_w: i64,
+    /// Usable storage in Wh: set for `storage` only.
+    pub storage_wh: Option<i64>,
+    /// The grid connection point, `cp-…`.
+    pub connection_point: String,
+    /// Where it is.
+    pub location: Location,
+    /// Commissioning date, `YYYY-MM-DD`.
+    pub commissioned: String,
+    /// Life-cycle status.
+    pub status: AssetStatus,
+    /// Why the status was last set.
+    pub status_reason: String,
+    /// The virtual power plant it belongs to, if any.
+    pub vpp: Option<VppId>,
+}
+
+impl Object for Asset {
+    const NAME: &'static str = "Asset";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<AssetId>("id")
+            .field::<PartyJson>("owner")
+            .field::<AssetKind>("kind")
+            .field_schema("nameplateW", Schema::integer("int64", 1, i64::MAX), true)
+            .field_schema("storageWh", Schema::integer("int64", 1, i64::MAX), false)
+            .field_schema("connectionPoint", Schema::string().pattern(validate::CP_PATTERN), true)
+            .field::<Location>("location")
+            .field_schema("commissioned", Schema::string().format("date"), true)
+            .field::<AssetStatus>("status")
+            .field::<String>("statusReason")
+            .optional::<Option<VppId>>("vpp");
+    }
+}
+
+/// What `RegisterAsset` takes: an asset without owner, status, status reason or VPP (those are the registry's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewAsset {
+    /// The asset id (unique).
+    pub id: AssetId,
+    /// What it is.
+    pub kind: AssetKind,
+    /// Nameplate power in W (> 0).
+    pub nameplate_w: i64,
+    /// Usable storage in Wh: required for `storage`, absent or null otherwise.
+    #[serde(default)]
+    pub storage_wh: Option<i64>,
+    /// The grid connection point, `cp-…`.
+    pub connection_point: String,
+    /// Where it is.
+    pub location: Location,
+    /// Commissioning date, `YYYY-MM-DD`.
+    pub commissioned: String,
+}
+
+impl Object for NewAsset {
+    const NAME: &'static str = "NewAsset";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<AssetId>("id")
+            .field::<AssetKind>("kind")
+            .field_schema("nameplateW", Schema::integer("int64", 1, i64::MAX), true)
+            .field_schema("storageWh", Schema::integer("int64", 1, i64::MAX), false)
+            .field_schema("connectionPoint", Schema::string().pattern(validate::CP_PATTERN), true)
+            .field::<Location>("location")
+            .field_schema("commissioned", Schema::string().format("date"), true);
+    }
+}
+
+/// A virtual power plant, as stored under `vpp [id]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vpp {
+    /// The VPP id.
+    pub id: VppId,
+    /// Its display name.
+    pub name: String,
+    /// The aggregator who created and runs it.
+    pub aggregator: Party,
+    /// Member asset ids, sorted.
+    pub members: Vec<AssetId>,
+    /// The members' summed nameplate power, W.
+    pub capacity_w: i64,
+}
+
+impl Object for Vpp {
+    const NAME: &'static str = "Vpp";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<VppId>("id")
+            .field::<String>("name")
+            .field::<PartyJson>("aggregator")
+            .field::<Vec<AssetId>>("members")
+            .field_schema("capacityW", Schema::integer("int64", 0, i64::MAX), true);
+    }
+}
+
+/// A transaction timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxTime {
+    /// Unix seconds.
+    pub seconds: i64,
+    /// Nanoseconds within the second.
+    pub nanos: i32,
+}
+
+impl Object for TxTime {
+    const NAME: &'static str = "Timestamp";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<i64>("seconds").field::<i32>("nanos");
+    }
+}
+
+/// An open ownership transfer, stored under `transfer [assetId]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferOffer {
+    /// The asset offered.
+    pub asset_id: AssetId,
+    /// The owner who offered it.
+    pub from: Party,
+    /// The party that may accept it.
+    pub to: Party,
+    /// When it was offered.
+    pub offered_at: TxTime,
+}
+
+/// An owner's consent that a VPP may include an asset, stored under `consent [assetId, vppId]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// The VPP.
+    pub vpp_id: VppId,
+    /// The owner who consented (a consent does not survive a change of owner).
+    pub owner: Party,
+    /// When.
+    pub given_at: TxTime,
+}
+
+/// One page of a query: `{"records":[Asset…],"bookmark":"…"}` (the bookmark is empty after the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetPage {
+    /// The assets of this page.
+    pub records: Vec<Asset>,
+    /// Pass it back for the next page; empty when there is none.
+    pub bookmark: String,
+}
+
+impl Object for AssetPage {
+    const NAME: &'static str = "AssetPage";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<Vec<Asset>>("records").field::<String>("bookmark");
+    }
+}
+
+/// One committed change of an asset record, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetChange {
+    /// The transaction that made it.
+    pub tx_id: String,
+    /// That transaction's timestamp.
+    pub timestamp: TxTime,
+    /// Whether the record was deleted (the registry never deletes assets; kept for Fabric's shape).
+    pub is_delete: bool,
+    /// The record after the change (null for a delete).
+    pub asset: Option<Asset>,
+}
+
+impl Object for AssetChange {
+    const NAME: &'static str = "AssetChange";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<String>("txId")
+            .field::<TxTime>("timestamp")
+            .field::<bool>("isDelete")
+            .optional::<Option<Asset>>("asset");
+    }
+}
+
+/// The schema of [`Party`] (which lives in `energy-common` and so cannot implement [`Object`] here).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PartyJson {
+    /// MSP id.
+    pub msp: String,
+    /// `GetID` string.
+    pub id: String,
+}
+
+impl Object for PartyJson {
+    const NAME: &'static str = "Party";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("msp").field::<String>("id");
+    }
+}
+
+impl Object for TransferOffer {
+    const NAME: &'static str = "TransferOffer";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<AssetId>("assetId")
+            .field::<PartyJson>("from")
+            .field::<PartyJson>("to")
+            .field::<TxTime>("offeredAt");
+    }
+}
+
+impl Object for Consent {
+    const NAME: &'static str = "Consent";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<AssetId>("assetId")
+            .field::<VppId>("vppId")
+            .field::<PartyJson>("owner")
+            .field::<TxTime>("givenAt");
+    }
+}

@@ -1,0 +1,137 @@
+//! Virtual power plants: owners consent, aggregators create VPPs and add consented active assets; the capacity is
+//! always the members' summed nameplate power.
+
+use gridledger_contract::Context;
+use gridledger_energy_common::amount;
+
+use crate::access::{self, AGGREGATORS};
+use crate::error::{RegistryError, Result};
+use crate::model::{Asset, AssetId, AssetStatus, Consent, Vpp, VppId};
+use crate::{store, validate};
+
+/// The summed nameplate power of `members`, reading each from the ledger except `known` (already loaded).
+fn capacity(ctx: &Context<'_>, members: &[AssetId], known: Option<&Asset>) -> Result<i64> {
+    let mut total = 0i64;
+    for id in members {
+        let nameplate = match known {
+            Some(asset) if asset.id == *id => asset.nameplate_w,
+            _ => store::asset(ctx, id)?.nameplate_w,
+        };
+        total = amount::add(total, nameplate)?;
+    }
+    Ok(total)
+}
+
+/// Takes `asset` out of `vpp`'s members and recomputes the capacity (the caller writes the VPP).
+pub fn remove_member(ctx: &Context<'_>, vpp: &mut Vpp, asset: &AssetId) -> Result<()> {
+    vpp.members.retain(|m| m != asset);
+    vpp.capacity_w = capacity(ctx, &vpp.members, None)?;
+    Ok(())
+}
+
+/// `ConsentToVpp(assetId, vppId)`: the owner allows the VPP's aggregator to add the asset.
+pub fn consent(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Result<Consent> {
+    let caller = access::caller(ctx)?;
+    let asset = store::asset(ctx, &asset_id)?;
+    access::require_party(&caller, "ConsentToVpp", &asset.owner, &format!("the owner of asset {asset_id}"))?;
+    store::vpp(ctx, &vpp_id)?;
+    if asset.status == AssetStatus::Decommissioned {
+        return Err(RegistryError::Conflict(format!("asset {asset_id} is decommissioned")));
+    }
+    if store::find_consent(ctx, &asset_id, &vpp_id)?.is_some() {
+        return Err(RegistryError::Conflict(format!("asset {asset_id} already consents to {vpp_id}")));
+    }
+    let consent = Consent { asset_id, vpp_id, owner: asset.owner, given_at: store::now(ctx)? };
+    store::put_consent(ctx, &consent)?;
+    Ok(consent)
+}
+
+/// `WithdrawConsent(assetId, vppId)`: the owner takes the consent back; if the asset is in that VPP it leaves it.
+pub fn withdraw(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Result<()> {
+    let caller = access::caller(ctx)?;
+    let before = store::asset(ctx, &asset_id)?;
+    access::require_party(&caller, "WithdrawConsent", &before.owner, &format!("the owner of asset {asset_id}"))?;
+    if store::find_consent(ctx, &asset_id, &vpp_id)?.is_none() {
+        return Err(RegistryError::NoConsent { asset: asset_id, vpp: vpp_id });
+    }
+    if before.vpp.as_ref() == Some(&vpp_id) {
+        let mut vpp = store::vpp(ctx, &vpp_id)?;
+        remove_member(ctx, &mut vpp, &asset_id)?;
+        store::put_vpp(ctx, &vpp)?;
+        store::put_asset(ctx, Some(&before), &Asset { vpp: None, ..before.clone() })?;
+    }
+    store::del_consent(ctx, &asset_id, &vpp_id)
+}
+
+/// `CreateVpp(id, name)`: an aggregator opens an empty VPP it runs.
+pub fn create(ctx: &Context<'_>, (id, name): (VppId, String)) -> Result<Vpp> {
+    let caller = access::caller_with(ctx, "CreateVpp", AGGREGATORS)?;
+    validate::text("name", &name).map_err(RegistryError::Invalid)?;
+    if store::find_vpp(ctx, &id)?.is_some() {
+        return Err(RegistryError::VppExists(id));
+    }
+    let vpp = Vpp { id, name, aggregator: caller.party, members: Vec::new(), capacity_w: 0 };
+    store::put_vpp(ctx, &vpp)?;
+    Ok(vpp)
+}
+
+/// `AddVppMember(vppId, assetId)`: the VPP's aggregator adds an active asset whose owner consented and that is in
+/// no VPP yet.
+pub fn add_member(ctx: &Context<'_>, (vpp_id, asset_id): (VppId, AssetId)) -> Result<Vpp> {
+    const ACTION: &str = "AddVppMember";
+    let caller = access::caller(ctx)?;
+    let mut vpp = store::vpp(ctx, &vpp_id)?;
+    access::require_party(&caller, ACTION, &vpp.aggregator, &format!("the aggregator of {vpp_id}"))?;
+    let before = store::asset(ctx, &asset_id)?;
+    if before.status != AssetStatus::Active {
+        let actual = before.status;
+        return Err(RegistryError::WrongStatus { action: ACTION, asset: asset_id, needed: "active", actual });
+    }
+    match &before.vpp {
+        Some(current) if *current == vpp_id => {
+            return Err(RegistryError::Conflict(format!("asset {asset_id} is already a member of {vpp_id}")));
+        }
+        Some(other) => {
+            return Err(RegistryError::Conflict(format!("asset {asset_id} is already a member of {other}")));
+        }
+        None => {}
+    }
+    match store::find_consent(ctx, &asset_id, &vpp_id)? {
+        Some(consent) if consent.owner == before.owner => {}
+        _ => {
+            return Err(RegistryError::Forbidden(format!(
+                "the owner of asset {asset_id} has not consented to virtual power plant {vpp_id}"
+            )));
+        }
+    }
+    let position = vpp.members.binary_search(&asset_id).unwrap_or_else(|p| p);
+    vpp.members.insert(position, asset_id);
+    vpp.capacity_w = capacity(ctx, &vpp.members, Some(&before))?;
+    store::put_vpp(ctx, &vpp)?;
+    store::put_asset(ctx, Some(&before), &Asset { vpp: Some(vpp_id), ..before.clone() })?;
+    Ok(vpp)
+}
+
+/// `LeaveVpp(vppId, assetId)`: the asset's owner or the VPP's aggregator takes the asset out.
+pub fn leave(ctx: &Context<'_>, (vpp_id, asset_id): (VppId, AssetId)) -> Result<Vpp> {
+    let caller = access::caller(ctx)?;
+    let mut vpp = store::vpp(ctx, &vpp_id)?;
+    let before = store::asset(ctx, &asset_id)?;
+    if caller.party != before.owner && caller.party != vpp.aggregator {
+        return Err(RegistryError::Forbidden(format!(
+            "LeaveVpp is for the owner of asset {asset_id} or the aggregator of {vpp_id}; the caller is neither"
+        )));
+    }
+    if before.vpp.as_ref() != Some(&vpp_id) {
+        return Err(RegistryError::Conflict(format!("asset {asset_id} is not a member of {vpp_id}")));
+    }
+    remove_member(ctx, &mut vpp, &asset_id)?;
+    store::put_vpp(ctx, &vpp)?;
+    store::put_asset(ctx, Some(&before), &Asset { vpp: None, ..before.clone() })?;
+    Ok(vpp)
+}
+
+/// `GetVpp(id)`: anyone; 404 if absent. The trade contract calls it.
+pub fn get(ctx: &Context<'_>, id: VppId) -> Result<Vpp> {
+    store::vpp(ctx, &id)
+}
