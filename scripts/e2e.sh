@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end suite against a real Fabric network (called by scripts/test.sh):
+#   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
+#   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
+#   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
+#   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down
+# The network always goes down at the end (trap), and any failure fails the
+# script. KEEP_NETWORK=1 leaves it running for a look; E2E_TEST_ARGS adds
+# arguments for the test binaries (e.g. a test name filter).
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly NET="$GL_SCRIPTS/network.sh"
+readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
+T0=$SECONDS
+PHASES=()
+
+phase() { # label cmd...: run and record its duration
+  local label=$1 start=$SECONDS
+  shift
+  gl_log "e2e: $label"
+  "$@"
+  PHASES+=("$(printf '%-10s %4ds' "$label" $((SECONDS - start)))")
+}
+
+cleanup() {
+  local rc=$? line
+  if [[ ${KEEP_NETWORK:-0} != 1 ]]; then "$NET" down >/dev/null 2>&1 || true; fi
+  echo "e2e timings:"
+  for line in "${PHASES[@]}"; do echo "  $line"; done
+  echo "  total      $((SECONDS - T0))s"
+  if ((rc == 0)); then echo "e2e: PASS"; else echo "e2e: FAIL (exit $rc; logs were in $GL_RUN/logs)"; fi
+}
+
+build_all() {
+  "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null
+  KVGO=$("$GL_SCRIPTS/build-go-reference.sh")
+  "$GL_SCRIPTS/build-chaincodes.sh" >/dev/null
+  KV=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-ccaas)
+  KV_CLASSIC=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-classic)
+  # Compile the test binaries now, so the test phase times only the tests.
+  (cd "$GL_REPO" && cargo test -p gridledger-e2e --no-run)
+}
+
+deploy_all() {
+  # Both CCaaS chaincodes share the private data collection config the tests
+  # rely on (utilityGrid: Utility and Grid only).
+  "$NET" deploy --name kv --cmd "$KV" --port "$GL_CC_PORT" --collections "$COLLECTIONS"
+  "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$COLLECTIONS"
+  "$NET" deploy --name kvclassic --classic --cmd "$KV_CLASSIC"
+}
+
+run_tests() {
+  local extra=()
+  read -r -a extra <<<"${E2E_TEST_ARGS:-}"
+  (cd "$GL_REPO" && GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored "${extra[@]}")
+}
+
+main() {
+  trap cleanup EXIT
+  phase build build_all
+  "$NET" down >/dev/null
+  phase up "$NET" up
+  phase deploy deploy_all
+  phase tests run_tests
+}
+
+main "$@"

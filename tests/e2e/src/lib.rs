@@ -1,0 +1,417 @@
+//! End-to-end test support: drives the running native network (`scripts/network.sh up` + `deploy`) the way its
+//! users do, through `peer chaincode invoke` (every org's peer, `--waitForEvent`) and `peer chaincode query`, with
+//! the per-org environment that `scripts/env.sh ORG [USER]` prints.
+//!
+//! The tests in `tests/` are `#[ignore]`d unless a network is there: `scripts/e2e.sh` builds and starts one, deploys
+//! `kv` (Rust), `kvgo` (Go reference) and `kvclassic` (Rust, peer-launched), then runs them with `--include-ignored`
+//! and `GRIDLEDGER_E2E=1`. Run by hand against a network you started, they fail loudly if it is not up.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+
+/// The three peer organizations, in the order `scripts/network.sh` knows them.
+pub const ORGS: [&str; 3] = ["utility", "grid", "prosumer"];
+
+/// Why the end-to-end tests are ignored by default (the `#[ignore = ...]` reason is a literal, this is the doc).
+pub const IGNORE_REASON: &str = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)";
+
+/// Errors of the harness itself (the network answered nothing usable), as opposed to chaincode errors.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The repository root (this crate lives in `tests/e2e`).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The run directory of the network (`GRIDLEDGER_RUN`, default `<repo>/.cache/run`), as `scripts/lib.sh` sets it.
+pub fn run_dir() -> PathBuf {
+    std::env::var_os("GRIDLEDGER_RUN").map_or_else(|| repo().join(".cache/run"), PathBuf::from)
+}
+
+/// A per-run prefix, so repeated runs against one network never collide on keys.
+pub fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{prefix}-{:x}", nanos % 0xffff_ffff_ffff)
+}
+
+/// The peer CLI environment of one identity: `scripts/env.sh ORG USER` run once and kept.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The org key (`utility`, `grid`, `prosumer`).
+    pub org: String,
+    /// The user directory name (`admin`, `operator1`...).
+    pub user: String,
+    env: BTreeMap<String, String>,
+}
+
+impl Identity {
+    fn load(org: &str, user: &str) -> Result<Self> {
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/env.sh"))
+            .args([org, user])
+            .output()
+            .map_err(|e| format!("running scripts/env.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("scripts/env.sh {org} {user} failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let env = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Ok(Identity { org: org.into(), user: user.into(), env })
+    }
+
+    /// One variable of the environment (`CORE_PEER_ADDRESS`, `CHANNEL`...).
+    pub fn var(&self, key: &str) -> Result<&str> {
+        self.env.get(key).map(String::as_str).ok_or_else(|| format!("scripts/env.sh gave no {key}"))
+    }
+
+    /// `peer ARGS...` with this identity's environment.
+    pub fn peer(&self, args: &[String]) -> Result<Output> {
+        self.command("peer", args)
+    }
+
+    /// Any Fabric tool with this identity's environment.
+    pub fn command(&self, program: &str, args: &[String]) -> Result<Output> {
+        // PATH from env.sh puts the pinned Fabric binaries first; resolve the program there.
+        let path = self.var("PATH")?;
+        Command::new(program)
+            .args(args)
+            .env_clear()
+            .envs(&self.env)
+            .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+            .env("PATH", path)
+            .current_dir(run_dir())
+            .output()
+            .map_err(|e| format!("running {program}: {e}"))
+    }
+}
+
+/// The network the tests talk to.
+#[derive(Debug)]
+pub struct Network {
+    admins: Vec<Identity>,
+}
+
+static NETWORK: OnceLock<std::result::Result<Network, String>> = OnceLock::new();
+
+/// The running network, or a panic that says how to get one (tests must never pass without it).
+///
+/// # Panics
+/// When the network is not up or its environment cannot be read.
+pub fn network() -> &'static Network {
+    match NETWORK.get_or_init(Network::connect) {
+        Ok(net) => net,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+impl Network {
+    fn connect() -> Result<Self> {
+        if !run_dir().join(".up").is_file() {
+            return Err(format!(
+                "the Fabric network is not up (no {}/.up). Run scripts/e2e.sh, or scripts/network.sh up and the \
+                 deploys it makes (GRIDLEDGER_E2E={:?})",
+                run_dir().display(),
+                std::env::var("GRIDLEDGER_E2E").ok()
+            ));
+        }
+        let admins = ORGS.iter().map(|org| Identity::load(org, "admin")).collect::<Result<_>>()?;
+        Ok(Network { admins })
+    }
+
+    /// The admin identity of an org.
+    ///
+    /// # Panics
+    /// On an unknown org key (a test bug).
+    pub fn admin(&self, org: &str) -> &Identity {
+        match self.admins.iter().find(|i| i.org == org) {
+            Some(id) => id,
+            None => panic!("unknown org {org}"),
+        }
+    }
+
+    /// Another identity of an org (`users/<user>` in the run directory).
+    pub fn user(&self, org: &str, user: &str) -> Result<Identity> {
+        Identity::load(org, user)
+    }
+
+    /// A transaction submitted as Utility's admin, endorsed by all three orgs' peers, waiting for commit.
+    pub fn invoke<'a>(&'a self, chaincode: &'a str, args: &[&str]) -> Invoke<'a> {
+        Invoke {
+            net: self,
+            chaincode,
+            args: args.iter().map(|s| (*s).to_string()).collect(),
+            submitter: self.admin("utility").clone(),
+            peers: ORGS.to_vec(),
+            transient: BTreeMap::new(),
+        }
+    }
+
+    /// `peer chaincode query` on Utility's peer as its admin.
+    pub fn query(&self, chaincode: &str, args: &[&str]) -> Outcome {
+        self.query_as(self.admin("utility"), chaincode, args)
+    }
+
+    /// `peer chaincode query` on `who`'s own org peer as `who`.
+    pub fn query_as(&self, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
+        let mut cli = vec!["chaincode".to_string(), "query".into()];
+        cli.extend(["-C".into(), self.channel(), "-n".into(), chaincode.into(), "--hex".into()]);
+        cli.extend(["-c".into(), ctor(args)]);
+        Outcome::from_query(who.peer(&cli))
+    }
+
+    /// The channel name (`energy`).
+    pub fn channel(&self) -> String {
+        self.admin("utility").var("CHANNEL").unwrap_or("energy").to_string()
+    }
+
+    /// The decoded block (configtxlator JSON) that holds transaction `txid`, fetched through qscc.
+    pub fn block_of(&self, txid: &str) -> Result<serde_json::Value> {
+        let channel = self.channel();
+        let got = self.query("qscc", &["GetBlockByTxID", &channel, txid]);
+        if !got.ok {
+            return Err(format!("qscc GetBlockByTxID {txid}: {}", got.error));
+        }
+        let file = run_dir().join(format!("block-{txid}.pb"));
+        std::fs::write(&file, &got.payload).map_err(|e| format!("writing {}: {e}", file.display()))?;
+        let args = ["proto_decode", "--type", "common.Block", "--input"].map(String::from);
+        let mut args = args.to_vec();
+        args.push(file.display().to_string());
+        let out = self.admin("utility").command("configtxlator", &args)?;
+        let _ = std::fs::remove_file(&file);
+        if !out.status.success() {
+            return Err(format!("configtxlator: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("configtxlator JSON: {e}"))
+    }
+}
+
+/// `{"Args":[...]}` for `-c`.
+fn ctor(args: &[&str]) -> String {
+    serde_json::json!({ "Args": args }).to_string()
+}
+
+/// A transaction about to be submitted; see [`Network::invoke`].
+#[derive(Debug)]
+pub struct Invoke<'a> {
+    net: &'a Network,
+    chaincode: &'a str,
+    args: Vec<String>,
+    submitter: Identity,
+    peers: Vec<&'a str>,
+    transient: BTreeMap<String, String>,
+}
+
+impl<'a> Invoke<'a> {
+    /// Endorse on these orgs' peers only.
+    pub fn peers(mut self, orgs: &[&'a str]) -> Self {
+        self.peers = orgs.to_vec();
+        self
+    }
+
+    /// Submit as this identity (its org's peer is not implied: see [`Invoke::peers`]).
+    pub fn submitter(mut self, who: &Identity) -> Self {
+        self.submitter = who.clone();
+        self
+    }
+
+    /// Add a transient field.
+    pub fn transient(mut self, key: &str, value: &[u8]) -> Self {
+        self.transient.insert(key.into(), base64::engine::general_purpose::STANDARD.encode(value));
+        self
+    }
+
+    /// Submit and wait for the commit event of every targeted peer.
+    pub fn run(self) -> Outcome {
+        let s = &self.submitter;
+        let (orderer, cafile) = match (s.var("ORDERER_ADDRESS"), s.var("ORDERER_CA")) {
+            (Ok(o), Ok(c)) => (o.to_string(), c.to_string()),
+            (Err(e), _) | (_, Err(e)) => return Outcome::harness(e),
+        };
+        let mut cli: Vec<String> = ["chaincode", "invoke", "-o", &orderer, "--tls", "--cafile", &cafile, "-C"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        cli.extend([self.net.channel(), "-n".into(), self.chaincode.into()]);
+        for org in &self.peers {
+            let peer = self.net.admin(org);
+            match (peer.var("CORE_PEER_ADDRESS"), peer.var("CORE_PEER_TLS_ROOTCERT_FILE")) {
+                (Ok(a), Ok(c)) => {
+                    cli.extend(["--peerAddresses".into(), a.into(), "--tlsRootCertFiles".into(), c.into()])
+                }
+                (Err(e), _) | (_, Err(e)) => return Outcome::harness(e),
+            }
+        }
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        cli.extend(["-c".into(), ctor(&args), "--waitForEvent".into()]);
+        if !self.transient.is_empty() {
+            cli.extend(["--transient".into(), serde_json::json!(self.transient).to_string()]);
+        }
+        Outcome::from_invoke(s.peer(&cli))
+    }
+}
+
+/// What a CLI call came back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The call succeeded (and, for invokes, committed VALID on every targeted peer).
+    pub ok: bool,
+    /// The chaincode's payload (queries: exact bytes via `--hex`; invokes: parsed from the CLI's result line).
+    pub payload: Vec<u8>,
+    /// The CLI's `Error:` text, with transaction ids replaced by `<txid>` so runs compare.
+    pub error: String,
+    /// The transaction id (invokes with `--waitForEvent`).
+    pub txid: Option<String>,
+    /// Everything the CLI wrote to stderr, for failure messages.
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn harness(e: String) -> Self {
+        Outcome { ok: false, payload: vec![], error: format!("harness: {e}"), txid: None, stderr: String::new() }
+    }
+
+    fn from_query(out: Result<Output>) -> Self {
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => return Self::harness(e),
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.success() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            match hex::decode(text.trim()) {
+                Ok(payload) => Outcome { ok: true, payload, error: String::new(), txid: None, stderr },
+                Err(e) => Self::harness(format!("query output is not hex ({e}): {text}")),
+            }
+        } else {
+            Outcome { ok: false, payload: vec![], error: error_line(&stderr), txid: None, stderr }
+        }
+    }
+
+    fn from_invoke(out: Result<Output>) -> Self {
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => return Self::harness(e),
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let txid = stderr.split("txid [").nth(1).and_then(|rest| rest.split(']').next()).map(str::to_string);
+        if out.status.success() {
+            let payload = stderr.split("payload:\"").nth(1).map(unquote_prototext).unwrap_or_default();
+            Outcome { ok: true, payload, error: String::new(), txid, stderr }
+        } else {
+            Outcome { ok: false, payload: vec![], error: error_line(&stderr), txid, stderr }
+        }
+    }
+
+    /// The payload as UTF-8 (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.payload).into_owned()
+    }
+
+    /// The payload parsed as JSON.
+    pub fn json(&self) -> Result<serde_json::Value> {
+        serde_json::from_slice(&self.payload).map_err(|e| format!("payload {:?} is not JSON: {e}", self.text()))
+    }
+
+    /// The chaincode's error message, as the peer quotes it in `message:"..."`.
+    pub fn message(&self) -> String {
+        self.error
+            .split("message:\"")
+            .nth(1)
+            .map(|m| String::from_utf8_lossy(&unquote_prototext(m)).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// The CLI's `Error: ...` line; 64-hex transaction ids are masked so two runs compare equal.
+fn error_line(stderr: &str) -> String {
+    let line = stderr.lines().find(|l| l.starts_with("Error:")).unwrap_or(stderr.trim());
+    line.split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|w| w.len() == 64)
+        .fold(line.to_string(), |acc, id| acc.replace(id, "<txid>"))
+}
+
+/// Reads a Go prototext string body (after the opening quote) up to its closing quote, undoing the escapes.
+fn unquote_prototext(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => break,
+            b'\\' if i + 1 < bytes.len() => {
+                i += 1;
+                match bytes[i] {
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'x' => {
+                        let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                        out.push(hex.unwrap_or(b'?'));
+                        i += 2;
+                    }
+                    b'0'..=b'7' => {
+                        let oct = s.get(i..i + 3).and_then(|o| u8::from_str_radix(o, 8).ok());
+                        out.push(oct.unwrap_or(b'?'));
+                        i += 2;
+                    }
+                    other => out.push(other),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Every chaincode event (`{"chaincode_id","tx_id","event_name","payload"}` with the payload decoded) in a
+/// configtxlator block JSON.
+pub fn events_in_block(block: &serde_json::Value) -> Vec<(String, String, Vec<u8>)> {
+    let mut found = Vec::new();
+    collect_events(block, &mut found);
+    found
+}
+
+fn collect_events(v: &serde_json::Value, found: &mut Vec<(String, String, Vec<u8>)>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let (Some(name), Some(cc)) = (map.get("event_name"), map.get("chaincode_id")) {
+                let payload = map
+                    .get("payload")
+                    .and_then(|p| p.as_str())
+                    .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
+                    .unwrap_or_default();
+                found.push((cc.as_str().unwrap_or("").into(), name.as_str().unwrap_or("").into(), payload));
+            }
+            map.values().for_each(|x| collect_events(x, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|x| collect_events(x, found)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prototext_unquoting() {
+        assert_eq!(unquote_prototext(r#"a\"b\\c\n\303\251" rest"#), "a\"b\\c\né".as_bytes());
+        assert_eq!(unquote_prototext(r#"[\"x\"]"#), br#"["x"]"#);
+    }
+
+    #[test]
+    fn error_lines_mask_txids() {
+        let id = "ab".repeat(32);
+        let stderr = format!("noise\nError: transaction {id} invalidated\n");
+        assert_eq!(error_line(&stderr), "Error: transaction <txid> invalidated");
+    }
+}

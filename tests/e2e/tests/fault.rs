@@ -1,0 +1,56 @@
+//! Faults: the Rust chaincode server crashes and comes back; a peer restarts. Its own test binary, so no other
+//! test's transactions run while `kv` is down (cargo runs test binaries one after another), and one test, so the
+//! two faults do not overlap.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use gridledger_e2e::{Network, Outcome, network, repo, unique};
+
+fn net_sh(args: &[&str]) {
+    let status = Command::new(repo().join("scripts/network.sh")).args(args).status().expect("network.sh runs");
+    assert!(status.success(), "network.sh {args:?} failed");
+}
+
+/// Retries `call` until it succeeds or 60 s pass (a restarted node needs a moment to catch up).
+fn eventually(what: &str, mut call: impl FnMut() -> Outcome) -> Outcome {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let o = call();
+        if o.ok || Instant::now() > deadline {
+            assert!(o.ok, "{what} never succeeded: {}\n{}", o.error, o.stderr);
+            return o;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn history_values(net: &Network, key: &str) -> Vec<String> {
+    let h = net.query("kv", &["History", key]).json().expect("history json");
+    h.as_array().expect("array").iter().map(|e| e["value"].as_str().unwrap_or("").to_string()).collect()
+}
+
+#[test]
+#[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
+fn chaincode_crash_and_peer_restart() {
+    let net = network();
+    let key = unique("fault");
+
+    // 1. The chaincode server dies (SIGKILL) after a committed write.
+    assert!(net.invoke("kv", &["Put", &key, "before"]).run().ok);
+    net_sh(&["cc-stop", "kv", "--kill"]);
+    let during = net.invoke("kv", &["Put", &key, "during"]).run();
+    assert!(!during.ok, "a transaction committed while the chaincode was down");
+    net_sh(&["cc-start", "kv"]);
+    eventually("invoke after the chaincode restart", || net.invoke("kv", &["Put", &key, "after"]).run());
+    assert_eq!(net.query("kv", &["Get", &key]).text(), "after");
+    // Exactly the two committed writes, newest first: none lost, none doubled, the failed one absent.
+    assert_eq!(history_values(net, &key), vec!["after", "before"]);
+
+    // 2. Grid's peer restarts: it serves queries again, and invokes that need its endorsement go through.
+    net_sh(&["restart", "peer-grid"]);
+    let got = eventually("query on the restarted peer", || net.query_as(net.admin("grid"), "kv", &["Get", &key]));
+    assert_eq!(got.text(), "after");
+    eventually("invoke through the restarted peer", || net.invoke("kv", &["Put", &key, "after-peer"]).run());
+    assert_eq!(history_values(net, &key), vec!["after-peer", "after", "before"]);
+}
