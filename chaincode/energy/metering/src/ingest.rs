@@ -79,7 +79,8 @@ fn parse(stub: &dyn ChaincodeStub, arg: &str) -> Result<Vec<Reading>, ContractEr
 
 /// Prefixes an error with the reading it is about.
 fn at(e: ContractError, i: usize, r: &Reading) -> ContractError {
-    let place = |m: String| format!("reading {i} (meter {}, interval {}, {}): {m}", r.meter_id, r.interval_start, r.register);
+    let place =
+        |m: String| format!("reading {i} (meter {}, interval {}, {}): {m}", r.meter_id, r.interval_start, r.register);
     match e {
         ContractError::BadRequest(m) => ContractError::BadRequest(place(m)),
         ContractError::Forbidden(m) => ContractError::Forbidden(place(m)),

@@ -7,13 +7,13 @@
 //! and each meter's last counter to a key of its own.
 //!
 //! # Layout
-//! - [`reading`]: [`Reading`], the canonical encoding, [`MeterKey`] (verification) and [`Signer`] (signing,
-//!   outside the chaincode).
-//! - [`meter`]: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
-//! - [`ingest`]: `SubmitReadings`.
-//! - [`queries`]: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
-//! - [`registry`]: the registry's `GetAsset`, as metering reads it.
-//! - [`keys`]: the ledger keys.
+//! - The [`reading`] module: [`Reading`], the canonical encoding, [`MeterKey`] (verification) and [`Signer`]
+//!   (signing, outside the chaincode).
+//! - The [`meter`] module: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
+//! - The [`ingest`] module: `SubmitReadings`.
+//! - The [`queries`] module: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
+//! - The [`registry`] module: the registry's `GetAsset`, as metering reads it.
+//! - The [`keys`] module: the ledger keys.
 //!
 //! ```
 //! let chaincode = gridledger_metering::chaincode();
@@ -50,6 +50,10 @@ pub fn contract() -> Contract {
 pub fn chaincode() -> ContractChaincode {
     ContractChaincode::builder().contract(contract()).build().expect("the metering contract definition is valid")
 }
+
+// The test fixture is shared with the benchmark, which names this crate by its name.
+#[cfg(test)]
+extern crate self as gridledger_metering;
 
 #[cfg(test)]
 mod tests;

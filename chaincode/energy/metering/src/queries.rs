@@ -66,7 +66,8 @@ pub fn interval_totals(ctx: &Context<'_>, (cp, start): (String, i64)) -> Result<
     let mut totals =
         IntervalTotals { connection_point: cp, interval_start: start, import_wh: 0, export_wh: 0, meters: 0 };
     let mut meters = BTreeSet::new();
-    let records = stub.get_state_by_partial_composite_key(keys::TOTAL, &[&totals.connection_point, &interval_key(start)])?;
+    let records =
+        stub.get_state_by_partial_composite_key(keys::TOTAL, &[&totals.connection_point, &interval_key(start)])?;
     for kv in records {
         let kv = kv?;
         let (_, parts) = stub.split_composite_key(&kv.key)?;
@@ -122,7 +123,10 @@ pub fn metered_energy(
 }
 
 /// `GetReading(meterId, intervalStart, register)`: the meter's owner, GridMSP or UtilityMSP.
-pub fn get_reading(ctx: &Context<'_>, (meter_id, start, register): (String, i64, String)) -> Result<Reading, ContractError> {
+pub fn get_reading(
+    ctx: &Context<'_>,
+    (meter_id, start, register): (String, i64, String),
+) -> Result<Reading, ContractError> {
     let meter = meter::require(ctx.stub(), &meter_id)?;
     require_reader(ctx, "GetReading", &meter.owner)?;
     load_reading(ctx.stub(), &meter_id, start, &register)?.ok_or_else(|| {

@@ -8,8 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use gridledger_contract::{Fields, Object};
 use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair as _};
 use ring::signature::UnparsedPublicKey;
+use ring::signature::{ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair as _};
 use serde::{Deserialize, Serialize};
 
 use crate::point;
@@ -244,7 +244,7 @@ mod tests {
             hex,
             "474c5231\
              0003 6d2d31\
-             000000006553f1a4\
+             000000006553f164\
              00000384\
              0005 312e382e30\
              00000000000000fa\

@@ -1,0 +1,206 @@
+//! Test world shared by the unit tests and `benches/verify.rs` (which includes this file by path): a
+//! MemoryLedger with the metering chaincode, a fake registry, callers with roles, and meter keys.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use gridledger_contract::ContractChaincode;
+use gridledger_metering::reading::{Reading, Signer};
+use gridledger_protos::msp::SerializedIdentity;
+use gridledger_protos::prost::Message as _;
+use gridledger_shim::identity::ClientIdentity;
+use gridledger_shim::{Chaincode, ChaincodeStub, Response};
+use gridledger_testkit::memory::MemoryLedger;
+use serde_json::json;
+
+/// An aligned interval start; the ledger clock starts ten intervals later.
+pub const T0: i64 = 1_700_000_100;
+/// The ledger clock at the start of every world.
+pub const NOW: i64 = T0 + 10 * 900;
+/// PV nameplate 4 kW: at most 1000 Wh in 15 minutes.
+pub const PV1_MAX_WH: i64 = 1000;
+
+/// A registry that answers `GetAsset` with the DESIGN.md asset JSON.
+#[derive(Debug, Default)]
+pub struct FakeRegistry {
+    /// Asset JSON by id.
+    pub assets: BTreeMap<String, serde_json::Value>,
+}
+
+impl Chaincode for FakeRegistry {
+    fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {
+        match stub.function_and_parameters() {
+            Ok((f, args)) if f == "GetAsset" && args.len() == 1 => match self.assets.get(&args[0]) {
+                Some(asset) => Response::success(asset.to_string()),
+                None => Response::with_status(404, format!("asset {} not found", args[0])),
+            },
+            _ => Response::with_status(400, "the fake registry only knows GetAsset(id)"),
+        }
+    }
+}
+
+/// A serialized identity (`SerializedIdentity` bytes) whose certificate carries `gridledger.role`.
+pub fn identity(msp: &str, name: &str, role: Option<&str>) -> Vec<u8> {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    if let Some(role) = role {
+        let attrs = json!({"attrs": {"gridledger.role": role}}).to_string().into_bytes();
+        params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5, 6, 7, 8, 1], attrs)];
+    }
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = params.self_signed(&key).expect("certificate");
+    SerializedIdentity { mspid: msp.into(), id_bytes: cert.pem().into_bytes() }.encode_to_vec()
+}
+
+/// The callers and meter keys, made once per test process (certificates and keys are slow-ish to make).
+#[derive(Debug)]
+pub struct Cast {
+    /// GridMSP meter-installer.
+    pub installer: Vec<u8>,
+    /// GridMSP operator.
+    pub operator: Vec<u8>,
+    /// ProsumerMSP gateway (a head-end system).
+    pub gateway: Vec<u8>,
+    /// ProsumerMSP prosumer, owner of pv-1 and bat-1.
+    pub alice: Vec<u8>,
+    /// ProsumerMSP prosumer, owner of pv-2.
+    pub bob: Vec<u8>,
+    /// UtilityMSP operator.
+    pub utility: Vec<u8>,
+    /// GridMSP user without a role.
+    pub nobody: Vec<u8>,
+    /// Meter keys by meter id: m-1, m-2, m-3, and `rogue` (registered to no meter).
+    pub keys: BTreeMap<&'static str, (Signer, Vec<u8>)>,
+}
+
+/// The shared cast.
+pub fn cast() -> &'static Cast {
+    static CAST: OnceLock<Cast> = OnceLock::new();
+    CAST.get_or_init(|| Cast {
+        installer: identity("GridMSP", "installer", Some("meter-installer")),
+        operator: identity("GridMSP", "operator", Some("operator")),
+        gateway: identity("ProsumerMSP", "head-end", Some("gateway")),
+        alice: identity("ProsumerMSP", "alice", Some("prosumer")),
+        bob: identity("ProsumerMSP", "bob", Some("prosumer")),
+        utility: identity("UtilityMSP", "desk", Some("operator")),
+        nobody: identity("GridMSP", "nobody", None),
+        keys: ["m-1", "m-2", "m-3", "rogue"].into_iter().map(|m| (m, Signer::generate().expect("key"))).collect(),
+    })
+}
+
+/// The party JSON of a creator, as the registry would record the owner.
+pub fn party(creator: &[u8]) -> serde_json::Value {
+    let id = ClientIdentity::new(creator).expect("identity");
+    json!({"msp": id.msp_id(), "id": id.id()})
+}
+
+fn asset(id: &str, owner: &[u8], kind: &str, nameplate_w: i64, cp: &str) -> serde_json::Value {
+    json!({
+        "id": id, "owner": party(owner), "kind": kind, "nameplateW": nameplate_w,
+        "storageWh": if kind == "storage" { json!(10_000) } else { json!(null) },
+        "connectionPoint": cp, "location": {"lat": "52.52", "lon": "13.40"}, "commissioned": "2024-01-01",
+        "status": "active", "statusReason": "", "vpp": null
+    })
+}
+
+/// The registry every world starts with: pv-1 (alice, 4 kW, cp-1), pv-2 (bob, 10 kW, cp-1), bat-1 (alice, 5 kW,
+/// cp-2).
+pub fn registry() -> FakeRegistry {
+    let c = cast();
+    let assets = [
+        asset("pv-1", &c.alice, "pv", 4000, "cp-1"),
+        asset("pv-2", &c.bob, "pv", 10_000, "cp-1"),
+        asset("bat-1", &c.alice, "storage", 5000, "cp-2"),
+    ];
+    FakeRegistry { assets: assets.into_iter().map(|a| (a["id"].as_str().unwrap_or_default().to_string(), a)).collect() }
+}
+
+/// A ledger with the metering chaincode (namespace `metering`) and the fake registry.
+pub struct World {
+    /// The ledger.
+    pub ledger: MemoryLedger,
+    /// The metering chaincode.
+    pub cc: ContractChaincode,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl World {
+    /// A fresh world with the clock at [`NOW`] and no meters.
+    pub fn new() -> Self {
+        let ledger = MemoryLedger::new().with_namespace("metering");
+        ledger.register_chaincode("registry", Arc::new(registry()));
+        ledger.set_clock(NOW, 0);
+        Self { ledger, cc: gridledger_metering::chaincode() }
+    }
+
+    /// A world with m-1 (pv-1, import and export), m-2 (pv-2, export) and m-3 (bat-1, import and export).
+    pub fn with_meters() -> Self {
+        let w = Self::new();
+        w.register("m-1", "pv-1", &["1.8.0", "2.8.0"]);
+        w.register("m-2", "pv-2", &["2.8.0"]);
+        w.register("m-3", "bat-1", &["1.8.0", "2.8.0"]);
+        w
+    }
+
+    /// Runs a transaction as `creator` and commits it when it succeeds.
+    pub fn call(&self, creator: &[u8], args: &[&str]) -> Response {
+        self.ledger.tx(args).with_creator(creator.to_vec()).invoke(&self.cc)
+    }
+
+    /// Like [`World::call`] but panics unless it succeeds; returns the payload as text.
+    pub fn ok(&self, creator: &[u8], args: &[&str]) -> String {
+        let r = self.call(creator, args);
+        assert_eq!(r.status, 200, "{args:?}: {}", r.message);
+        String::from_utf8(r.payload).expect("utf-8 payload")
+    }
+
+    /// Registers a meter with its cast key.
+    pub fn register(&self, id: &str, asset: &str, registers: &[&str]) {
+        let meter = json!({"id": id, "assetId": asset, "publicKey": public_key(id), "registers": registers,
+                           "intervalSeconds": 900});
+        self.ok(&cast().installer, &["RegisterMeter", &meter.to_string()]);
+    }
+
+    /// Submits a batch as the gateway.
+    pub fn submit(&self, batch: &[Reading]) -> Response {
+        let json = serde_json::to_string(batch).expect("json");
+        self.call(&cast().gateway, &["SubmitReadings", &json])
+    }
+
+    /// Submits a batch as the gateway in a transaction at `seconds`.
+    pub fn submit_at(&self, batch: &[Reading], seconds: i64) -> Response {
+        let json = serde_json::to_string(batch).expect("json");
+        let tx = self.ledger.tx(["SubmitReadings", &json]).with_creator(cast().gateway.clone());
+        tx.with_timestamp(seconds, 0).invoke(&self.cc)
+    }
+}
+
+/// The base64 public key of a cast meter key.
+pub fn public_key(meter: &str) -> String {
+    cast().keys[meter].0.public_key_base64()
+}
+
+/// A reading signed with the meter's own key.
+pub fn signed(meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+    signed_by(meter, meter, start, register, wh, counter)
+}
+
+/// A reading of `meter` signed with `key`'s key.
+pub fn signed_by(key: &str, meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+    let mut r = Reading {
+        meter_id: meter.into(),
+        interval_start: start,
+        register: register.into(),
+        wh,
+        counter,
+        signature: String::new(),
+    };
+    r.signature = cast().keys[key].0.sign(&r, 900).expect("sign");
+    r
+}

@@ -1,0 +1,78 @@
+//! SubmitReadings: what an accepted batch writes.
+
+use serde_json::{Value, json};
+
+use super::fixture::{PV1_MAX_WH, T0, World, cast, signed};
+use crate::keys::READINGS_COLLECTION;
+
+fn private_key(meter: &str, start: i64, register: &str) -> String {
+    format!("\u{0}reading\u{0}{meter}\u{0}{start:012}\u{0}{register}\u{0}")
+}
+
+fn total_key(cp: &str, start: i64, register: &str, meter: &str) -> String {
+    format!("\u{0}total\u{0}{cp}\u{0}{start:012}\u{0}{register}\u{0}{meter}\u{0}")
+}
+
+#[test]
+fn a_batch_writes_readings_totals_and_counters() {
+    let w = World::with_meters();
+    let batch = [
+        signed("m-1", T0, "1.8.0", 120, 1),
+        signed("m-1", T0, "2.8.0", 800, 2),
+        signed("m-2", T0, "2.8.0", 2000, 10),
+        signed("m-1", T0 + 900, "2.8.0", PV1_MAX_WH, 3),
+        signed("m-3", T0, "1.8.0", 0, 5),
+    ];
+    let r = w.submit(&batch);
+    assert_eq!(r.status, 200, "{}", r.message);
+    assert_eq!(serde_json::from_slice::<Value>(&r.payload).unwrap(), json!({"accepted": 5, "meters": 3}));
+
+    let stored = w.ledger.private("metering", READINGS_COLLECTION, &private_key("m-1", T0, "2.8.0")).unwrap();
+    assert_eq!(serde_json::from_slice::<crate::Reading>(&stored).unwrap(), batch[1]);
+    assert!(w.ledger.private_hash("metering", READINGS_COLLECTION, &private_key("m-3", T0, "1.8.0")).is_some());
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 5);
+
+    assert_eq!(w.ledger.get("metering", &total_key("cp-1", T0, "2.8.0", "m-2")), Some(b"2000".to_vec()));
+    assert_eq!(w.ledger.get("metering", &total_key("cp-2", T0, "1.8.0", "m-3")), Some(b"0".to_vec()));
+    assert_eq!(w.ledger.get("metering", "\u{0}counter\u{0}m-1\u{0}"), Some(b"3".to_vec()));
+    assert_eq!(w.ledger.get("metering", "\u{0}counter\u{0}m-2\u{0}"), Some(b"10".to_vec()));
+}
+
+#[test]
+fn counters_continue_across_batches_and_intervals_may_arrive_late() {
+    let w = World::with_meters();
+    assert_eq!(w.submit(&[signed("m-1", T0 + 900, "1.8.0", 1, 7)]).status, 200);
+    // An older interval may come later, as long as the counter moves on.
+    let r = w.submit(&[signed("m-1", T0, "1.8.0", 1, 8), signed("m-1", T0, "2.8.0", 1, 20)]);
+    assert_eq!(r.status, 200, "{}", r.message);
+    assert_eq!(w.ledger.get("metering", "\u{0}counter\u{0}m-1\u{0}"), Some(b"20".to_vec()));
+}
+
+#[test]
+fn an_interval_is_accepted_from_the_second_it_ends() {
+    let w = World::with_meters();
+    let r = w.submit_at(&[signed("m-1", T0, "1.8.0", 1, 1)], T0 + 900);
+    assert_eq!(r.status, 200, "{}", r.message);
+}
+
+#[test]
+fn the_batch_may_travel_in_the_transient_map() {
+    let w = World::with_meters();
+    let batch = serde_json::to_vec(&[signed("m-1", T0, "1.8.0", 5, 1)]).unwrap();
+    let tx =
+        w.ledger.tx(["SubmitReadings", ""]).with_creator(cast().gateway.clone()).with_transient([("readings", batch)]);
+    let r = tx.invoke(&w.cc);
+    assert_eq!(r.status, 200, "{}", r.message);
+    assert!(w.ledger.private("metering", READINGS_COLLECTION, &private_key("m-1", T0, "1.8.0")).is_some());
+}
+
+#[test]
+fn large_batches_are_one_transaction() {
+    let w = World::with_meters();
+    let batch: Vec<_> = (0..400).map(|i| signed("m-1", T0 - 900 * i, "1.8.0", 1, 1 + i as u64)).collect();
+    let height = w.ledger.height();
+    let r = w.submit(&batch);
+    assert_eq!(r.status, 200, "{}", r.message);
+    assert_eq!(w.ledger.height(), height + 1);
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 400);
+}

@@ -1,0 +1,116 @@
+//! RegisterMeter, SetMeterStatus, GetMeter.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::fixture::{World, cast, party, public_key};
+use super::rejects;
+
+fn meter_json(id: &str, asset: &str, key: &str, registers: Value, interval: u32) -> String {
+    json!({"id": id, "assetId": asset, "publicKey": key, "registers": registers, "intervalSeconds": interval})
+        .to_string()
+}
+
+fn good(id: &str) -> String {
+    meter_json(id, "pv-1", &public_key("m-1"), json!(["1.8.0", "2.8.0"]), 900)
+}
+
+#[test]
+fn register_copies_the_owner_and_indexes_it() {
+    let w = World::new();
+    let c = cast();
+    let out: Value = serde_json::from_str(&w.ok(&c.installer, &["RegisterMeter", &good("m-1")])).unwrap();
+    assert_eq!(out["status"], "active");
+    assert_eq!(out["owner"], party(&c.alice));
+    let got: Value = serde_json::from_str(&w.ok(&c.bob, &["GetMeter", "m-1"])).unwrap();
+    assert_eq!(got, out);
+    let owner = party(&c.alice);
+    let index = format!(
+        "\u{0}meter~owner\u{0}{}\u{0}{}\u{0}m-1\u{0}",
+        owner["msp"].as_str().unwrap(),
+        owner["id"].as_str().unwrap()
+    );
+    assert_eq!(w.ledger.get("metering", &index), Some(vec![1]));
+    // Operators and admins of GridMSP may register too.
+    w.ok(&c.operator, &["RegisterMeter", &good("m-9")]);
+}
+
+#[test]
+fn only_grid_installers_operators_and_admins_register() {
+    let w = World::new();
+    let c = cast();
+    for who in [&c.alice, &c.gateway, &c.utility, &c.nobody] {
+        rejects(&w, who, &["RegisterMeter", &good("m-1")], 403, "RegisterMeter is for meter-installer of GridMSP");
+    }
+}
+
+#[test]
+fn registration_rejections() {
+    let w = World::new();
+    let c = cast();
+    let key = public_key("m-1");
+    let mut off_curve = STANDARD.decode(&key).unwrap();
+    off_curve[64] ^= 1;
+    let cases = [
+        (meter_json("m-1", "nope", &key, json!(["1.8.0"]), 900), 404, "asset nope is not in the registry"),
+        (meter_json("m-1", "pv-1", "%%%", json!(["1.8.0"]), 900), 400, "public key is not base64"),
+        (meter_json("m-1", "pv-1", &STANDARD.encode([4u8; 64]), json!(["1.8.0"]), 900), 400, "65-byte"),
+        (meter_json("m-1", "pv-1", &STANDARD.encode(&off_curve), json!(["1.8.0"]), 900), 400, "not a point"),
+        (meter_json("m-1", "pv-1", &key, json!(["3.8.0"]), 900), 400, "register \"3.8.0\" is not one of"),
+        (meter_json("m-1", "pv-1", &key, json!(["1.8.0", "1.8.0"]), 900), 400, "listed twice"),
+        (meter_json("m-1", "pv-1", &key, json!([]), 900), 400, "at least one register"),
+        (meter_json("m-1", "pv-1", &key, json!(["1.8.0"]), 300), 400, "intervalSeconds must be 900"),
+        (meter_json("", "pv-1", &key, json!(["1.8.0"]), 900), 400, "meter id must be 1 to 128 bytes"),
+        (meter_json(&"m".repeat(129), "pv-1", &key, json!(["1.8.0"]), 900), 400, "meter id must be"),
+        (meter_json("m\n1", "pv-1", &key, json!(["1.8.0"]), 900), 400, "meter id must be"),
+        (
+            r#"{"id":"m-1","assetId":"pv-1","publicKey":"x","registers":[],"intervalSeconds":900,"status":"active"}"#
+                .to_string(),
+            400,
+            "unknown field",
+        ),
+    ];
+    for (meter, status, text) in cases {
+        rejects(&w, &c.installer, &["RegisterMeter", &meter], status, text);
+    }
+}
+
+#[test]
+fn ids_are_unique() {
+    let w = World::new();
+    let c = cast();
+    w.ok(&c.installer, &["RegisterMeter", &good("m-1")]);
+    rejects(&w, &c.installer, &["RegisterMeter", &good("m-1")], 409, "meter m-1 is already registered");
+}
+
+#[test]
+fn status_changes() {
+    let w = World::with_meters();
+    let c = cast();
+    let out: Value = serde_json::from_str(&w.ok(&c.operator, &["SetMeterStatus", "m-1", "inactive"])).unwrap();
+    assert_eq!(out["status"], "inactive");
+    rejects(&w, &c.operator, &["SetMeterStatus", "m-1", "inactive"], 409, "meter m-1 is already inactive");
+    rejects(&w, &c.installer, &["SetMeterStatus", "m-1", "active"], 403, "SetMeterStatus is for operator of GridMSP");
+    rejects(&w, &c.alice, &["SetMeterStatus", "m-1", "active"], 403, "the caller is prosumer of ProsumerMSP");
+    rejects(&w, &c.operator, &["SetMeterStatus", "m-9", "active"], 404, "meter m-9 is not registered");
+    rejects(&w, &c.operator, &["SetMeterStatus", "m-1", "on"], 400, "status must be active or inactive");
+    w.ok(&c.operator, &["SetMeterStatus", "m-1", "active"]);
+    rejects(&w, &c.alice, &["GetMeter", "m-9"], 404, "meter m-9 is not registered");
+}
+
+#[test]
+fn metadata_lists_every_transaction() {
+    let cc = crate::chaincode();
+    for tx in [
+        "RegisterMeter",
+        "SetMeterStatus",
+        "SubmitReadings",
+        "GetMeter",
+        "IntervalTotals",
+        "MeteredEnergy",
+        "GetReading",
+    ] {
+        assert!(cc.metadata().contains(&format!(r#""name":"{tx}""#)), "{tx}");
+    }
+}
