@@ -225,3 +225,38 @@ fn metadata_describes_every_transaction() {
         assert!(cc.metadata().contains(&format!(r#""name":"{name}""#)), "{name}");
     }
 }
+
+/// Another contract (here a fake) reads assets and VPPs through `invoke_chaincode`, as metering and trade do.
+#[test]
+fn other_chaincodes_read_assets_and_vpps() {
+    use std::sync::Arc;
+
+    use gridledger_shim::ChaincodeStub;
+
+    struct Caller;
+    impl Chaincode for Caller {
+        fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {
+            let args: Vec<Vec<u8>> = stub.args().to_vec();
+            match stub.invoke_chaincode("registry", &args, "") {
+                Ok(r) => r,
+                Err(e) => Response::error(e.to_string()),
+            }
+        }
+    }
+
+    let net = Net::new();
+    net.ledger.register_chaincode(NS, Arc::new(crate::chaincode().unwrap()));
+    net.active(&alice(), "pv-1", 5000);
+    net.ok(&aggregator(), &["CreateVpp", "v1", "North"]);
+    let via = |args: [&str; 2]| net.ledger.tx(args).with_namespace("metering").query(&Caller);
+    let r = via(["GetAsset", "pv-1"]);
+    assert_eq!(r.status, 200, "{}", r.message);
+    let asset: crate::model::Asset = serde_json::from_slice(&r.payload).unwrap();
+    assert_eq!((asset.nameplate_w, asset.status), (5000, crate::model::AssetStatus::Active));
+    let r = via(["GetVpp", "v1"]);
+    assert_eq!(r.status, 200, "{}", r.message);
+    assert_eq!(serde_json::from_slice::<Vpp>(&r.payload).unwrap().capacity_w, 0);
+    let r = via(["GetAsset", "pv-9"]);
+    assert_eq!((r.status, r.message.as_str()), (404, "asset pv-9 does not exist"));
+    assert_eq!(via(["GetVpp", "v9"]).status, 404);
+}
