@@ -1,4 +1,4 @@
-//! Balances, `balance` [account] -> i64 as decimal text. Accounts: `msp/id`, `VPP/id` and `GRID`.
+//! Balances, `balance [account]` -> i64 as decimal text. Accounts: `msp/id`, `VPP/id` and `GRID`.
 
 use std::collections::BTreeMap;
 

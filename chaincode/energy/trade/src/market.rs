@@ -1,5 +1,5 @@
-//! `ClearMarket`, `Settle` and their queries: the ledger side of [`auction`](crate::auction) and
-//! [`settlement`](crate::settlement).
+//! `ClearMarket`, `Settle` and their queries: the ledger side of [`auction`] and
+//! [`settlement`].
 
 use std::collections::BTreeMap;
 

@@ -47,7 +47,7 @@ pub struct Timestamp {
     pub nanos: i32,
 }
 
-/// One order, `order` [intervalStart(12 digits), orderId]. The order id is the id of the placing transaction.
+/// One order, `order [intervalStart(12 digits), orderId]`. The order id is the id of the placing transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Order {
@@ -71,7 +71,7 @@ pub struct Order {
     pub status: OrderStatus,
 }
 
-/// The market parameters, `config` []. Defaults apply until `SetMarketConfig` runs.
+/// The market parameters, `config []`. Defaults apply until `SetMarketConfig` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MarketConfig {
@@ -105,7 +105,7 @@ pub struct Fill {
     pub wh: i64,
 }
 
-/// The result of `ClearMarket`, `clearing` [intervalStart].
+/// The result of `ClearMarket`, `clearing [intervalStart]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClearingRecord {
@@ -159,7 +159,7 @@ pub struct Posting {
     pub reason: String,
 }
 
-/// The result of `Settle`, `settlement` [intervalStart].
+/// The result of `Settle`, `settlement [intervalStart]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settlement {

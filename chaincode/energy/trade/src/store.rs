@@ -33,11 +33,11 @@ pub mod keys {
 
     use crate::error::Result;
 
-    /// `config` [].
+    /// `config []`.
     pub fn config(ctx: &Context<'_>) -> Result<String> {
         Ok(ctx.create_composite_key("config", &[])?)
     }
-    /// `order` [intervalStart(12), orderId].
+    /// `order [intervalStart(12), orderId]`.
     pub fn order(ctx: &Context<'_>, interval: i64, order_id: &str) -> Result<String> {
         Ok(ctx.create_composite_key("order", &[&interval_key(interval), order_id])?)
     }
@@ -45,15 +45,15 @@ pub mod keys {
     pub fn orders_of(interval: i64) -> (&'static str, [String; 1]) {
         ("order", [interval_key(interval)])
     }
-    /// `clearing` [intervalStart(12)].
+    /// `clearing [intervalStart(12)]`.
     pub fn clearing(ctx: &Context<'_>, interval: i64) -> Result<String> {
         Ok(ctx.create_composite_key("clearing", &[&interval_key(interval)])?)
     }
-    /// `settlement` [intervalStart(12)].
+    /// `settlement [intervalStart(12)]`.
     pub fn settlement(ctx: &Context<'_>, interval: i64) -> Result<String> {
         Ok(ctx.create_composite_key("settlement", &[&interval_key(interval)])?)
     }
-    /// `balance` [account].
+    /// `balance [account]`.
     pub fn balance(ctx: &Context<'_>, account: &str) -> Result<String> {
         Ok(ctx.create_composite_key("balance", &[account])?)
     }
