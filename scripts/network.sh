@@ -177,6 +177,21 @@ create_channel() {
   done
 }
 
+# Another network (say, from a second checkout) on the same ports would
+# answer our readiness checks and our CLI calls: refuse to start beside it.
+ports_free() {
+  local org hp busy=()
+  local pairs=("$GL_ORDERER_HOST:$GL_ORDERER_PORT" "$GL_ORDERER_HOST:$GL_ORDERER_ADMIN_PORT")
+  for org in $(gl_all_orgs); do pairs+=("$(orgvar "$org" CA_HOST):$(orgvar "$org" CA_PORT)"); done
+  for org in $GL_PEER_ORGS; do
+    pairs+=("$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)" "$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_CC_PORT)")
+  done
+  for hp in "${pairs[@]}"; do
+    if (exec 3<>"/dev/tcp/${hp%:*}/${hp##*:}") 2>/dev/null; then busy+=("$hp"); fi
+  done
+  ((${#busy[@]} == 0)) || gl_die "ports in use: ${busy[*]} (another network running? 'network.sh down' there first)"
+}
+
 up() {
   local start=$SECONDS org
   gl_use_fabric peer orderer configtxgen osnadmin fabric-ca-server fabric-ca-client
@@ -184,6 +199,7 @@ up() {
     gl_log "network already up (run dir $GL_RUN); 'down' first for a fresh one"
     return 0
   fi
+  ports_free
   mkdir -p "$GL_RUN/logs"
   identities_up
   render_configs
