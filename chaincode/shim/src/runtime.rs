@@ -144,8 +144,11 @@ where
                 };
                 let (next, action) = handler::on_message(state, msg);
                 state = next;
-                if let Some(action) = action {
-                    perform(&chaincode, &shared, &done_tx, draining, action)?;
+                // Not `?`: leaving without `shared.close()` would strand transactions waiting for replies.
+                if let Some(action) = action
+                    && let Err(e) = perform(&chaincode, &shared, &done_tx, draining, action)
+                {
+                    break Err(e);
                 }
             }
         }
@@ -248,5 +251,66 @@ fn execute<C: Chaincode>(chaincode: &C, shared: &Arc<Shared>, exec: Execution) -
         channel_id: message.channel_id,
         chaincode_event: stub.take_event(),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use gridledger_protos::peer::ChaincodeInput;
+    use tokio_stream::wrappers::UnboundedReceiverStream;
+
+    use super::*;
+    use crate::stub::ChaincodeStub;
+
+    /// Reads one key and reports how the read ended.
+    struct Reader(std::sync::mpsc::Sender<String>);
+
+    impl Chaincode for Reader {
+        fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {
+            let outcome = stub.get_state("k").map(drop).map_err(|e| e.to_string());
+            let _ = self.0.send(format!("{outcome:?}"));
+            Response::success(Vec::new())
+        }
+    }
+
+    fn msg(kind: Type, payload: Vec<u8>) -> Result<ChaincodeMessage, tonic::Status> {
+        Ok(ChaincodeMessage {
+            r#type: kind as i32,
+            payload,
+            txid: "t1".into(),
+            channel_id: "ch".into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_failed_send_still_wakes_transactions_waiting_for_replies() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (ended, report) = rt.block_on(async {
+            let (peer, incoming) = mpsc::unbounded_channel();
+            let (outgoing, mut sent) = mpsc::unbounded_channel();
+            let (_stop, stop) = watch::channel(false);
+            let (report, reports) = std::sync::mpsc::channel();
+            let driver =
+                tokio::spawn(run(Arc::new(Reader(report)), UnboundedReceiverStream::new(incoming), outgoing, stop));
+            peer.send(msg(Type::Registered, Vec::new())).unwrap();
+            peer.send(msg(Type::Ready, Vec::new())).unwrap();
+            peer.send(msg(Type::Transaction, ChaincodeInput::default().encode_to_vec())).unwrap();
+            let request = tokio::time::timeout(Duration::from_secs(5), sent.recv()).await.unwrap().unwrap();
+            assert_eq!(request.r#type, Type::GetState as i32);
+            // The transport drops our sending side; the next message that needs an answer fails to send.
+            drop(sent);
+            peer.send(msg(Type::Keepalive, Vec::new())).unwrap();
+            let ended = tokio::time::timeout(Duration::from_secs(5), driver).await.unwrap().unwrap();
+            let report =
+                tokio::task::spawn_blocking(move || reports.recv_timeout(Duration::from_secs(5))).await.unwrap();
+            (ended, report)
+        });
+        // A stranded worker thread must fail the test, not hang it.
+        rt.shutdown_timeout(Duration::from_secs(1));
+        assert!(matches!(ended, Err(Error::Disconnected)), "{ended:?}");
+        assert_eq!(report.as_deref(), Ok(r#"Err("connection to the peer is closed")"#), "the waiting read is woken");
     }
 }
