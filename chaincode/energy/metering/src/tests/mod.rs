@@ -5,6 +5,7 @@ mod ingest;
 mod meters;
 mod props;
 mod queries;
+mod real_registry;
 mod rejections;
 
 use std::collections::BTreeMap;
