@@ -5,15 +5,15 @@ use gridledger_shim::ChaincodeStub;
 
 /// The private collection holding the readings.
 pub const READINGS_COLLECTION: &str = "meterReadings";
-/// `meter` [meterId] -> Meter JSON.
+/// `meter [meterId]` -> Meter JSON.
 pub const METER: &str = "meter";
-/// `meter~owner` [msp, id, meterId] -> 0x01.
+/// `meter~owner [msp, id, meterId]` -> 0x01.
 pub const METER_BY_OWNER: &str = "meter~owner";
-/// `counter` [meterId] -> the last accepted counter, decimal text.
+/// `counter [meterId]` -> the last accepted counter, decimal text.
 pub const COUNTER: &str = "counter";
-/// `reading` [meterId, intervalStart(12), register] -> Reading JSON, in [`READINGS_COLLECTION`].
+/// `reading [meterId, intervalStart(12), register]` -> Reading JSON, in [`READINGS_COLLECTION`].
 pub const READING: &str = "reading";
-/// `total` [connectionPoint, intervalStart(12), register, meterId] -> Wh, decimal text.
+/// `total [connectionPoint, intervalStart(12), register, meterId]` -> Wh, decimal text.
 pub const TOTAL: &str = "total";
 
 type Key = gridledger_shim::Result<String>;

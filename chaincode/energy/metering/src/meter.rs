@@ -67,7 +67,7 @@ pub struct MeterRegistration {
     pub interval_seconds: u32,
 }
 
-/// A meter record, `meter` [id].
+/// A meter record, `meter [id]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Meter {

@@ -181,7 +181,7 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A fresh random key; keep [`Signer::pkcs8`]'s document to sign with it later.
+    /// A fresh random key, with its PKCS#8 document (keep it to load the key again with [`Signer::from_pkcs8`]).
     pub fn generate() -> Result<(Self, Vec<u8>), KeyError> {
         let rng = SystemRandom::new();
         let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).map_err(|_| KeyError::Sign)?;
