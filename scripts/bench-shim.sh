@@ -182,8 +182,10 @@ machine_json() {
     --arg rustc "$(rustc --version)" --arg go "$(go version)" --arg go_shim "$go_shim_version" \
     --arg fabric_shim "$fsk_version" --arg load_before "$1" --arg load_after "$2" \
     --arg commit "$(git -C "$REPO" rev-parse --short HEAD)" \
+    --arg tree "$(git -C "$REPO" status --porcelain -- proto chaincode/shim chaincode/examples/kv | wc -l)" \
     '{date: $date, nproc: $nproc, cpu: $cpu, kernel: $kernel, memory: $mem, rustc: $rustc, go: $go,
       fabric_chaincode_go: $go_shim, fabric_shim_crate: $fabric_shim, commit: $commit,
+      modified_files_under_test: ($tree | tonumber),
       loadavg_before: $load_before, loadavg_after: $load_after}'
 }
 
@@ -253,7 +255,7 @@ markdown() {
     "| Rust / echo floor tx/s @\($c) | \($r.rust_vs_echo_tx_s // "-") | (1.0 = transport bound) | |",
     "| Rust p50 / Go p50 @1 | \($r.rust_vs_go_c1_p50 // "-") | | |",
     "",
-    "Machine: \(.machine.nproc) x \(.machine.cpu), kernel \(.machine.kernel), \(.machine.memory); \(.machine.rustc); \(.machine.go); fabric-chaincode-go \(.machine.fabric_chaincode_go); fabric-shim \(.machine.fabric_shim_crate); commit \(.machine.commit); load average before: \(.machine.loadavg_before); after: \(.machine.loadavg_after)."
+    "Machine: \(.machine.nproc) x \(.machine.cpu), kernel \(.machine.kernel), \(.machine.memory); \(.machine.rustc); \(.machine.go); fabric-chaincode-go \(.machine.fabric_chaincode_go); fabric-shim \(.machine.fabric_shim_crate); commit \(.machine.commit) (\(.machine.modified_files_under_test) uncommitted files in proto, shim, kv); load average before: \(.machine.loadavg_before); after: \(.machine.loadavg_after)."
   ' "$1"
 }
 
