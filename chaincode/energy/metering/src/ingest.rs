@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::rc::Rc;
 
 use gridledger_contract::{Context, ContractError, Fields, Object};
 use gridledger_energy_common::caller::{Caller, Role};
@@ -95,7 +96,7 @@ fn at(e: ContractError, i: usize, r: &Reading) -> ContractError {
 struct MeterState {
     meter: Meter,
     key: MeterKey,
-    asset: Asset,
+    asset: Rc<Asset>,
     stored: Option<u64>,
     last: Option<u64>,
 }
@@ -105,7 +106,7 @@ struct Batch<'a> {
     stub: &'a dyn ChaincodeStub,
     now: i64,
     meters: BTreeMap<&'a str, MeterState>,
-    assets: BTreeMap<String, Asset>,
+    assets: BTreeMap<String, Rc<Asset>>,
     /// (meter, interval, register) -> position, to refuse duplicates inside the batch.
     seen: BTreeMap<(&'a str, i64, &'a str), usize>,
     /// The private key of each admitted reading, in order.
@@ -200,7 +201,7 @@ impl<'a> Batch<'a> {
 
 fn load_meter(
     stub: &dyn ChaincodeStub,
-    assets: &mut BTreeMap<String, Asset>,
+    assets: &mut BTreeMap<String, Rc<Asset>>,
     id: &str,
 ) -> Result<MeterState, ContractError> {
     let meter = meter::require(stub, id)?;
@@ -219,10 +220,10 @@ fn load_meter(
         ),
     };
     let asset = match assets.get(&meter.asset_id) {
-        Some(asset) => asset.clone(),
+        Some(asset) => Rc::clone(asset),
         None => {
-            let asset = registry::get_asset(stub, &meter.asset_id)?;
-            assets.insert(meter.asset_id.clone(), asset.clone());
+            let asset = Rc::new(registry::get_asset(stub, &meter.asset_id)?);
+            assets.insert(meter.asset_id.clone(), Rc::clone(&asset));
             asset
         }
     };
