@@ -16,7 +16,7 @@
 #                              [--targets rust,go,fabric-shim,fabric-shim-nodelay,echo] [--out DIR] [--skip-build]
 #                              [--quick]
 # Prints a markdown table on stdout; writes every run's JSON, summary.json and summary.md to the results dir
-# (default target/bench-shim/<UTC timestamp>).
+# (default target/bench-shim/<UTC timestamp>). BENCH_COMMIT overrides the commit recorded (for an exported tree).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -181,8 +181,9 @@ machine_json() {
     --arg mem "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
     --arg rustc "$(rustc --version)" --arg go "$(go version)" --arg go_shim "$go_shim_version" \
     --arg fabric_shim "$fsk_version" --arg load_before "$1" --arg load_after "$2" \
-    --arg commit "$(git -C "$REPO" rev-parse --short HEAD)" \
-    --arg tree "$(git -C "$REPO" status --porcelain -- proto chaincode/shim chaincode/examples/kv | wc -l)" \
+    --arg commit "${BENCH_COMMIT:-$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)}" \
+    --arg tree "$( (git -C "$REPO" status --porcelain -- proto chaincode/shim chaincode/examples/kv 2>/dev/null || true) |
+      wc -l)" \
     '{date: $date, nproc: $nproc, cpu: $cpu, kernel: $kernel, memory: $mem, rustc: $rustc, go: $go,
       fabric_chaincode_go: $go_shim, fabric_shim_crate: $fabric_shim, commit: $commit,
       modified_files_under_test: ($tree | tonumber),
