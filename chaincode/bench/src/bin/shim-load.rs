@@ -189,9 +189,9 @@ impl Driver {
         let key = key_name(self.rng.next() % self.keys);
         // Distinct values, so a wrong payload is caught.
         let mut value = vec![b'v'; self.value_size];
-        let stamp = format!("{:016x}", self.seq);
-        let n = stamp.len().min(value.len());
-        value[..n].copy_from_slice(&stamp.as_bytes()[..n]);
+        for (i, byte) in value.iter_mut().take(16).enumerate() {
+            *byte = b"0123456789abcdef"[(self.seq >> (60 - 4 * i)) as usize & 0xf];
+        }
         let input = ChaincodeInput { args: vec![b"GetPut".to_vec(), key.into_bytes(), value], ..Default::default() };
         let msg = ChaincodeMessage {
             r#type: Type::Transaction as i32,
