@@ -350,3 +350,50 @@ impl<T> Drop for PeerIter<'_, T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    /// The peer drops a second outstanding request of one transaction, so callers sharing a transaction's stub
+    /// across threads must queue: the fake peer below holds each request a while and fails if another arrives.
+    #[test]
+    fn concurrent_callers_of_one_transaction_queue_instead_of_overlapping() {
+        let (outgoing, mut sent) = mpsc::unbounded_channel();
+        let shared = Shared::for_test(outgoing);
+        let stub = PeerStub::new(Arc::clone(&shared), TxContext::new("ch", "t1", vec![]));
+        const CALLERS: usize = 4;
+        const READS: usize = 3;
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for _ in 0..CALLERS * READS {
+                    let request = sent.blocking_recv().expect("a request");
+                    std::thread::sleep(Duration::from_millis(5));
+                    assert!(sent.try_recv().is_err(), "a second request was sent while one was outstanding");
+                    let key = GetState::decode(request.payload.as_slice()).expect("GetState").key;
+                    shared.deliver(ChaincodeMessage {
+                        r#type: Type::Response as i32,
+                        payload: key.into_bytes(),
+                        txid: request.txid,
+                        channel_id: request.channel_id,
+                        ..Default::default()
+                    });
+                }
+            });
+            for caller in 0..CALLERS {
+                let stub = &stub;
+                s.spawn(move || {
+                    for read in 0..READS {
+                        let key = format!("k{caller}-{read}");
+                        let value = stub.get_state(&key).expect("read");
+                        assert_eq!(value.as_deref(), Some(key.as_bytes()), "each caller gets its own reply");
+                    }
+                });
+            }
+        });
+    }
+}

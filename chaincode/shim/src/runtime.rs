@@ -53,6 +53,12 @@ struct Routes {
 }
 
 impl Shared {
+    /// A stream's shared state over a plain channel, for tests that play the peer by hand.
+    #[cfg(test)]
+    pub(crate) fn for_test(outgoing: mpsc::UnboundedSender<ChaincodeMessage>) -> Arc<Self> {
+        Arc::new(Self { outgoing, routes: Mutex::new(Routes::default()), features: Mutex::new(PeerFeatures::default()) })
+    }
+
     fn routes(&self) -> MutexGuard<'_, Routes> {
         // A panic while holding this lock cannot leave the maps inconsistent (single inserts/removes), so a
         // poisoned lock is still usable.
@@ -82,7 +88,7 @@ impl Shared {
         Ok(rx)
     }
 
-    fn deliver(&self, msg: ChaincodeMessage) {
+    pub(crate) fn deliver(&self, msg: ChaincodeMessage) {
         let key = TxKey::of(&msg);
         let slot = self.routes().pending.remove(&key);
         match slot {
