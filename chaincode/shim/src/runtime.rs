@@ -56,7 +56,11 @@ impl Shared {
     /// A stream's shared state over a plain channel, for tests that play the peer by hand.
     #[cfg(test)]
     pub(crate) fn for_test(outgoing: mpsc::UnboundedSender<ChaincodeMessage>) -> Arc<Self> {
-        Arc::new(Self { outgoing, routes: Mutex::new(Routes::default()), features: Mutex::new(PeerFeatures::default()) })
+        Arc::new(Self {
+            outgoing,
+            routes: Mutex::new(Routes::default()),
+            features: Mutex::new(PeerFeatures::default()),
+        })
     }
 
     fn routes(&self) -> MutexGuard<'_, Routes> {
