@@ -8,8 +8,9 @@ use gridledger_protos::prost;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The peer answered a ledger request with ERROR; the text is the peer's.
-    #[error("peer refused {request}: {message}")]
+    /// The peer answered a ledger request with ERROR. Displays the peer's text unchanged, as the Go shim does, so
+    /// a Rust chaincode reports the same error bytes as a Go one; `request` says which request it was.
+    #[error("{message}")]
     Peer {
         /// The request type, e.g. `GET_STATE`.
         request: &'static str,

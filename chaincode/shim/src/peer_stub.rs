@@ -248,18 +248,22 @@ impl ChaincodeStub for PeerStub {
             input: Some(ChaincodeInput { args: args.to_vec(), ..Default::default() }),
             ..Default::default()
         };
+        // Like Go's shim, a refused or failed call is a 500 response carrying the peer's text as its payload (and
+        // no message), not an error: callers check the status either way, and the bytes match a Go chaincode's.
+        let failed = |payload: Vec<u8>| Response { status: Response::ERROR, message: String::new(), payload };
         let inner: ChaincodeMessage =
-            self.decoded(Type::InvokeChaincode, spec.encode_to_vec(), "invoked chaincode's message")?;
+            match self.decoded(Type::InvokeChaincode, spec.encode_to_vec(), "invoked chaincode's message") {
+                Ok(inner) => inner,
+                Err(Error::Peer { message, .. }) => return Ok(failed(message.into_bytes())),
+                Err(e) => return Err(e),
+            };
         match Type::try_from(inner.r#type) {
             Ok(Type::Completed) => {
                 let response = peer::Response::decode(inner.payload.as_slice())
                     .map_err(|e| Error::decode("invoked chaincode's response", e))?;
                 Ok(response.into())
             }
-            _ => Err(Error::Peer {
-                request: "INVOKE_CHAINCODE",
-                message: String::from_utf8_lossy(&inner.payload).into_owned(),
-            }),
+            _ => Ok(failed(inner.payload)),
         }
     }
 
