@@ -1,6 +1,6 @@
 //! The calling identity: which org, which role, and who may do what.
 
-use gridledger_contract::{Context, ContractError};
+use gridledger_contract::{Context, ContractError, Fields, Object};
 use gridledger_shim::identity::ClientIdentity;
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +84,13 @@ pub struct Party {
     pub msp: String,
     /// `ClientIdentity::id()` (base64 of `x509::subject::issuer`).
     pub id: String,
+}
+
+impl Object for Party {
+    const NAME: &'static str = "Party";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<String>("msp").field::<String>("id");
+    }
 }
 
 impl Party {

@@ -117,21 +117,7 @@ impl Object for Meter {
         describe_registration(fields);
         fields
             .field_schema("status", Schema::string().one_of_values(["active", "inactive"]), true)
-            .field::<PartySchema>("owner");
-    }
-}
-
-/// Describes [`Party`] in the metadata (`Object` cannot be implemented here for a type of `energy-common`).
-#[derive(Serialize, Deserialize)]
-struct PartySchema {
-    msp: String,
-    id: String,
-}
-
-impl Object for PartySchema {
-    const NAME: &'static str = "Party";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<String>("id");
+            .field::<Party>("owner");
     }
 }
 

@@ -201,7 +201,7 @@ impl Object for Asset {
     fn describe(fields: &mut Fields<'_>) {
         fields
             .field::<AssetId>("id")
-            .field::<PartyJson>("owner")
+            .field::<Party>("owner")
             .field::<AssetKind>("kind")
             .field_schema("nameplateW", Schema::integer("int64", 1, i64::MAX), true)
             .field_schema("storageWh", Schema::integer("int64", 1, i64::MAX), false)
@@ -271,7 +271,7 @@ impl Object for Vpp {
         fields
             .field::<VppId>("id")
             .field::<String>("name")
-            .field::<PartyJson>("aggregator")
+            .field::<Party>("aggregator")
             .field::<Vec<AssetId>>("members")
             .field_schema("capacityW", Schema::integer("int64", 0, i64::MAX), true);
     }
@@ -362,40 +362,16 @@ impl Object for AssetChange {
     }
 }
 
-/// The schema of [`Party`] (which lives in `energy-common` and so cannot implement [`Object`] here).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PartyJson {
-    /// MSP id.
-    pub msp: String,
-    /// `GetID` string.
-    pub id: String,
-}
-
-impl Object for PartyJson {
-    const NAME: &'static str = "Party";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<String>("id");
-    }
-}
-
 impl Object for TransferOffer {
     const NAME: &'static str = "TransferOffer";
     fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<AssetId>("assetId")
-            .field::<PartyJson>("from")
-            .field::<PartyJson>("to")
-            .field::<TxTime>("offeredAt");
+        fields.field::<AssetId>("assetId").field::<Party>("from").field::<Party>("to").field::<TxTime>("offeredAt");
     }
 }
 
 impl Object for Consent {
     const NAME: &'static str = "Consent";
     fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<AssetId>("assetId")
-            .field::<VppId>("vppId")
-            .field::<PartyJson>("owner")
-            .field::<TxTime>("givenAt");
+        fields.field::<AssetId>("assetId").field::<VppId>("vppId").field::<Party>("owner").field::<TxTime>("givenAt");
     }
 }

@@ -195,21 +195,6 @@ pub struct Metered {
     pub export_wh: i64,
 }
 
-/// The metadata schema of [`Party`] (registered as `Party`; `Party` lives in energy-common, which does not
-/// describe it).
-#[derive(Debug, Serialize, Deserialize)]
-struct PartySchema {
-    msp: String,
-    id: String,
-}
-
-impl Object for PartySchema {
-    const NAME: &'static str = "Party";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<String>("id");
-    }
-}
-
 fn side_field(fields: &mut Fields<'_>) {
     fields.field_schema("side", gridledger_contract::Schema::string().one_of_values(["buy", "sell"]), true);
 }
@@ -219,7 +204,7 @@ impl Object for Order {
     fn describe(fields: &mut Fields<'_>) {
         fields.field::<String>("id").field::<i64>("intervalStart");
         side_field(fields);
-        fields.field::<i64>("wh").field::<i64>("limitPerKwh").field::<PartySchema>("party");
+        fields.field::<i64>("wh").field::<i64>("limitPerKwh").field::<Party>("party");
         fields.optional::<String>("vpp").field::<Timestamp>("placedAt");
         let status = gridledger_contract::Schema::string().one_of_values(["open", "cancelled"]);
         fields.field_schema("status", status, true);
@@ -247,7 +232,7 @@ impl Object for MarketConfig {
 impl Object for Fill {
     const NAME: &'static str = "Fill";
     fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("orderId").field::<PartySchema>("party");
+        fields.field::<String>("orderId").field::<Party>("party");
         side_field(fields);
         fields.field::<i64>("wh");
     }
@@ -267,11 +252,7 @@ impl Object for ClearingRecord {
 impl Object for PartyPosition {
     const NAME: &'static str = "PartyPosition";
     fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<PartySchema>("party")
-            .field::<i64>("tradedWh")
-            .field::<i64>("meteredWh")
-            .field::<i64>("imbalanceWh");
+        fields.field::<Party>("party").field::<i64>("tradedWh").field::<i64>("meteredWh").field::<i64>("imbalanceWh");
     }
 }
 
