@@ -3,6 +3,8 @@
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
 #   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
+#   deploy the energy contracts registry, metering (collections-energy.json)
+#   and trade (Rust, CCaaS, mTLS, default MAJORITY endorsement) ->
 #   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down
 # The network always goes down at the end (trap), and any failure fails the
 # script. KEEP_NETWORK=1 leaves it running for a look; E2E_TEST_ARGS adds
@@ -14,6 +16,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly NET="$GL_SCRIPTS/network.sh"
 readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
+readonly ENERGY_COLLECTIONS="$GL_NETWORK/collections-energy.json"
+# The energy contracts' binaries (crate gridledger-<name>, binary <name>-cc).
+readonly ENERGY_CCS=(registry metering trade)
 T0=$SECONDS
 PHASES=()
 
@@ -40,8 +45,34 @@ build_all() {
   "$GL_SCRIPTS/build-chaincodes.sh" >/dev/null
   KV=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-ccaas)
   KV_CLASSIC=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-classic)
+  build_energy
   # Compile the test binaries now, so the test phase times only the tests.
   (cd "$GL_REPO" && cargo test -p gridledger-e2e --no-run)
+}
+
+# The energy contracts, in the profile build-chaincodes.sh uses (debug unless
+# GRIDLEDGER_CC_PROFILE says otherwise); their paths come from `path`.
+build_energy() {
+  local args=(build) name
+  [[ ${GRIDLEDGER_CC_PROFILE:-debug} == debug ]] || args+=(--profile "$GRIDLEDGER_CC_PROFILE")
+  for name in "${ENERGY_CCS[@]}"; do args+=(-p "gridledger-$name" --bin "$name-cc"); done
+  (cd "$GL_REPO" && cargo "${args[@]}") >&2
+}
+
+# registry, metering and trade as CCaaS over mutual TLS, each on its own port
+# below kv's and kvgo's. Endorsement: the channel default (MAJORITY, 2 of 3).
+# The scenario endorses every submit on all three peers anyway (so diverging
+# results fail with "ProposalResponsePayloads do not match"); MAJORITY keeps
+# the market running when one org's peer is down, and no single org can write
+# alone. metering gets the meterReadings collection (all three orgs).
+deploy_energy() {
+  local port=$((GL_CC_PORT - 2)) name opts
+  for name in "${ENERGY_CCS[@]}"; do
+    opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
+    [[ $name != metering ]] || opts+=(--collections "$ENERGY_COLLECTIONS")
+    "$NET" deploy "${opts[@]}"
+    port=$((port - 1))
+  done
 }
 
 deploy_all() {
@@ -50,6 +81,7 @@ deploy_all() {
   "$NET" deploy --name kv --cmd "$KV" --port "$GL_CC_PORT" --collections "$COLLECTIONS"
   "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$COLLECTIONS"
   "$NET" deploy --name kvclassic --classic --cmd "$KV_CLASSIC"
+  deploy_energy
 }
 
 run_tests() {

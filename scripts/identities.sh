@@ -11,6 +11,10 @@
 # tls/ holds server.crt, server.key, ca.crt, as the Fabric samples name them.
 # shellcheck shell=bash
 
+# Users the energy contracts' end-to-end scenario needs (tests/e2e/tests/energy.rs), issued
+# beside GL_USERS in the same org:name:gridledger.role form. Set it empty to skip them.
+: "${GL_ENERGY_USERS=grid:installer1:meter-installer grid:gateway1:gateway prosumer:alice:prosumer prosumer:bob:prosumer prosumer:aggregator1:aggregator}"
+
 ca_home() { echo "$GL_RUN/ca/$1"; }
 ca_url_host() { echo "$(orgvar "$1" CA_HOST):$(orgvar "$1" CA_PORT)"; }
 
@@ -122,7 +126,7 @@ issue_org_identities() {
   enroll_msp "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin"
   enroll_tls "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin" "$(tls_hosts "$GL_HOST")"
 
-  for spec in $GL_USERS; do
+  for spec in $GL_USERS $GL_ENERGY_USERS; do
     IFS=: read -r uorg name role <<<"$spec"
     [[ $uorg == "$org" ]] || continue
     register "$org" "$name" "$pw" client "gridledger.role=$role:ecert"
