@@ -6,6 +6,7 @@ use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
 use gridledger_contract::{Context, ContractError, Fields, Object};
+use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::interval::is_aligned;
 use gridledger_shim::ChaincodeStub;
@@ -181,14 +182,25 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Writes the admitted readings: private readings, public per-meter totals, last counters.
+    /// Writes the admitted readings: private readings, this batch's public per-connection-point sums, last
+    /// counters.
+    ///
+    /// The public sums are keyed by transaction, not by meter: a per-meter key would publish every meter's load
+    /// profile and undo the private collection, and one shared key per connection point would make concurrent
+    /// batches conflict.
     fn write(self, readings: &[Reading]) -> Result<Receipt, ContractError> {
         let stub = self.stub;
+        let mut sums: BTreeMap<(&str, i64, &str), BatchTotal> = BTreeMap::new();
         for (r, key) in readings.iter().zip(&self.keys) {
             stub.put_private_data(READINGS_COLLECTION, key, &serde_json::to_vec(r)?)?;
-            let cp = &self.meters[r.meter_id.as_str()].asset.connection_point;
-            let total = keys::total(stub, cp, r.interval_start, &r.register, &r.meter_id)?;
-            stub.put_state(&total, r.wh.to_string().as_bytes())?;
+            let cp = self.meters[r.meter_id.as_str()].asset.connection_point.as_str();
+            let sum = sums.entry((cp, r.interval_start, r.register.as_str())).or_default();
+            sum.wh = add(sum.wh, r.wh)?;
+            sum.readings += 1;
+        }
+        for ((cp, interval_start, register), sum) in sums {
+            let total = keys::total(stub, cp, interval_start, register, stub.tx_id())?;
+            stub.put_state(&total, &serde_json::to_vec(&sum)?)?;
         }
         for (id, m) in &self.meters {
             if let Some(last) = m.last.filter(|_| m.last != m.stored) {
@@ -228,4 +240,13 @@ fn load_meter(
         }
     };
     Ok(MeterState { meter, key, asset, stored, last: stored })
+}
+
+/// One batch's sum for a connection point, interval and register (public state).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct BatchTotal {
+    /// Sum of the readings, Wh.
+    pub(crate) wh: i64,
+    /// How many readings were summed.
+    pub(crate) readings: u64,
 }

@@ -13,7 +13,7 @@ pub const METER_BY_OWNER: &str = "meter~owner";
 pub const COUNTER: &str = "counter";
 /// `reading [meterId, intervalStart(12), register]` -> Reading JSON, in [`READINGS_COLLECTION`].
 pub const READING: &str = "reading";
-/// `total [connectionPoint, intervalStart(12), register, meterId]` -> Wh, decimal text.
+/// `total [connectionPoint, intervalStart(12), register, txId]` -> `{"wh","readings"}`: one batch's sum.
 pub const TOTAL: &str = "total";
 
 type Key = gridledger_shim::Result<String>;
@@ -33,7 +33,7 @@ pub fn reading(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, re
     stub.create_composite_key(READING, &[meter_id, &interval_key(interval_start), register])
 }
 
-/// The public per-meter total of one interval and register.
-pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, meter_id: &str) -> Key {
-    stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, meter_id])
+/// The public sum one batch (transaction `tx_id`) added for a connection point, interval and register.
+pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, tx_id: &str) -> Key {
+    stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, tx_id])
 }

@@ -1,7 +1,5 @@
 //! Reads: `IntervalTotals` (public), `MeteredEnergy` and `GetReading` (private readings).
 
-use std::collections::BTreeSet;
-
 use gridledger_contract::{Context, ContractError, Fields, Object};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
@@ -10,6 +8,7 @@ use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::BatchTotal;
 use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, EXPORT, IMPORT};
 use crate::reading::Reading;
@@ -26,8 +25,8 @@ pub struct IntervalTotals {
     pub import_wh: i64,
     /// Sum of `2.8.0` readings, Wh.
     pub export_wh: i64,
-    /// Distinct meters with a reading.
-    pub meters: u64,
+    /// How many readings the sums cover.
+    pub readings: u64,
 }
 
 impl Object for IntervalTotals {
@@ -38,7 +37,7 @@ impl Object for IntervalTotals {
             .field::<i64>("intervalStart")
             .field::<i64>("importWh")
             .field::<i64>("exportWh")
-            .field::<u64>("meters");
+            .field::<u64>("readings");
     }
 }
 
@@ -59,30 +58,28 @@ impl Object for MeteredEnergy {
     }
 }
 
-/// `IntervalTotals(connectionPoint, intervalStart)`: anyone; sums the public per-meter totals.
+/// `IntervalTotals(connectionPoint, intervalStart)`: anyone; sums the public per-batch totals.
 pub fn interval_totals(ctx: &Context<'_>, (cp, start): (String, i64)) -> Result<IntervalTotals, ContractError> {
     require_aligned(start, INTERVAL_SECONDS)?;
     let stub = ctx.stub();
     let mut totals =
-        IntervalTotals { connection_point: cp, interval_start: start, import_wh: 0, export_wh: 0, meters: 0 };
-    let mut meters = BTreeSet::new();
+        IntervalTotals { connection_point: cp, interval_start: start, import_wh: 0, export_wh: 0, readings: 0 };
     let records =
         stub.get_state_by_partial_composite_key(keys::TOTAL, &[&totals.connection_point, &interval_key(start)])?;
     for kv in records {
         let kv = kv?;
         let (_, parts) = stub.split_composite_key(&kv.key)?;
-        let wh = std::str::from_utf8(&kv.value).ok().and_then(|t| t.parse::<i64>().ok());
-        let (Some(wh), [_, _, register, meter_id]) = (wh, parts.as_slice()) else {
+        let sum = serde_json::from_slice::<BatchTotal>(&kv.value).ok();
+        let (Some(sum), [_, _, register, _]) = (sum, parts.as_slice()) else {
             return Err(ContractError::Internal(format!("unreadable total {:?}", kv.key)));
         };
         match register.as_str() {
-            IMPORT => totals.import_wh = add(totals.import_wh, wh)?,
-            EXPORT => totals.export_wh = add(totals.export_wh, wh)?,
+            IMPORT => totals.import_wh = add(totals.import_wh, sum.wh)?,
+            EXPORT => totals.export_wh = add(totals.export_wh, sum.wh)?,
             _ => {}
         }
-        meters.insert(meter_id.clone());
+        totals.readings += sum.readings;
     }
-    totals.meters = meters.len() as u64;
     Ok(totals)
 }
 

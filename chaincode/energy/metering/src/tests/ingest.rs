@@ -9,8 +9,14 @@ fn private_key(meter: &str, start: i64, register: &str) -> String {
     format!("\u{0}reading\u{0}{meter}\u{0}{start:012}\u{0}{register}\u{0}")
 }
 
-fn total_key(cp: &str, start: i64, register: &str, meter: &str) -> String {
-    format!("\u{0}total\u{0}{cp}\u{0}{start:012}\u{0}{register}\u{0}{meter}\u{0}")
+/// The public per-batch totals for a connection point, interval and register: (key suffix, value).
+fn batch_totals(w: &World, cp: &str, start: i64, register: &str) -> Vec<(String, Value)> {
+    let prefix = format!("\u{0}total\u{0}{cp}\u{0}{start:012}\u{0}{register}\u{0}");
+    w.ledger
+        .state("metering")
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), serde_json::from_slice(&v).unwrap())))
+        .collect()
 }
 
 #[test]
@@ -32,8 +38,15 @@ fn a_batch_writes_readings_totals_and_counters() {
     assert!(w.ledger.private_hash("metering", READINGS_COLLECTION, &private_key("m-3", T0, "1.8.0")).is_some());
     assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 5);
 
-    assert_eq!(w.ledger.get("metering", &total_key("cp-1", T0, "2.8.0", "m-2")), Some(b"2000".to_vec()));
-    assert_eq!(w.ledger.get("metering", &total_key("cp-2", T0, "1.8.0", "m-3")), Some(b"0".to_vec()));
+    // One public sum per (connection point, interval, register) and batch, keyed by the transaction: no meter's
+    // own series is public.
+    let cp1_export = batch_totals(&w, "cp-1", T0, "2.8.0");
+    assert_eq!(cp1_export.len(), 1);
+    assert_eq!(cp1_export[0].1, json!({"wh": 2800, "readings": 2}));
+    assert!(!cp1_export[0].0.contains("m-"), "a total key names a meter: {:?}", cp1_export[0].0);
+    assert_eq!(batch_totals(&w, "cp-2", T0, "1.8.0")[0].1, json!({"wh": 0, "readings": 1}));
+    let public = w.ledger.state("metering");
+    assert!(public.keys().filter(|k| k.starts_with("\u{0}total")).all(|k| !k.contains("m-")));
     assert_eq!(w.ledger.get("metering", "\u{0}counter\u{0}m-1\u{0}"), Some(b"3".to_vec()));
     assert_eq!(w.ledger.get("metering", "\u{0}counter\u{0}m-2\u{0}"), Some(b"10".to_vec()));
 }

@@ -31,15 +31,15 @@ fn interval_totals_sum_per_connection_point_and_interval() {
     let t0 = T0.to_string();
     assert_eq!(
         json_of(&w, anyone, &["IntervalTotals", "cp-1", &t0]),
-        json!({"connectionPoint": "cp-1", "intervalStart": T0, "importWh": 300, "exportWh": 2700, "meters": 2})
+        json!({"connectionPoint": "cp-1", "intervalStart": T0, "importWh": 300, "exportWh": 2700, "readings": 3})
     );
     assert_eq!(
         json_of(&w, anyone, &["IntervalTotals", "cp-2", &t0]),
-        json!({"connectionPoint": "cp-2", "intervalStart": T0, "importWh": 50, "exportWh": 1200, "meters": 1})
+        json!({"connectionPoint": "cp-2", "intervalStart": T0, "importWh": 50, "exportWh": 1200, "readings": 2})
     );
     let next = (T0 + 900).to_string();
-    assert_eq!(json_of(&w, anyone, &["IntervalTotals", "cp-1", &next])["meters"], 1);
-    assert_eq!(json_of(&w, anyone, &["IntervalTotals", "cp-9", &t0])["meters"], 0);
+    assert_eq!(json_of(&w, anyone, &["IntervalTotals", "cp-1", &next])["readings"], 1);
+    assert_eq!(json_of(&w, anyone, &["IntervalTotals", "cp-9", &t0])["readings"], 0);
     rejects(&w, anyone, &["IntervalTotals", "cp-1", "901"], 400, "interval start 901 is not aligned to 900 s");
 }
 
