@@ -3,8 +3,8 @@
 //!
 //! Meters are registered by the grid operator with the P-256 public key of their secure element. Gateways submit
 //! batches of readings; each reading is signed by its meter over [`canonical_bytes`]. A batch is recorded whole
-//! or not at all: readings go to the private collection `meterReadings`, per-batch Wh sums per connection point to public state,
-//! and each meter's last counter to a key of its own.
+//! or not at all: readings go to the private collection `meterReadings`, per-batch Wh sums per connection point
+//! to public state, and each meter's last counter to a key of its own.
 //!
 //! # Layout
 //! - The [`reading`] module: [`Reading`], the canonical encoding, [`MeterKey`] (verification) and [`Signer`]
