@@ -1,0 +1,151 @@
+//! The energy scenario's cast, clock and assertions: who submits what, through the peer CLI.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use gridledger_e2e::{Identity, Network, ORGS, Outcome};
+use gridledger_metering::{Reading, Signer};
+use serde_json::Value;
+
+/// The length of a delivery interval (DESIGN.md: `INTERVAL_SECONDS`).
+pub const INTERVAL: i64 = 900;
+
+/// Every identity the scenario uses (issued by `scripts/identities.sh`, `GL_USERS` and `GL_ENERGY_USERS`).
+#[derive(Debug)]
+pub struct Cast {
+    /// GridMSP `operator1`, role operator: approves connections, sets the market config, clears.
+    pub grid_operator: Identity,
+    /// GridMSP `installer1`, role meter-installer: registers meters.
+    pub installer: Identity,
+    /// GridMSP `gateway1`, role gateway: submits reading batches.
+    pub gateway: Identity,
+    /// ProsumerMSP `alice`, role prosumer: owns a PV system, sells.
+    pub alice: Identity,
+    /// ProsumerMSP `bob`, role prosumer: owns a battery, buys.
+    pub bob: Identity,
+    /// ProsumerMSP `aggregator1`, role aggregator: runs a VPP.
+    pub aggregator: Identity,
+    /// UtilityMSP `operator1`, role operator: settles.
+    pub utility_operator: Identity,
+}
+
+impl Cast {
+    /// Loads every identity's peer CLI environment.
+    pub fn load(net: &Network) -> Self {
+        let user = |org: &str, name: &str| match net.user(org, name) {
+            Ok(id) => id,
+            Err(e) => panic!("identity {org}/{name}: {e} (scripts/identities.sh GL_ENERGY_USERS issues it)"),
+        };
+        Cast {
+            grid_operator: user("grid", "operator1"),
+            installer: user("grid", "installer1"),
+            gateway: user("grid", "gateway1"),
+            alice: user("prosumer", "alice"),
+            bob: user("prosumer", "bob"),
+            aggregator: user("prosumer", "aggregator1"),
+            utility_operator: user("utility", "operator1"),
+        }
+    }
+}
+
+/// A transaction submitted by `who`, endorsed by the peers of all three orgs, waiting for the commit event.
+/// With three endorsements, a result that differs between peers fails ("ProposalResponsePayloads do not match").
+pub fn submit(net: &Network, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
+    net.invoke(chaincode, args).submitter(who).peers(&ORGS).run()
+}
+
+/// `SubmitReadings("")` by `who` with the batch in the transient map under `readings` (all three peers endorse,
+/// so every org's peer holds the private readings it will need to endorse `Settle`).
+pub fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) -> Outcome {
+    let json = match serde_json::to_vec(batch) {
+        Ok(j) => j,
+        Err(e) => panic!("batch JSON: {e}"),
+    };
+    net.invoke("metering", &["SubmitReadings", ""]).submitter(who).peers(&ORGS).transient("readings", &json).run()
+}
+
+/// The outcome, asserted successful; its payload as JSON (`Null` when the payload is empty).
+pub fn ok(what: &str, o: &Outcome) -> Value {
+    assert!(o.ok, "{what} failed: {}\n{}", o.error, o.stderr);
+    if o.payload.is_empty() { Value::Null } else { o.json().unwrap_or_else(|e| panic!("{what}: {e}")) }
+}
+
+/// Asserts a refusal with the chaincode status and a message containing `needle`.
+pub fn refused(what: &str, o: &Outcome, status: u16, needle: &str) {
+    assert!(!o.ok, "{what} was accepted, it must be refused ({status}): {}", o.text());
+    assert!(o.error.contains(&format!("status:{status}")), "{what}: expected status {status}, got: {}", o.error);
+    let message = o.message();
+    assert!(message.contains(needle), "{what}: message {message:?} lacks {needle:?} ({})", o.error);
+}
+
+/// The wall clock, Unix seconds (the peer CLI stamps transactions with the same clock).
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Sleeps until the wall clock reads at least `t` (Unix seconds) plus a second of slack.
+pub fn wait_until(t: i64, why: &str) {
+    let left = t + 1 - now();
+    if left > 0 {
+        eprintln!("energy: waiting {left} s until {t} ({why})");
+        std::thread::sleep(Duration::from_secs(left.unsigned_abs()));
+    }
+}
+
+/// A simulated meter: its id and its secure element's P-256 key.
+#[derive(Debug)]
+pub struct Meter {
+    /// The meter id.
+    pub id: String,
+    /// The signing key.
+    pub signer: Signer,
+}
+
+impl Meter {
+    /// A meter with a fresh key.
+    pub fn new(id: String) -> Self {
+        match Signer::generate() {
+            Ok((signer, _pkcs8)) => Meter { id, signer },
+            Err(e) => panic!("generating a P-256 key: {e}"),
+        }
+    }
+
+    /// `RegisterMeter`'s JSON for this meter on `asset`, reporting import and export.
+    pub fn registration(&self, asset: &str) -> String {
+        serde_json::json!({
+            "id": self.id, "assetId": asset, "publicKey": self.signer.public_key_base64(),
+            "registers": ["1.8.0", "2.8.0"], "intervalSeconds": INTERVAL,
+        })
+        .to_string()
+    }
+
+    /// A reading signed by this meter.
+    pub fn reading(&self, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+        let mut r = Reading {
+            meter_id: self.id.clone(),
+            interval_start: start,
+            register: register.into(),
+            wh,
+            counter,
+            signature: String::new(),
+        };
+        r.signature = match self.signer.sign(&r, 900) {
+            Ok(s) => s,
+            Err(e) => panic!("signing: {e}"),
+        };
+        r
+    }
+}
+
+/// `msp/id`, the trade account of a party JSON (`{"msp","id"}`).
+pub fn account(party: &Value) -> String {
+    match (party["msp"].as_str(), party["id"].as_str()) {
+        (Some(msp), Some(id)) => format!("{msp}/{id}"),
+        _ => panic!("not a party: {party}"),
+    }
+}
+
+/// trade `Balance(account)` (0 if never posted).
+pub fn balance(net: &Network, account: &str) -> i64 {
+    let got = net.query("trade", &["Balance", account]);
+    ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({account}) is not a number: {}", got.text()))
+}
