@@ -1,0 +1,111 @@
+//! Running a validated command.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use crate::cli::{CallArgs, Cli, Command, EventsArgs, InvokeArgs, PackageArgs};
+use crate::config;
+use crate::gateway::Gateway;
+use crate::identity::Signer;
+use crate::package;
+
+/// Runs the command; `Ok(ExitCode::FAILURE)` when the chaincode answered with an error status.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Package(a) => package(&a),
+        Command::Query(a) => runtime()?.block_on(query(&a)),
+        Command::Invoke(a) => runtime()?.block_on(invoke(&a)),
+        Command::Events(a) => runtime()?.block_on(events(&a)),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}
+
+fn package(a: &PackageArgs) -> anyhow::Result<ExitCode> {
+    let (label, conn) = config::package(a)?;
+    let pkg = package::ccaas(&label, &conn)?;
+    std::fs::write(&a.output, &pkg.bytes).with_context(|| format!("writing {}", a.output.display()))?;
+    println!("{}", pkg.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn connect(conn: &crate::cli::ConnArgs) -> anyhow::Result<Gateway> {
+    let client = config::client(conn)?;
+    let signer = Signer::from_files(&client.msp_id, &client.cert, &client.key)?;
+    Gateway::connect(&client.target, signer).await
+}
+
+fn print_payload(payload: &[u8], as_hex: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if as_hex {
+        writeln!(out, "{}", hex::encode(payload))?;
+    } else if !payload.is_empty() {
+        out.write_all(payload)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Prints a chaincode response; an error status is reported and fails the command.
+fn report(status: i32, message: &str, payload: &[u8], as_hex: bool) -> anyhow::Result<ExitCode> {
+    if status >= 400 {
+        eprintln!("chaincode error {status}: {message}");
+        return Ok(ExitCode::FAILURE);
+    }
+    print_payload(payload, as_hex)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn query(a: &CallArgs) -> anyhow::Result<ExitCode> {
+    let inv = config::invocation(a)?;
+    let mut gw = connect(&a.conn).await?;
+    let r = gw.evaluate(&inv).await?;
+    report(r.status, &r.message, &r.payload, a.hex)
+}
+
+async fn invoke(a: &InvokeArgs) -> anyhow::Result<ExitCode> {
+    let inv = config::invocation(&a.call)?;
+    let mut gw = connect(&a.call.conn).await?;
+    let done = gw.submit(&inv, a.tamper).await?;
+    eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
+    report(done.response.status, &done.response.message, &done.response.payload, a.call.hex)
+}
+
+async fn events(a: &EventsArgs) -> anyhow::Result<ExitCode> {
+    let mut gw = connect(&a.conn).await?;
+    let mut stream = gw.events(&a.conn.channel, &a.conn.chaincode, a.start_block).await?;
+    let mut seen = 0u64;
+    let until = a.timeout.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    while a.count.is_none_or(|c| seen < c) {
+        let next = match until {
+            Some(t) => match tokio::time::timeout_at(t, stream.message()).await {
+                Ok(m) => m,
+                Err(_) => return Ok(if a.count.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }),
+            },
+            None => stream.message().await,
+        };
+        let Some(block) = next.map_err(|s| anyhow::anyhow!("event stream: {}", crate::gateway::describe(&s)))? else {
+            break;
+        };
+        for ev in block.events {
+            let mut line = serde_json::json!({
+                "block": block.block_number, "txId": ev.tx_id, "chaincode": ev.chaincode_id, "name": ev.event_name,
+            });
+            match String::from_utf8(ev.payload) {
+                Ok(text) => line["payload"] = text.into(),
+                Err(e) => line["payloadHex"] = hex::encode(e.as_bytes()).into(),
+            }
+            println!("{line}");
+            seen += 1;
+            if a.count.is_some_and(|c| seen >= c) {
+                break;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
