@@ -1,0 +1,93 @@
+//! Command line parsing and validation, without a network.
+
+use clap::Parser as _;
+use gridctl::Cli;
+use gridctl::cli::{Command, Org};
+use gridctl::config;
+use gridctl::gateway::Tamper;
+
+fn parse(args: &[&str]) -> Cli {
+    match Cli::try_parse_from(std::iter::once("gridctl").chain(args.iter().copied())) {
+        Ok(cli) => cli,
+        Err(e) => panic!("{args:?}: {e}"),
+    }
+}
+
+#[test]
+fn invoke_with_org_transient_and_args() {
+    let cli = parse(&[
+        "invoke",
+        "--org",
+        "grid",
+        "--user",
+        "operator1",
+        "-n",
+        "kv",
+        "--transient",
+        "value=v=1",
+        "Put",
+        "k",
+        "v",
+    ]);
+    let Command::Invoke(a) = cli.command else { panic!("not invoke") };
+    assert_eq!(a.call.conn.org, Some(Org::Grid));
+    assert_eq!(a.call.conn.channel, "energy", "default channel");
+    assert_eq!(a.tamper, None);
+    let inv = config::invocation(&a.call).expect("invocation");
+    assert_eq!(inv.args, vec![b"Put".to_vec(), b"k".to_vec(), b"v".to_vec()]);
+    assert_eq!(inv.transient["value"], b"v=1", "split at the first '='");
+}
+
+#[test]
+fn hidden_tamper_flag() {
+    let cli = parse(&["invoke", "--org", "utility", "-n", "kv", "--tamper", "transaction", "Put", "k", "v"]);
+    let Command::Invoke(a) = cli.command else { panic!("not invoke") };
+    assert_eq!(a.tamper, Some(Tamper::Transaction));
+}
+
+#[test]
+fn query_needs_function_and_chaincode() {
+    assert!(Cli::try_parse_from(["gridctl", "query", "-n", "kv"]).is_err());
+    assert!(Cli::try_parse_from(["gridctl", "query", "Get", "k"]).is_err());
+    let cli = parse(&["query", "-n", "kv", "-c", "other", "--hex", "Get", "k"]);
+    let Command::Query(a) = cli.command else { panic!("not query") };
+    assert!(a.hex);
+    assert_eq!(a.conn.channel, "other");
+}
+
+#[test]
+fn explicit_identity_required_without_org() {
+    let cli = parse(&["query", "-n", "kv", "--peer", "h:1", "Get", "k"]);
+    let Command::Query(a) = cli.command else { panic!("not query") };
+    let err = config::client(&a.conn).expect_err("missing flags");
+    assert!(err.to_string().contains("--msp-id, --cert, --key"), "{err}");
+}
+
+#[test]
+fn org_shortcut_reads_the_run_dir() {
+    let cli = parse(&["query", "--org", "prosumer", "--run-dir", "/nonexistent", "-n", "kv", "Get", "k"]);
+    let Command::Query(a) = cli.command else { panic!("not query") };
+    let err = config::client(&a.conn).expect_err("no run dir");
+    assert!(err.to_string().contains("GRIDLEDGER_RUN"), "{err}");
+}
+
+#[test]
+fn package_flags_validated() {
+    let cli = parse(&["package", "--label", "kv_1.0", "--address", "127.0.0.1:9999", "--client-auth", "-o", "x.tgz"]);
+    let Command::Package(a) = cli.command else { panic!("not package") };
+    let (label, conn) = config::package(&a).expect("valid");
+    assert_eq!(label, "kv_1.0");
+    assert!(conn.tls && conn.client_auth, "--client-auth implies --tls");
+    for bad in [["--label", "kv 1", "--address", "h:1"], ["--label", "kv", "--address", "nohost"]] {
+        let cli = parse(&["package", bad[0], bad[1], bad[2], bad[3], "-o", "x"]);
+        let Command::Package(a) = cli.command else { panic!("not package") };
+        assert!(config::package(&a).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn events_options() {
+    let cli = parse(&["events", "--org", "grid", "-n", "kv", "--start-block", "3", "--count", "2", "--timeout", "5"]);
+    let Command::Events(a) = cli.command else { panic!("not events") };
+    assert_eq!((a.start_block, a.count, a.timeout), (Some(3), Some(2), Some(5)));
+}
