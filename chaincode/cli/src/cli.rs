@@ -133,6 +133,9 @@ pub struct CallArgs {
     /// Print the payload as lowercase hex.
     #[arg(long)]
     pub hex: bool,
+    /// Give up after this many seconds (connection, endorsement, ordering and commit together).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
     /// Chaincode function name.
     pub function: String,
     /// Function arguments (UTF-8 strings).
@@ -145,6 +148,9 @@ pub struct InvokeArgs {
     /// The call.
     #[command(flatten)]
     pub call: CallArgs,
+    /// MSP id whose peer must endorse (repeatable; default: the gateway follows the endorsement policy).
+    #[arg(long = "endorsing-org", value_name = "MSPID")]
+    pub endorsing_orgs: Vec<String>,
     /// Break a signature on purpose, to see the network refuse it (for tests).
     #[arg(long, hide = true)]
     pub tamper: Option<Tamper>,

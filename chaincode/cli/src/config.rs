@@ -124,6 +124,7 @@ pub fn invocation(a: &CallArgs) -> anyhow::Result<Invocation> {
         chaincode: a.conn.chaincode.clone(),
         args,
         transient: transient(&a.transient)?,
+        endorsing_orgs: vec![],
     })
 }
 

@@ -135,7 +135,7 @@ impl Gateway {
             transaction_id: tx_id.clone(),
             channel_id: inv.channel.clone(),
             proposed_transaction: Some(signed.proposal),
-            endorsing_organizations: vec![],
+            endorsing_organizations: inv.endorsing_orgs.clone(),
         };
         let endorsed = self.client.endorse(req).await.map_err(|s| anyhow::anyhow!("endorse: {}", describe(&s)))?;
         let mut envelope = endorsed.into_inner().prepared_transaction.context("the gateway prepared no transaction")?;

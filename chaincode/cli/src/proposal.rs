@@ -44,6 +44,8 @@ pub struct Invocation {
     pub args: Vec<Vec<u8>>,
     /// Transient data: given to the chaincode, never written to the ledger.
     pub transient: HashMap<String, Vec<u8>>,
+    /// MSP ids whose peers must endorse (empty: the gateway picks from the endorsement policy).
+    pub endorsing_orgs: Vec<String>,
 }
 
 /// A signed proposal and its transaction id.

@@ -11,6 +11,7 @@ use crate::config;
 use crate::gateway::Gateway;
 use crate::identity::Signer;
 use crate::package;
+use crate::proposal::Invocation;
 
 /// Runs the command; `Ok(ExitCode::FAILURE)` when the chaincode answered with an error status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -61,17 +62,24 @@ fn report(status: i32, message: &str, payload: &[u8], as_hex: bool) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// `fut`, or an error after `seconds`.
+async fn within<T>(seconds: u64, what: &str, fut: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    match tokio::time::timeout(Duration::from_secs(seconds), fut).await {
+        Ok(r) => r,
+        Err(_) => anyhow::bail!("{what} did not finish within {seconds}s (raise --timeout?)"),
+    }
+}
+
 async fn query(a: &CallArgs) -> anyhow::Result<ExitCode> {
     let inv = config::invocation(a)?;
-    let mut gw = connect(&a.conn).await?;
-    let r = gw.evaluate(&inv).await?;
+    let r = within(a.timeout, "the query", async { connect(&a.conn).await?.evaluate(&inv).await }).await?;
     report(r.status, &r.message, &r.payload, a.hex)
 }
 
 async fn invoke(a: &InvokeArgs) -> anyhow::Result<ExitCode> {
-    let inv = config::invocation(&a.call)?;
-    let mut gw = connect(&a.call.conn).await?;
-    let done = gw.submit(&inv, a.tamper).await?;
+    let inv = Invocation { endorsing_orgs: a.endorsing_orgs.clone(), ..config::invocation(&a.call)? };
+    let submit = async { connect(&a.call.conn).await?.submit(&inv, a.tamper).await };
+    let done = within(a.call.timeout, "the transaction", submit).await?;
     eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
     report(done.response.status, &done.response.message, &done.response.payload, a.call.hex)
 }

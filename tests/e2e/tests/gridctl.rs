@@ -160,3 +160,15 @@ fn chaincode_events_stream() {
     assert_eq!(ev["block"], block);
     assert_eq!(ev["txId"].as_str().map(str::to_string), txid);
 }
+
+#[test]
+#[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
+fn too_few_endorsers_commit_as_invalid() {
+    let net = network();
+    let key = unique("gridctl-policy");
+    // kv runs under the channel default (MAJORITY): one org's endorsement is ordered but not valid.
+    let out = gridctl(&["invoke", "--org", "utility", "-n", CC, "--endorsing-org", "UtilityMSP", "Put", &key, "x"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("as invalid: ENDORSEMENT_POLICY_FAILURE"), "{}", stderr(&out));
+    assert_eq!(net.query(CC, &["Get", &key]).message(), format!("key not found: {key}"));
+}
