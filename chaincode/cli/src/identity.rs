@@ -156,6 +156,29 @@ mod tests {
         assert_eq!(id.id_bytes, CERT.as_bytes());
     }
 
+    /// A throwaway test key (openssl ecparam -genkey -name prime256v1), as SEC1 and as PKCS#8.
+    const SEC1: &str = "-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIKUt2AHj6xix4pYCK4aV+QlHQSJGbIqmIP9R55WPGNuVoAoGCCqGSM49
+AwEHoUQDQgAE14Uh0TlhB8Z5EH21ZZQCYU/SjBTG3w95hwU7va7B5IQY2mytLM48
+7l/WxL2KBBOdWTx6g2qqNdqepmRv2e7nyA==
+-----END EC PRIVATE KEY-----
+";
+    const PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpS3YAePrGLHilgIr
+hpX5CUdBIkZsiqYg/1HnlY8Y25WhRANCAATXhSHROWEHxnkQfbVllAJhT9KMFMbf
+D3mHBTu9rsHkhBjabK0szjzuX9bEvYoEE51ZPHqDaqo12p6mZG/Z7ufI
+-----END PRIVATE KEY-----
+";
+
+    #[test]
+    fn sec1_and_pkcs8_load_the_same_key() {
+        let a = Signer::from_pem("M", CERT.as_bytes(), SEC1).expect("SEC1");
+        let b = Signer::from_pem("M", CERT.as_bytes(), PKCS8).expect("PKCS#8");
+        assert_eq!(a.public_key(), b.public_key());
+        let sig = a.sign(b"msg").expect("sign");
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, b.public_key()).verify(b"msg", &sig).expect("verifies");
+    }
+
     #[test]
     fn missing_key_block_explained() {
         let err = Signer::from_pem("M", CERT.as_bytes(), "nothing").expect_err("no key");
