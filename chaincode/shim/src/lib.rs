@@ -42,6 +42,7 @@ mod client;
 pub mod composite;
 pub mod config;
 pub mod context;
+mod coroutines;
 mod error;
 pub mod handler;
 pub mod identity;
