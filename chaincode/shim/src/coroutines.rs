@@ -8,13 +8,20 @@
 //! on one thread, switching stacks in user space (tens of nanoseconds) where the threads executor pays a futex
 //! wake and a context switch per hand-off.
 //!
-//! The coroutines are `!Send` (they hold stack frames with `!Send` borrows), so a stream's loop runs on a thread of
-//! its own with a current-thread Tokio runtime; the tonic stream and the outgoing sender are `Send` and move there.
-//! The cost: the transactions of one stream share that thread, so CPU-heavy chaincode code runs one transaction at
-//! a time per stream (the threads executor runs them in parallel); see the crate docs on choosing.
+//! The coroutines are `!Send` (they hold stack frames with `!Send` borrows), so a stream's loop must stay on one
+//! thread. Under [`crate::start`] (a single-threaded runtime, see [`block_on_local`]) it is a local task on the
+//! runtime's own thread, next to tonic's I/O tasks: a round trip then involves no thread hand-off at all. Embedded
+//! in any other runtime ([`crate::CcaasServer::serve`], [`crate::register`] called by the application), the loop
+//! gets a thread of its own with a current-thread Tokio runtime; the tonic stream and the outgoing sender are
+//! `Send` and move there. The cost either way: the transactions of one stream share one thread, so CPU-heavy
+//! chaincode code runs one transaction at a time (the threads executor runs them in parallel); see the crate docs
+//! on choosing.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use corosensei::stack::DefaultStack;
@@ -47,7 +54,41 @@ type Reply = Result<ChaincodeMessage>;
 /// Resumed with replies, yields requests, returns the transaction's final message.
 type TxCoroutine = Coroutine<Reply, ChaincodeMessage, ChaincodeMessage, DefaultStack>;
 
-/// Runs the stream's receive loop on a new thread with its own current-thread runtime and waits for it.
+/// Creates a stream's receive loop on the thread that runs it: the `Send` half of a stream job.
+type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
+
+thread_local! {
+    /// Set on the thread of [`block_on_local`]: where that thread takes stream loops to run as local tasks.
+    static LOCAL_LOOPS: RefCell<Option<mpsc::UnboundedSender<Job>>> = const { RefCell::new(None) };
+}
+
+/// Runs `future` on a current-thread `runtime`, with every stream's receive loop started meanwhile on this thread
+/// run as a local task of it (instead of on a thread of its own).
+pub(crate) fn block_on_local<F: Future>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output {
+    let (jobs, mut queued) = mpsc::unbounded_channel::<Job>();
+    LOCAL_LOOPS.with(|slot| *slot.borrow_mut() = Some(jobs));
+    let local = tokio::task::LocalSet::new();
+    let output = local.block_on(runtime, async move {
+        // `spawn_local` needs the LocalSet's context, which only this future has (tonic's tasks, where streams
+        // start, are plain tasks): the streams' loops are handed over here.
+        let spawner = async move {
+            while let Some(job) = queued.recv().await {
+                tokio::task::spawn_local(job());
+            }
+            // Not reached: the thread-local keeps a sender until `future` is done.
+            std::future::pending().await
+        };
+        tokio::select! {
+            output = future => output,
+            output = spawner => output,
+        }
+    });
+    LOCAL_LOOPS.with(|slot| *slot.borrow_mut() = None);
+    output
+}
+
+/// Runs the stream's receive loop and waits for it: as a local task when called on [`block_on_local`]'s thread,
+/// otherwise on a new thread with its own current-thread runtime.
 pub(crate) async fn run_on_own_thread<C, S>(
     chaincode: Arc<C>,
     incoming: S,
@@ -59,6 +100,25 @@ where
     S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin + Send + 'static,
 {
     let (finished, outcome) = oneshot::channel();
+    let local = LOCAL_LOOPS.with(|slot| slot.borrow().clone());
+    if let Some(local) = local {
+        let job: Job = Box::new(move || {
+            Box::pin(async move {
+                let mut incoming = incoming;
+                let result = run(chaincode, &mut incoming, outgoing, shutdown).await;
+                if finished.send((result, Some(incoming))).is_err() {
+                    tracing::debug!("nobody waits for the stream's end any more");
+                }
+            })
+        });
+        if local.send(job).is_err() {
+            return (Err(Error::Disconnected), None);
+        }
+        return outcome.await.unwrap_or_else(|_| {
+            tracing::error!("the stream's loop panicked");
+            (Err(Error::Disconnected), None)
+        });
+    }
     let spawned = std::thread::Builder::new().name("gridledger-stream".into()).spawn(move || {
         let mut incoming = incoming;
         let result = match tokio::runtime::Builder::new_current_thread().build() {
@@ -243,6 +303,79 @@ fn drive(shared: &Shared, closed: bool, coroutine: &mut TxCoroutine, mut input: 
                 Ok(()) => return None,
                 Err(e) => input = Err(e),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use gridledger_testkit::mock_peer::{MockPeer, PeerOptions, Tx};
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::{CcaasServer, ChaincodeStub, Response};
+
+    /// `swap key value`: writes the value, returns the old one and the name of the thread it ran on.
+    struct Swap;
+
+    impl Chaincode for Swap {
+        fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {
+            let args: Vec<String> = stub.args().iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            if args.first().map(String::as_str) == Some("panic") {
+                panic!("on purpose");
+            }
+            let old = match stub.get_state(&args[1]) {
+                Ok(old) => String::from_utf8_lossy(&old.unwrap_or_default()).into_owned(),
+                Err(e) => return Response::error(e.to_string()),
+            };
+            if let Err(e) = stub.put_state(&args[1], args[2].as_bytes()) {
+                return Response::error(e.to_string());
+            }
+            let thread = std::thread::current().name().unwrap_or("").to_string();
+            Response::success(format!("{old}|{thread}"))
+        }
+    }
+
+    /// What `start` does: the streams' loops run as local tasks on the runtime's own thread, not on threads of
+    /// their own, and behave the same (interleaving, panics).
+    #[test]
+    fn under_block_on_local_streams_run_on_the_runtime_thread() {
+        if crate::runtime::Executor::from_env() != crate::runtime::Executor::Coroutine {
+            return; // The suite also runs with GRIDLEDGER_EXECUTOR=threads; this test is about coroutines.
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let here = std::thread::current().name().unwrap_or("").to_string();
+        let outcomes = block_on_local(&rt, async {
+            let config =
+                ServerConfig { chaincode_id: "cc:1".into(), address: SocketAddr::from(([127, 0, 0, 1], 0)), tls: None };
+            let server = CcaasServer::bind(config).unwrap();
+            let addr = server.local_addr();
+            let (stop, stopped) = oneshot::channel::<()>();
+            let served = tokio::spawn(server.serve(Swap, async move { drop(stopped.await) }));
+            let peer = MockPeer::new(PeerOptions::fabric_2_5());
+            let conn = peer.dial(addr, None).await.unwrap();
+            conn.handshake().await.unwrap();
+            let pending: Vec<_> = (0..20)
+                .map(|i| conn.send_tx(Tx::new("ch", &format!("t{i}"), ["swap", &format!("k{}", i % 5), "v"])).unwrap())
+                .collect();
+            let panicked = conn.invoke(Tx::new("ch", "boom", ["panic"])).await.unwrap();
+            let mut outcomes = vec![(panicked.status(), panicked.payload_text())];
+            for p in pending {
+                let out = p.wait().await.unwrap();
+                outcomes.push((out.status(), out.payload_text()));
+            }
+            drop(stop);
+            drop(conn);
+            served.await.unwrap().unwrap();
+            outcomes
+        });
+        assert_eq!(outcomes[0].0, Some(500), "{:?}", outcomes[0]);
+        assert_eq!(outcomes.len(), 21);
+        for (status, text) in &outcomes[1..] {
+            assert_eq!(*status, Some(200), "{text}");
+            assert!(text.ends_with(&format!("|{here}")), "ran on the runtime's thread: {text}");
         }
     }
 }

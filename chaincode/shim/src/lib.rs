@@ -101,21 +101,25 @@ pub trait Chaincode: Send + Sync + 'static {
 /// Starts a chaincode in the mode the environment selects (see [`config`]) and serves until SIGTERM or Ctrl-C.
 ///
 /// Builds a Tokio runtime; call it from a plain `main`. Use [`CcaasServer`] or [`register`] directly to embed.
-/// With the coroutine executor that runtime only moves bytes (gRPC, TLS) while each stream's transactions run on
-/// the stream's own thread, so it is a single-threaded one; with the threads executor it has a worker per core.
+/// With the coroutine executor it is a single-threaded runtime that runs everything (gRPC, TLS, every stream's
+/// receive loop and transactions) on the calling thread; with the threads executor it has a worker per core and
+/// transactions run on its blocking pool.
 pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     logging::init();
     let mode = Mode::from_env()?;
-    let runtime = match runtime::Executor::from_env() {
-        runtime::Executor::Coroutine => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
-        runtime::Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?,
-    };
-    runtime.block_on(async move {
+    let serve = async move {
         match mode {
             Mode::Server(config) => CcaasServer::bind(config)?.serve(chaincode, shutdown_signal()).await,
             Mode::Client(config) => register(config, chaincode, shutdown_signal()).await,
         }
-    })
+    };
+    match runtime::Executor::from_env() {
+        runtime::Executor::Coroutine => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            coroutines::block_on_local(&runtime, serve)
+        }
+        runtime::Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve),
+    }
 }
 
 /// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking.
