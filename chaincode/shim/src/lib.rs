@@ -54,6 +54,12 @@
 //!   on a multi-core host, or for chaincode that recurses deeply or blocks on something other than the ledger
 //!   (sleeps, its own network calls), which would stall every other transaction of the stream under `coroutine`.
 //!
+//! Under `coroutine`, code that blocks the thread blocks the whole stream, and transactions of a stream interleave on
+//! one thread at their ledger calls. So never hold a lock (`Mutex`, `RwLock`, a `OnceLock` initializer) across a
+//! ledger call when another transaction may take it: it would wait for a transaction that can only resume on the
+//! thread it blocks (a deadlock; under `threads` the same code merely serializes). Thread-locals and entered
+//! `tracing` spans are likewise shared by the stream's transactions.
+//!
 //! Either way a transaction has at most one request outstanding at the peer, panics become 500 responses, and
 //! `dyn ChaincodeStub` is not `Sync`, so a stub cannot be handed to another thread.
 
