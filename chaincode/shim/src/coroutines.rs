@@ -378,4 +378,36 @@ mod tests {
             assert!(text.ends_with(&format!("|{here}")), "ran on the runtime's thread: {text}");
         }
     }
+
+    /// Classic mode under `start`'s runtime: the loop runs locally, and `register` gets the stream back afterwards.
+    #[test]
+    fn under_block_on_local_the_client_mode_serves_and_ends() {
+        if crate::runtime::Executor::from_env() != crate::runtime::Executor::Coroutine {
+            return;
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let here = std::thread::current().name().unwrap_or("").to_string();
+        let (first, second, ended) = block_on_local(&rt, async {
+            let peer = MockPeer::new(PeerOptions::fabric_2_5());
+            let mut listener = peer.listen(None).await.unwrap();
+            let config = crate::config::ClientConfig {
+                chaincode_id: "cc:1".into(),
+                peer_address: listener.local_addr().to_string(),
+                tls: None,
+            };
+            let (stop, stopped) = oneshot::channel::<()>();
+            let registered = tokio::spawn(crate::register(config, Swap, async move { drop(stopped.await) }));
+            let conn = listener.accept().await.unwrap();
+            conn.handshake().await.unwrap();
+            let first = conn.invoke(Tx::new("ch", "t1", ["swap", "k", "one"])).await.unwrap().payload_text();
+            let second = conn.invoke(Tx::new("ch", "t2", ["swap", "k", "two"])).await.unwrap().payload_text();
+            drop(stop);
+            drop(conn);
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(10), registered).await;
+            (first, second, ended.map(|joined| joined.map(|r| r.map_err(|e| e.to_string()))))
+        });
+        assert_eq!(first, format!("|{here}"));
+        assert_eq!(second, format!("one|{here}"));
+        assert!(matches!(ended, Ok(Ok(_))), "register returned in time: {ended:?}");
+    }
 }
