@@ -50,7 +50,7 @@ pub async fn register<C: Chaincode>(
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let (tx, rx) = mpsc::unbounded_channel();
     tx.send(register_message(&config.chaincode_id)).map_err(|_| Error::Disconnected)?;
-    let mut incoming = client.register(UnboundedReceiverStream::new(rx)).await?.into_inner();
+    let incoming = client.register(UnboundedReceiverStream::new(rx)).await?.into_inner();
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -59,7 +59,8 @@ pub async fn register<C: Chaincode>(
             tracing::debug!("stream already ended");
         }
     });
-    let result = runtime::run(Arc::new(chaincode), &mut incoming, tx, stop_rx).await;
+    let (result, incoming) = runtime::run(Arc::new(chaincode), incoming, tx, stop_rx).await;
+    let Some(mut incoming) = incoming else { return result };
     // Our side of the call ends once the last transaction drops its sender; the peer then ends its side. Keep the
     // call open until it has: dropping the response stream now resets the call, and h2 discards the DATA it still
     // buffers for sending (after a graceful shutdown: the last transactions' COMPLETED).

@@ -6,7 +6,8 @@
 //!
 //! # Layout
 //! - [`handler`]: the protocol state machine, a pure transition function.
-//! - `runtime`: the driver shared by both modes (routing replies, one worker per transaction).
+//! - `runtime`: the driver shared by both modes, and the threads executor (one worker thread per transaction).
+//! - `coroutines`: the coroutine executor (one stackful coroutine per transaction on the stream's thread).
 //! - [`stub`]: the ledger API trait; `peer_stub` implements it over the stream.
 //! - [`context`]: the decoded facts of one transaction.
 //! - [`composite`]: composite keys, byte-compatible with Go.
@@ -37,11 +38,36 @@
 //!     gridledger_shim::main(Counter)
 //! }
 //! ```
+//!
+//! # Executors: `GRIDLEDGER_EXECUTOR`
+//! Chaincode code is synchronous: a ledger call returns once the peer has answered. Where it waits is the
+//! executor's choice, read from the environment once per stream:
+//!
+//! - `coroutine` (the default): each transaction is a stackful coroutine (1 MiB stack, committed as touched, pooled)
+//!   on the stream's own thread. A ledger call suspends it; the receive loop sends the request and resumes it with
+//!   the reply. No OS thread is woken per round trip, so this is the fast choice for the usual chaincode, which
+//!   spends its time waiting for the ledger (see BENCHMARKS.md). But the transactions of one peer stream share one
+//!   thread: while one computes, the others wait.
+//! - `threads`: each transaction runs on a thread of Tokio's blocking pool (2 MiB stacks) and blocks on a reply
+//!   slot. Costlier per ledger call (two thread hand-offs each), but transactions compute in parallel. Pick it for
+//!   CPU-heavy transactions (milliseconds of computation each, e.g. clearing an auction) that arrive concurrently
+//!   on a multi-core host, or for chaincode that recurses deeply or blocks on something other than the ledger
+//!   (sleeps, its own network calls), which would stall every other transaction of the stream under `coroutine`.
+//!
+//! Under `coroutine`, code that blocks the thread blocks the whole stream, and transactions of a stream interleave on
+//! one thread at their ledger calls. So never hold a lock (`Mutex`, `RwLock`, a `OnceLock` initializer) across a
+//! ledger call when another transaction may take it: it would wait for a transaction that can only resume on the
+//! thread it blocks (a deadlock; under `threads` the same code merely serializes). Thread-locals and entered
+//! `tracing` spans are likewise shared by the stream's transactions.
+//!
+//! Either way a transaction has at most one request outstanding at the peer, panics become 500 responses, and
+//! `dyn ChaincodeStub` is not `Sync`, so a stub cannot be handed to another thread.
 
 mod client;
 pub mod composite;
 pub mod config;
 pub mod context;
+mod coroutines;
 mod error;
 pub mod handler;
 pub mod identity;
@@ -64,8 +90,9 @@ pub use stub::ChaincodeStub;
 
 /// A chaincode: what the peer calls for each transaction.
 ///
-/// Calls run concurrently on worker threads, one per transaction, hence `Send + Sync`. A panic is caught and
-/// reported as a 500 response; the process and its other transactions carry on.
+/// Calls for concurrent transactions interleave at ledger calls (coroutine executor) or run in parallel on worker
+/// threads (threads executor; see the crate docs), hence `Send + Sync`. A panic is caught and reported as a 500
+/// response; the process and its other transactions carry on.
 pub trait Chaincode: Send + Sync + 'static {
     /// Called for INIT (only when the definition requires initialization). Succeeds with no payload by default.
     fn init(&self, stub: &dyn ChaincodeStub) -> Response {
@@ -80,16 +107,25 @@ pub trait Chaincode: Send + Sync + 'static {
 /// Starts a chaincode in the mode the environment selects (see [`config`]) and serves until SIGTERM or Ctrl-C.
 ///
 /// Builds a Tokio runtime; call it from a plain `main`. Use [`CcaasServer`] or [`register`] directly to embed.
+/// With the coroutine executor it is a single-threaded runtime that runs everything (gRPC, TLS, every stream's
+/// receive loop and transactions) on the calling thread; with the threads executor it has a worker per core and
+/// transactions run on its blocking pool.
 pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     logging::init();
     let mode = Mode::from_env()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async move {
+    let serve = async move {
         match mode {
             Mode::Server(config) => CcaasServer::bind(config)?.serve(chaincode, shutdown_signal()).await,
             Mode::Client(config) => register(config, chaincode, shutdown_signal()).await,
         }
-    })
+    };
+    match runtime::Executor::from_env() {
+        runtime::Executor::Coroutine => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            coroutines::block_on_local(&runtime, serve)
+        }
+        runtime::Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve),
+    }
 }
 
 /// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking.

@@ -13,6 +13,8 @@ use gridledger_protos::peer::{
 };
 use gridledger_protos::prost::Message;
 
+use corosensei::Yielder;
+
 use crate::context::TxContext;
 use crate::error::{Error, Result};
 use crate::response::Response;
@@ -29,15 +31,58 @@ struct BatchKey {
     metadata: Option<String>,
 }
 
-/// The stub of one transaction running against a real peer.
-#[derive(Debug)]
-pub(crate) struct PeerStub {
-    shared: Arc<Shared>,
-    ctx: TxContext,
-    key: TxKey,
+/// How a request reaches the peer and its reply comes back: the one part that differs between executors.
+pub(crate) trait Link {
+    /// Sends `msg` (a request of the stub's transaction) and waits for the peer's RESPONSE or ERROR to it.
+    fn exchange(&self, shared: &Shared, key: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage>;
+}
+
+/// The threads executor: the transaction has an OS thread of its own and blocks on a reply slot.
+#[derive(Debug, Default)]
+pub(crate) struct Blocking {
     /// Held for the duration of a request: the peer accepts one outstanding request per transaction, so further
     /// callers queue here instead of being dropped by the peer.
     turn: Mutex<()>,
+}
+
+impl Link for Blocking {
+    fn exchange(&self, shared: &Shared, key: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage> {
+        let _turn = lock(&self.turn);
+        let reply = shared.expect_reply(key.clone())?;
+        shared.send(msg)?;
+        reply.blocking_recv().map_err(|_| Error::Disconnected)
+    }
+}
+
+/// The coroutine executor: the transaction is a coroutine resumed by the stream's receive loop. A request suspends
+/// it, handing the message to the loop, which sends it and resumes the coroutine with the reply (or
+/// `Err(Disconnected)` once the stream is gone).
+///
+/// `&Yielder` is neither `Send` nor `Sync`, so neither is a stub over this link: the compiler guarantees that only
+/// the coroutine itself ever suspends it, and that a transaction has at most one outstanding request (it is
+/// suspended while the request is out). The public API cannot move a stub to another thread anyway:
+/// `dyn ChaincodeStub` is not `Sync`.
+pub(crate) struct Suspend<'y>(pub(crate) &'y Yielder<Result<ChaincodeMessage>, ChaincodeMessage>);
+
+impl std::fmt::Debug for Suspend<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Suspend")
+    }
+}
+
+impl Link for Suspend<'_> {
+    fn exchange(&self, _: &Shared, _: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage> {
+        self.0.suspend(msg)
+    }
+}
+
+/// The stub of one transaction running against a real peer.
+#[derive(Debug)]
+pub(crate) struct PeerStub<L = Blocking> {
+    shared: Arc<Shared>,
+    ctx: TxContext,
+    key: TxKey,
+    link: L,
     batch: Mutex<Option<BTreeMap<BatchKey, WriteRecord>>>,
     event: Mutex<Option<ChaincodeEvent>>,
 }
@@ -47,36 +92,35 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl PeerStub {
+#[cfg(test)]
+impl PeerStub<Blocking> {
+    /// A stub for the threads executor.
     pub(crate) fn new(shared: Arc<Shared>, ctx: TxContext) -> Self {
+        Self::with_link(shared, ctx, Blocking::default())
+    }
+}
+
+impl<L: Link> PeerStub<L> {
+    pub(crate) fn with_link(shared: Arc<Shared>, ctx: TxContext, link: L) -> Self {
         let batching = shared.features().write_batch.is_some() && !batching_disabled();
         let key = TxKey::of(&ChaincodeMessage {
             txid: ctx.tx_id().to_string(),
             channel_id: ctx.channel_id().to_string(),
             ..Default::default()
         });
-        Self {
-            shared,
-            ctx,
-            key,
-            turn: Mutex::new(()),
-            batch: Mutex::new(batching.then(BTreeMap::new)),
-            event: Mutex::new(None),
-        }
+        Self { shared, ctx, key, link, batch: Mutex::new(batching.then(BTreeMap::new)), event: Mutex::new(None) }
     }
 
     /// Sends one request and waits for its RESPONSE payload.
     fn request(&self, kind: Type, payload: Vec<u8>) -> Result<Vec<u8>> {
-        let _turn = lock(&self.turn);
-        let reply = self.shared.expect_reply(self.key.clone())?;
-        self.shared.send(ChaincodeMessage {
+        let msg = ChaincodeMessage {
             r#type: kind as i32,
             payload,
             txid: self.ctx.tx_id().to_string(),
             channel_id: self.ctx.channel_id().to_string(),
             ..Default::default()
-        })?;
-        let reply = reply.blocking_recv().map_err(|_| Error::Disconnected)?;
+        };
+        let reply = self.link.exchange(&self.shared, &self.key, msg)?;
         match Type::try_from(reply.r#type) {
             Ok(Type::Response) => Ok(reply.payload),
             Ok(Type::Error) => Err(Error::Peer {
@@ -169,7 +213,7 @@ fn record(collection: &str, key: &str, op: WriteOp) -> (BatchKey, WriteRecord) {
     (key, rec)
 }
 
-impl ChaincodeStub for PeerStub {
+impl<L: Link> ChaincodeStub for PeerStub<L> {
     fn context(&self) -> &TxContext {
         &self.ctx
     }
@@ -232,7 +276,7 @@ impl ChaincodeStub for PeerStub {
         let first: QueryResponse = self.decoded(kind, payload, "QueryResponse")?;
         let meta = QueryResponseMetadata::decode(first.metadata.as_slice())
             .map_err(|e| Error::decode("QueryResponseMetadata", e))?;
-        let records = PeerIter::<Kv>::new(self, first, "KV").collect::<Result<Vec<_>>>()?;
+        let records = PeerIter::<L, Kv>::new(self, first, "KV").collect::<Result<Vec<_>>>()?;
         Ok(Page { records, fetched_records_count: meta.fetched_records_count, bookmark: meta.bookmark })
     }
 
@@ -290,8 +334,8 @@ fn query_request(collection: &str, query: Query, metadata: Vec<u8>) -> (Type, Ve
 
 /// Walks a peer-side iterator: a batch at a time, QUERY_STATE_NEXT while the peer has more, QUERY_STATE_CLOSE if
 /// dropped early.
-struct PeerIter<'a, T> {
-    stub: &'a PeerStub,
+struct PeerIter<'a, L: Link, T> {
+    stub: &'a PeerStub<L>,
     buffered: VecDeque<Vec<u8>>,
     id: String,
     has_more: bool,
@@ -299,8 +343,8 @@ struct PeerIter<'a, T> {
     _item: std::marker::PhantomData<T>,
 }
 
-impl<'a, T> PeerIter<'a, T> {
-    fn new(stub: &'a PeerStub, first: QueryResponse, what: &'static str) -> Self {
+impl<'a, L: Link, T> PeerIter<'a, L, T> {
+    fn new(stub: &'a PeerStub<L>, first: QueryResponse, what: &'static str) -> Self {
         let mut iter = Self {
             stub,
             buffered: VecDeque::new(),
@@ -327,7 +371,7 @@ impl<'a, T> PeerIter<'a, T> {
     }
 }
 
-impl<T: Message + Default> Iterator for PeerIter<'_, T> {
+impl<L: Link, T: Message + Default> Iterator for PeerIter<'_, L, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -342,7 +386,7 @@ impl<T: Message + Default> Iterator for PeerIter<'_, T> {
     }
 }
 
-impl<T> Drop for PeerIter<'_, T> {
+impl<L: Link, T> Drop for PeerIter<'_, L, T> {
     fn drop(&mut self) {
         if !self.has_more {
             return; // The peer frees an exhausted iterator by itself.

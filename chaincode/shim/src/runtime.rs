@@ -1,8 +1,13 @@
 //! The driver that performs the state machine's actions on one stream, in either mode.
 //!
-//! One receive loop reads the peer's messages and never runs chaincode code: transactions go to blocking worker
-//! threads (chaincode code is synchronous, like Go's), replies are routed to them by [`TxKey`], and everything
-//! bound for the peer goes through one unbounded channel that tonic drains: a single writer for the stream.
+//! Two executors share the state machine, the stub and everything bound for the peer (one unbounded channel that
+//! tonic drains: a single writer for the stream); they differ in where chaincode code runs:
+//!
+//! - coroutine (default, [`crate::coroutines`]): each transaction is a stackful coroutine that the stream's receive
+//!   loop resumes on its own thread; a ledger call suspends it until the loop has the reply. No OS thread is crossed
+//!   between the chaincode and the stream.
+//! - threads (here): the receive loop never runs chaincode code; transactions go to blocking worker threads
+//!   (chaincode code is synchronous, like Go's) and replies are routed to them by [`TxKey`] through reply slots.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,14 +23,14 @@ use crate::Chaincode;
 use crate::context::TxContext;
 use crate::error::{Error, Result};
 use crate::handler::{self, Action, Execution, PeerFeatures, State, TxKind};
-use crate::peer_stub::PeerStub;
+use crate::peer_stub::{Blocking, Link, PeerStub};
 use crate::response::Response;
 
 /// Identifies a transaction on a stream: the same txid may run on two channels at once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TxKey {
-    channel_id: String,
-    tx_id: String,
+    pub(crate) channel_id: String,
+    pub(crate) tx_id: String,
 }
 
 impl TxKey {
@@ -53,14 +58,27 @@ struct Routes {
 }
 
 impl Shared {
-    /// A stream's shared state over a plain channel, for tests that play the peer by hand.
-    #[cfg(test)]
-    pub(crate) fn for_test(outgoing: mpsc::UnboundedSender<ChaincodeMessage>) -> Arc<Self> {
+    pub(crate) fn new(outgoing: mpsc::UnboundedSender<ChaincodeMessage>) -> Arc<Self> {
         Arc::new(Self {
             outgoing,
             routes: Mutex::new(Routes::default()),
             features: Mutex::new(PeerFeatures::default()),
         })
+    }
+
+    /// A stream's shared state over a plain channel, for tests that play the peer by hand.
+    #[cfg(test)]
+    pub(crate) fn for_test(outgoing: mpsc::UnboundedSender<ChaincodeMessage>) -> Arc<Self> {
+        Self::new(outgoing)
+    }
+
+    /// The handshake is complete: log it and remember what the peer offers.
+    pub(crate) fn ready(&self, features: PeerFeatures, warning: Option<String>) {
+        if let Some(warning) = warning {
+            tracing::warn!("{warning}");
+        }
+        tracing::info!(?features, "registered with the peer");
+        *self.features.lock().unwrap_or_else(PoisonError::into_inner) = features;
     }
 
     fn routes(&self) -> MutexGuard<'_, Routes> {
@@ -105,7 +123,7 @@ impl Shared {
         }
     }
 
-    fn close(&self) {
+    pub(crate) fn close(&self) {
         let mut routes = self.routes();
         routes.closed = true;
         // Dropping the senders wakes every waiting transaction with `Disconnected`.
@@ -113,10 +131,57 @@ impl Shared {
     }
 }
 
-/// Runs the protocol on one stream until the peer ends it or `shutdown` fires and in-flight work is done.
+/// Which executor runs a stream's transactions; `GRIDLEDGER_EXECUTOR` picks it (see the crate docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Executor {
+    /// Each transaction is a stackful coroutine on the stream's own thread (the default).
+    Coroutine,
+    /// Each transaction runs on a blocking-pool thread of its own.
+    Threads,
+}
+
+impl Executor {
+    pub(crate) fn from_env() -> Self {
+        let Ok(value) = std::env::var("GRIDLEDGER_EXECUTOR") else { return Self::Coroutine };
+        match value.trim().to_ascii_lowercase().as_str() {
+            "" | "coroutine" | "coroutines" => Self::Coroutine,
+            "thread" | "threads" => Self::Threads,
+            other => {
+                tracing::warn!(
+                    "GRIDLEDGER_EXECUTOR={other:?} is neither \"coroutine\" nor \"threads\"; using coroutine"
+                );
+                Self::Coroutine
+            }
+        }
+    }
+}
+
+/// Runs the protocol on one stream until the peer ends it or `shutdown` fires and in-flight work is done; hands
+/// the incoming stream back (the client mode keeps reading it until the peer closes its side) unless it was lost.
 ///
 /// REGISTER must already be queued on `outgoing`: the chaincode always speaks first.
 pub(crate) async fn run<C, S>(
+    chaincode: Arc<C>,
+    incoming: S,
+    outgoing: mpsc::UnboundedSender<ChaincodeMessage>,
+    shutdown: watch::Receiver<bool>,
+) -> (Result<()>, Option<S>)
+where
+    C: Chaincode,
+    S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin + Send + 'static,
+{
+    match Executor::from_env() {
+        Executor::Threads => {
+            let mut incoming = incoming;
+            let result = run_threads(chaincode, &mut incoming, outgoing, shutdown).await;
+            (result, Some(incoming))
+        }
+        Executor::Coroutine => crate::coroutines::run_on_own_thread(chaincode, incoming, outgoing, shutdown).await,
+    }
+}
+
+/// The threads executor's receive loop.
+pub(crate) async fn run_threads<C, S>(
     chaincode: Arc<C>,
     mut incoming: S,
     outgoing: mpsc::UnboundedSender<ChaincodeMessage>,
@@ -126,11 +191,7 @@ where
     C: Chaincode,
     S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin,
 {
-    let shared = Arc::new(Shared {
-        outgoing,
-        routes: Mutex::new(Routes::default()),
-        features: Mutex::new(PeerFeatures::default()),
-    });
+    let shared = Shared::new(outgoing);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<TxKey>();
     let mut state = State::Created;
     let mut draining = *shutdown.borrow();
@@ -177,11 +238,7 @@ fn perform<C: Chaincode>(
     match action {
         Action::Send(msg) => shared.send(msg),
         Action::Ready { features, warning } => {
-            if let Some(warning) = warning {
-                tracing::warn!("{warning}");
-            }
-            tracing::info!(?features, "registered with the peer");
-            *shared.features.lock().unwrap_or_else(PoisonError::into_inner) = features;
+            shared.ready(features, warning);
             Ok(())
         }
         Action::Deliver(msg) => {
@@ -204,13 +261,12 @@ fn start<C: Chaincode>(
         return shared.send(handler::error_reply(&exec.message, "chaincode is shutting down"));
     }
     if !shared.routes().running.insert(key.clone()) {
-        let text = format!("transaction {} is already running on channel {}", key.tx_id, key.channel_id);
-        return shared.send(handler::error_reply(&exec.message, text));
+        return shared.send(duplicate_reply(&exec.message, &key));
     }
     let (chaincode, shared, done) = (Arc::clone(chaincode), Arc::clone(shared), done.clone());
     // Chaincode code blocks on ledger round trips; it must never run on the reactor threads.
     tokio::task::spawn_blocking(move || {
-        let reply = execute(&*chaincode, &shared, exec);
+        let reply = execute(&*chaincode, &shared, exec, Blocking::default());
         if let Err(e) = shared.send(reply) {
             tracing::warn!(tx = %key.tx_id, "cannot report the result: {e}");
         }
@@ -222,15 +278,26 @@ fn start<C: Chaincode>(
     Ok(())
 }
 
+/// The ERROR answering a TRANSACTION whose (channel, txid) is already running on this stream.
+pub(crate) fn duplicate_reply(to: &ChaincodeMessage, key: &TxKey) -> ChaincodeMessage {
+    let text = format!("transaction {} is already running on channel {}", key.tx_id, key.channel_id);
+    handler::error_reply(to, text)
+}
+
 /// Runs one transaction to its final message: COMPLETED, or ERROR for a failed Init or a malformed proposal.
-fn execute<C: Chaincode>(chaincode: &C, shared: &Arc<Shared>, exec: Execution) -> ChaincodeMessage {
+pub(crate) fn execute<C: Chaincode, L: Link>(
+    chaincode: &C,
+    shared: &Arc<Shared>,
+    exec: Execution,
+    link: L,
+) -> ChaincodeMessage {
     let Execution { kind, input, message } = exec;
     let ctx =
         match TxContext::from_peer(message.channel_id.clone(), message.txid.clone(), input, message.proposal.clone()) {
             Ok(ctx) => ctx,
             Err(e) => return handler::error_reply(&message, e.to_string()),
         };
-    let stub = PeerStub::new(Arc::clone(shared), ctx);
+    let stub = PeerStub::with_link(Arc::clone(shared), ctx, link);
     let outcome = catch_unwind(AssertUnwindSafe(|| match kind {
         TxKind::Init => chaincode.init(&stub),
         TxKind::Transaction => chaincode.invoke(&stub),
@@ -303,8 +370,9 @@ mod tests {
             let (outgoing, mut sent) = mpsc::unbounded_channel();
             let (_stop, stop) = watch::channel(false);
             let (report, reports) = std::sync::mpsc::channel();
-            let driver =
-                tokio::spawn(run(Arc::new(Reader(report)), UnboundedReceiverStream::new(incoming), outgoing, stop));
+            let driver = tokio::spawn(async move {
+                run(Arc::new(Reader(report)), UnboundedReceiverStream::new(incoming), outgoing, stop).await.0
+            });
             peer.send(msg(Type::Registered, Vec::new())).unwrap();
             peer.send(msg(Type::Ready, Vec::new())).unwrap();
             peer.send(msg(Type::Transaction, ChaincodeInput::default().encode_to_vec())).unwrap();

@@ -49,7 +49,7 @@ impl<C: Chaincode> ConnectService for Service<C> {
         let incoming = request.into_inner();
         tokio::spawn(async move {
             tracing::info!(?peer, "peer connected");
-            match runtime::run(chaincode, incoming, tx, shutdown).await {
+            match runtime::run(chaincode, incoming, tx, shutdown).await.0 {
                 Ok(()) => tracing::info!(?peer, "peer stream ended"),
                 Err(e) => tracing::warn!(?peer, "peer stream failed: {e}"),
             }
