@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gridledger_shim::{Chaincode, ChaincodeStub, Response};
+use gridledger_shim::{Chaincode, ChaincodeStub, Executor, Response};
 
 use crate::context::Context;
 use crate::contract::Contract;
@@ -19,6 +19,7 @@ pub const DEFAULT_INIT_MESSAGE: &str = "Default initiator successful.";
 pub struct ChaincodeBuilder {
     info: Info,
     contracts: Vec<Contract>,
+    executor: Executor,
 }
 
 impl ChaincodeBuilder {
@@ -35,9 +36,16 @@ impl ChaincodeBuilder {
         self
     }
 
+    /// Where transactions run (see [`gridledger_shim::Executor`]); coroutines unless set. Contracts whose
+    /// transactions spend milliseconds of CPU each choose [`Executor::Threads`].
+    pub fn executor(mut self, executor: Executor) -> Self {
+        self.executor = executor;
+        self
+    }
+
     /// Checks the definition, adds the system contract and renders the metadata once.
     pub fn build(self) -> Result<ContractChaincode, DefinitionError> {
-        let Self { info, mut contracts } = self;
+        let Self { info, mut contracts, executor } = self;
         let default = default_contract(&contracts)?;
         check_contracts(&contracts)?;
         let metadata = Arc::new(OnceLock::new());
@@ -48,7 +56,7 @@ impl ChaincodeBuilder {
         }
         let json = described.to_json();
         metadata.get_or_init(|| json);
-        Ok(ContractChaincode { contracts, default, metadata })
+        Ok(ContractChaincode { contracts, default, metadata, executor })
     }
 }
 
@@ -87,12 +95,17 @@ pub struct ContractChaincode {
     contracts: Vec<Contract>,
     default: usize,
     metadata: Arc<OnceLock<String>>,
+    executor: Executor,
 }
 
 impl ContractChaincode {
     /// Starts a definition.
     pub fn builder() -> ChaincodeBuilder {
-        ChaincodeBuilder { info: Info::new("undefined", "latest"), contracts: Vec::new() }
+        ChaincodeBuilder {
+            info: Info::new("undefined", "latest"),
+            contracts: Vec::new(),
+            executor: Executor::default(),
+        }
     }
 
     /// The metadata JSON that `org.hyperledger.fabric:GetMetadata` returns.
@@ -132,6 +145,10 @@ impl Chaincode for ContractChaincode {
             Some(function) if function.is_empty() => Response::success(DEFAULT_INIT_MESSAGE),
             Some(_) => self.invoke(stub),
         }
+    }
+
+    fn executor(&self) -> Executor {
+        self.executor
     }
 
     fn invoke(&self, stub: &dyn ChaincodeStub) -> Response {

@@ -41,7 +41,7 @@
 //!
 //! # Executors: `GRIDLEDGER_EXECUTOR`
 //! Chaincode code is synchronous: a ledger call returns once the peer has answered. Where it waits is the
-//! executor's choice, read from the environment once per stream:
+//! executor's choice: the chaincode's [`Chaincode::executor`], unless the environment says otherwise:
 //!
 //! - `coroutine` (the default): each transaction is a stackful coroutine (1 MiB stack, committed as touched, pooled)
 //!   on the stream's own thread. A ledger call suspends it; the receive loop sends the request and resumes it with
@@ -85,6 +85,7 @@ pub use context::TxContext;
 pub use error::{Error, Result};
 pub use gridledger_protos as protos;
 pub use response::Response;
+pub use runtime::Executor;
 pub use server::CcaasServer;
 pub use stub::ChaincodeStub;
 
@@ -102,6 +103,12 @@ pub trait Chaincode: Send + Sync + 'static {
 
     /// Called for every transaction.
     fn invoke(&self, stub: &dyn ChaincodeStub) -> Response;
+
+    /// Where this chaincode's transactions should run (coroutines by default); `GRIDLEDGER_EXECUTOR` overrides it.
+    /// Return [`Executor::Threads`] when transactions spend milliseconds of CPU each.
+    fn executor(&self) -> Executor {
+        Executor::Coroutine
+    }
 }
 
 /// Starts a chaincode in the mode the environment selects (see [`config`]) and serves until SIGTERM or Ctrl-C.
@@ -113,13 +120,14 @@ pub trait Chaincode: Send + Sync + 'static {
 pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     logging::init();
     let mode = Mode::from_env()?;
+    let executor = runtime::Executor::for_chaincode(chaincode.executor());
     let serve = async move {
         match mode {
             Mode::Server(config) => CcaasServer::bind(config)?.serve(chaincode, shutdown_signal()).await,
             Mode::Client(config) => register(config, chaincode, shutdown_signal()).await,
         }
     };
-    match runtime::Executor::from_env() {
+    match executor {
         runtime::Executor::Coroutine => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             coroutines::block_on_local(&runtime, serve)

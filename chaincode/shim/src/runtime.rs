@@ -131,28 +131,45 @@ impl Shared {
     }
 }
 
-/// Which executor runs a stream's transactions; `GRIDLEDGER_EXECUTOR` picks it (see the crate docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Executor {
-    /// Each transaction is a stackful coroutine on the stream's own thread (the default).
+/// Which executor runs a stream's transactions (see the crate docs, "Executors").
+///
+/// A chaincode states its preference with [`Chaincode::executor`]; `GRIDLEDGER_EXECUTOR=coroutine|threads` in
+/// the environment overrides it, so an operator can switch without a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Executor {
+    /// Each transaction is a stackful coroutine on the stream's own thread: the fast choice for the usual
+    /// chaincode, whose time goes into ledger round trips.
+    #[default]
     Coroutine,
-    /// Each transaction runs on a blocking-pool thread of its own.
+    /// Each transaction runs on a blocking-pool thread of its own: for CPU-heavy transactions (signature batches,
+    /// market clearing), which would otherwise take turns on one thread.
     Threads,
 }
 
 impl Executor {
-    pub(crate) fn from_env() -> Self {
-        let Ok(value) = std::env::var("GRIDLEDGER_EXECUTOR") else { return Self::Coroutine };
+    /// The environment's choice, if it makes one.
+    fn env_choice() -> Option<Self> {
+        let value = std::env::var("GRIDLEDGER_EXECUTOR").ok()?;
         match value.trim().to_ascii_lowercase().as_str() {
-            "" | "coroutine" | "coroutines" => Self::Coroutine,
-            "thread" | "threads" => Self::Threads,
+            "" => None,
+            "coroutine" | "coroutines" => Some(Self::Coroutine),
+            "thread" | "threads" => Some(Self::Threads),
             other => {
-                tracing::warn!(
-                    "GRIDLEDGER_EXECUTOR={other:?} is neither \"coroutine\" nor \"threads\"; using coroutine"
-                );
-                Self::Coroutine
+                tracing::warn!("GRIDLEDGER_EXECUTOR={other:?} is neither \"coroutine\" nor \"threads\"; ignoring it");
+                None
             }
         }
+    }
+
+    /// The environment's choice, or the default (tests use it to skip what the other executor cannot show).
+    #[cfg(test)]
+    pub(crate) fn from_env() -> Self {
+        Self::env_choice().unwrap_or_default()
+    }
+
+    /// The environment's choice, or else the chaincode's preference.
+    pub(crate) fn for_chaincode(preferred: Self) -> Self {
+        Self::env_choice().unwrap_or(preferred)
     }
 }
 
@@ -170,7 +187,7 @@ where
     C: Chaincode,
     S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin + Send + 'static,
 {
-    match Executor::from_env() {
+    match Executor::for_chaincode(chaincode.executor()) {
         Executor::Threads => {
             let mut incoming = incoming;
             let result = run_threads(chaincode, &mut incoming, outgoing, shutdown).await;

@@ -335,3 +335,14 @@ proptest::proptest! {
         proptest::prop_assert!(matches!(r.status, 200 | 400 | 404), "{} {}", r.status, r.message);
     }
 }
+
+#[test]
+fn the_executor_preference_reaches_the_runtime() {
+    use gridledger_shim::{Chaincode, Executor};
+    let contract =
+        || Contract::new("C").evaluate(Tx::new("Ping"), |_: &Context<'_>, (): ()| Ok::<_, ContractError>(()));
+    let default = ContractChaincode::builder().contract(contract()).build().unwrap();
+    assert_eq!(default.executor(), Executor::Coroutine);
+    let threads = ContractChaincode::builder().executor(Executor::Threads).contract(contract()).build().unwrap();
+    assert_eq!(threads.executor(), Executor::Threads);
+}
