@@ -372,9 +372,7 @@ deploy() {
     fi
   done
   for org in $GL_PEER_ORGS; do
-    as_org "$org" peer lifecycle chaincode approveformyorg "${orderer[@]}" "${opts[@]}" \
-      --package-id "$id" --waitForEvent >>"$GL_RUN/logs/tools.log" 2>&1 ||
-      gl_die "approve by $org failed (logs/tools.log)"
+    approve "$org" "$id" "$name" "$sequence" "${orderer[@]}" "${opts[@]}"
   done
   local targets
   mapfile -t targets < <(all_peer_targets)
@@ -386,6 +384,27 @@ deploy() {
     return 0
   fi
   start_chaincode "$name" "$id" "$cmd" "$port" "$tls" "$mtls"
+}
+
+# Approves a definition for one org. Right after 'up' the orderer may still be
+# electing its Raft leader and refuse the first transaction, so this retries a
+# few times; it asks queryapproved first, because approving the same definition
+# twice is an error once an earlier attempt has gone through.
+approve() { # org package-id name sequence orderer-and-lifecycle-args...
+  local org=$1 id=$2 name=$3 sequence=$4 attempt approved
+  shift 4
+  for attempt in 1 2 3 4 5; do
+    approved=$(as_org "$org" peer lifecycle chaincode queryapproved --channelID "$GL_CHANNEL" --name "$name" \
+      --sequence "$sequence" --output json 2>/dev/null | jq -r '.source.Type.LocalPackage.package_id // empty') || true
+    [[ $approved != "$id" ]] || return 0
+    if as_org "$org" peer lifecycle chaincode approveformyorg "$@" --package-id "$id" --waitForEvent \
+      >>"$GL_RUN/logs/tools.log" 2>&1; then
+      return 0
+    fi
+    gl_log "approve by $org: attempt $attempt failed; retrying"
+    sleep 2
+  done
+  gl_die "approve by $org failed (logs/tools.log)"
 }
 
 # Starts the chaincode server with the fabric-samples CCaaS environment, which
