@@ -196,10 +196,10 @@ fn energy_market_interval_end_to_end() {
     let totals = ok("IntervalTotals", &net.query("metering", &["IntervalTotals", &cp, &p]));
     assert_eq!(
         totals,
-        json!({"connectionPoint": cp, "intervalStart": past, "importWh": 510, "exportWh": 1000, "meters": 2})
+        json!({"connectionPoint": cp, "intervalStart": past, "importWh": 510, "exportWh": 1000, "readings": 3})
     );
     let empty = ok("IntervalTotals", &net.query("metering", &["IntervalTotals", &cp, &earlier.to_string()]));
-    assert_eq!(empty["meters"], 0, "the refused batches wrote nothing");
+    assert_eq!(empty["readings"], 0, "the refused batches wrote nothing");
     // Private readings: the owner and the utility read them; another prosumer may not.
     let (alice_id, bob_id) = (alice["id"].as_str().unwrap_or(""), bob["id"].as_str().unwrap_or(""));
     let own =
