@@ -9,8 +9,6 @@ use crate::error::{RegistryError, Result};
 pub const REGISTRANTS: &[Allowed] = &[(None, Role::Prosumer), (None, Role::Admin)];
 /// Connection approval, suspension, reactivation: `GridMSP` `operator` or `admin`.
 pub const GRID_STAFF: &[Allowed] = &[(Some(OrgKind::Grid), Role::Operator), (Some(OrgKind::Grid), Role::Admin)];
-/// Decommissioning by someone other than the owner: `GridMSP` `operator`.
-pub const GRID_OPERATOR: &[Allowed] = &[(Some(OrgKind::Grid), Role::Operator)];
 /// `CreateVpp`: role `aggregator` in any org.
 pub const AGGREGATORS: &[Allowed] = &[(None, Role::Aggregator)];
 

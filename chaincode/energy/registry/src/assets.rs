@@ -2,7 +2,7 @@
 
 use gridledger_contract::Context;
 
-use crate::access::{self, GRID_OPERATOR, GRID_STAFF, REGISTRANTS};
+use crate::access::{self, GRID_STAFF, REGISTRANTS};
 use crate::error::{RegistryError, Result};
 use crate::model::{Asset, AssetId, AssetKind, AssetStatus, NewAsset};
 use crate::{store, validate, vpp};
@@ -102,15 +102,15 @@ pub fn reactivate(ctx: &Context<'_>, (id, reason): (AssetId, String)) -> Result<
     grid_transition(ctx, "ReactivateAsset", &id, AssetStatus::Suspended, AssetStatus::Active, reason)
 }
 
-/// `DecommissionAsset(id, reason)`: the owner or a grid operator retires an asset for good. It leaves its VPP and
+/// `DecommissionAsset(id, reason)`: the owner or the grid operator's staff (operator or admin) retires an asset for good. It leaves its VPP and
 /// an open transfer offer is withdrawn.
 pub fn decommission(ctx: &Context<'_>, (id, reason): (AssetId, String)) -> Result<Asset> {
     const ACTION: &str = "DecommissionAsset";
     let caller = access::caller(ctx)?;
     validate::text("reason", &reason).map_err(invalid)?;
     let before = store::asset(ctx, &id)?;
-    if caller.party != before.owner && !caller.is(GRID_OPERATOR) {
-        let who = format!("the owner of asset {id} or operator of GridMSP");
+    if caller.party != before.owner && !caller.is(GRID_STAFF) {
+        let who = format!("the owner of asset {id} or operator or admin of GridMSP");
         return Err(RegistryError::Forbidden(format!("{ACTION} is for {who}; the caller is not")));
     }
     if before.status == AssetStatus::Decommissioned {

@@ -151,17 +151,24 @@ fn suspend_and_reactivate_need_a_reason_and_the_right_status() {
 }
 
 #[test]
-fn decommission_by_owner_or_grid_operator_from_any_status() {
+fn decommission_by_owner_or_grid_staff_from_any_status() {
     let net = Net::new();
     let op = grid_operator();
     net.register(&alice(), "pending", "pv", 1, "cp-1");
     net.active(&alice(), "active", 1);
     net.active(&alice(), "suspended", 1);
     net.ok(&op, &["SuspendAsset", "suspended", "x"]);
-    for who in [bob(), eve(), grid_admin(), prosumer_admin(), utility_operator()] {
+    net.active(&alice(), "retired-by-admin", 1);
+    for who in [bob(), eve(), prosumer_admin(), utility_operator()] {
+        let before = net.state();
         let message = net.refuse(&who, &["DecommissionAsset", "active", "end of life"], 403);
-        assert!(message.starts_with("DecommissionAsset is for the owner of asset active or operator of GridMSP"));
+        assert!(
+            message.starts_with("DecommissionAsset is for the owner of asset active or operator or admin of GridMSP")
+        );
+        assert_eq!(net.state(), before, "a refused decommission changes nothing");
     }
+    let got = net.ok(&grid_admin(), &["DecommissionAsset", "retired-by-admin", "grid reinforcement"]);
+    assert_eq!(got["status"], "decommissioned");
     assert_eq!(net.refuse(&alice(), &["DecommissionAsset", "active", ""], 400), "reason is required");
     assert_eq!(net.refuse(&alice(), &["DecommissionAsset", "gone", "x"], 404), "asset gone does not exist");
     net.ok(&alice(), &["DecommissionAsset", "pending", "never built"]);
