@@ -1,9 +1,28 @@
-//! Delivery intervals: 15 minutes, named by their start in Unix seconds (UTC), aligned to the length.
+//! Delivery intervals: named by their start in Unix seconds (UTC), aligned to the interval length. The length is
+//! configuration (the market's `intervalSeconds`, each meter's `intervalSeconds`), one of [`ALLOWED_LENGTHS`].
 
 use gridledger_contract::ContractError;
 
-/// The market and metering interval.
-pub const INTERVAL_SECONDS: i64 = 900;
+/// The interval lengths the contracts accept, seconds: divisors of an hour, so every length's intervals tile the
+/// hour and a longer interval is a whole number of shorter ones.
+pub const ALLOWED_LENGTHS: [u32; 5] = [60, 300, 900, 1800, 3600];
+
+/// The default market and metering interval: 15 minutes.
+pub const DEFAULT_LENGTH: u32 = 900;
+
+/// The default interval length as `i64` (the former fixed length; kept for callers of earlier versions).
+pub const INTERVAL_SECONDS: i64 = DEFAULT_LENGTH as i64;
+
+/// Checks an interval length given by a client (400 unless it is one of [`ALLOWED_LENGTHS`]).
+pub fn require_length(what: &str, length: i64) -> Result<u32, ContractError> {
+    match u32::try_from(length) {
+        Ok(len) if ALLOWED_LENGTHS.contains(&len) => Ok(len),
+        _ => Err(ContractError::BadRequest(format!(
+            "{what} must be one of {}, got {length}",
+            ALLOWED_LENGTHS.map(|l| l.to_string()).join(", ")
+        ))),
+    }
+}
 
 /// Whether `start` is aligned to `length` seconds.
 pub fn is_aligned(start: i64, length: i64) -> bool {
@@ -48,5 +67,20 @@ mod tests {
             "interval start 905 is not aligned to 900 s (try 900)"
         );
         assert!(parse_start("x").is_err());
+    }
+
+    #[test]
+    fn lengths() {
+        for len in ALLOWED_LENGTHS {
+            assert_eq!(3600 % len, 0, "{len} divides an hour");
+            assert_eq!(require_length("intervalSeconds", i64::from(len)).unwrap(), len);
+        }
+        assert!(ALLOWED_LENGTHS.contains(&DEFAULT_LENGTH));
+        for bad in [0, -60, 59, 120, 7200, i64::from(u32::MAX) + 60] {
+            assert_eq!(
+                require_length("intervalSeconds", bad).unwrap_err().to_string(),
+                format!("intervalSeconds must be one of 60, 300, 900, 1800, 3600, got {bad}")
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
-//! - [`interval`]: 15-minute delivery intervals named by their aligned start.
+//! - [`interval`]: delivery intervals named by their aligned start, and the allowed interval lengths.
 //! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
 //! - [`index`]: composite-key indexes and the zero-padded interval text used in keys.
 //! - [`names`]: the chaincode names the contracts use to call each other.

@@ -156,11 +156,11 @@ impl<'a> Batch<'a> {
         if r.wh < 0 {
             return Err(ContractError::BadRequest(format!("wh must not be negative, got {}", r.wh)));
         }
-        if !m.asset.can_deliver(r.wh, len) {
-            let max = i128::from(m.asset.nameplate_w) * i128::from(len) / 3600;
+        if let Some(max) = m.asset.max_wh(&r.register, len).filter(|max| i128::from(r.wh) > *max) {
+            let flow = if r.register == meter::IMPORT { "draw" } else { "deliver" };
             return Err(ContractError::BadRequest(format!(
-                "{} Wh is more than asset {} can deliver in {len} s at {} W ({max} Wh)",
-                r.wh, m.asset.id, m.asset.nameplate_w
+                "{} Wh is more than {} asset {} can {flow} in {len} s at {} W ({max} Wh)",
+                r.wh, m.asset.kind, m.asset.id, m.asset.nameplate_w
             )));
         }
         if !m.key.verify(r, len, &mut self.scratch) {
@@ -182,24 +182,29 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Writes the admitted readings: private readings, this batch's public per-connection-point sums, last
-    /// counters.
+    /// Writes the admitted readings: private readings and their attribution to the asset's owner now, this
+    /// batch's public per-connection-point sums, last counters.
     ///
     /// The public sums are keyed by transaction, not by meter: a per-meter key would publish every meter's load
     /// profile and undo the private collection, and one shared key per connection point would make concurrent
     /// batches conflict.
     fn write(self, readings: &[Reading]) -> Result<Receipt, ContractError> {
         let stub = self.stub;
-        let mut sums: BTreeMap<(&str, i64, &str), BatchTotal> = BTreeMap::new();
+        let mut sums: BTreeMap<(&str, i64, &str, u32), BatchTotal> = BTreeMap::new();
         for (r, key) in readings.iter().zip(&self.keys) {
             stub.put_private_data(READINGS_COLLECTION, key, &serde_json::to_vec(r)?)?;
-            let cp = self.meters[r.meter_id.as_str()].asset.connection_point.as_str();
-            let sum = sums.entry((cp, r.interval_start, r.register.as_str())).or_default();
+            let m = &self.meters[r.meter_id.as_str()];
+            let len = m.meter.interval_seconds;
+            let owned = keys::owned(stub, &m.asset.owner, r.interval_start, &r.meter_id, &r.register)?;
+            let entry = Owned { wh: r.wh, interval_seconds: len };
+            stub.put_private_data(READINGS_COLLECTION, &owned, &serde_json::to_vec(&entry)?)?;
+            let cp = m.asset.connection_point.as_str();
+            let sum = sums.entry((cp, r.interval_start, r.register.as_str(), len)).or_default();
             sum.wh = add(sum.wh, r.wh)?;
             sum.readings += 1;
         }
-        for ((cp, interval_start, register), sum) in sums {
-            let total = keys::total(stub, cp, interval_start, register, stub.tx_id())?;
+        for ((cp, interval_start, register, len), sum) in sums {
+            let total = keys::total(stub, cp, interval_start, register, stub.tx_id(), len)?;
             stub.put_state(&total, &serde_json::to_vec(&sum)?)?;
         }
         for (id, m) in &self.meters {
@@ -239,10 +244,26 @@ fn load_meter(
             asset
         }
     };
+    if !asset.accepts_readings() {
+        return Err(ContractError::Conflict(format!(
+            "asset {} of meter {id} is {}: its readings are refused",
+            asset.id, asset.status
+        )));
+    }
     Ok(MeterState { meter, key, asset, stored, last: stored })
 }
 
-/// One batch's sum for a connection point, interval and register (public state).
+/// A reading's private attribution to its owner (`owned` key): what `MeteredEnergy` sums.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Owned {
+    /// The reading's energy, Wh.
+    pub(crate) wh: i64,
+    /// The meter's interval length.
+    pub(crate) interval_seconds: u32,
+}
+
+/// One batch's sum for a connection point, interval, register and interval length (public state).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct BatchTotal {
     /// Sum of the readings, Wh.

@@ -1,5 +1,6 @@
 //! The metering contract's keys (DESIGN.md "metering").
 
+use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::index::interval_key;
 use gridledger_shim::ChaincodeStub;
 
@@ -13,8 +14,12 @@ pub const METER_BY_OWNER: &str = "meter~owner";
 pub const COUNTER: &str = "counter";
 /// `reading [meterId, intervalStart(12), register]` -> Reading JSON, in [`READINGS_COLLECTION`].
 pub const READING: &str = "reading";
-/// `total [connectionPoint, intervalStart(12), register, txId]` -> `{"wh","readings"}`: one batch's sum.
+/// `total [connectionPoint, intervalStart(12), register, txId, intervalSeconds]` -> `{"wh","readings"}`: one
+/// batch's sum for the meters of one interval length.
 pub const TOTAL: &str = "total";
+/// `owned [msp, id, intervalStart(12), meterId, register]` -> `{"wh","intervalSeconds"}`, in
+/// [`READINGS_COLLECTION`]: a reading attributed to the party that owned the metered asset when it was recorded.
+pub const OWNED: &str = "owned";
 
 type Key = gridledger_shim::Result<String>;
 
@@ -33,7 +38,13 @@ pub fn reading(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, re
     stub.create_composite_key(READING, &[meter_id, &interval_key(interval_start), register])
 }
 
-/// The public sum one batch (transaction `tx_id`) added for a connection point, interval and register.
-pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, tx_id: &str) -> Key {
-    stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, tx_id])
+/// The public sum one batch (transaction `tx_id`) added for a connection point, interval, register and interval
+/// length.
+pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, tx_id: &str, len: u32) -> Key {
+    stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, tx_id, &len.to_string()])
+}
+
+/// The private attribution of one reading to its owner at ingestion.
+pub fn owned(stub: &dyn ChaincodeStub, owner: &Party, interval_start: i64, meter_id: &str, register: &str) -> Key {
+    stub.create_composite_key(OWNED, &[&owner.msp, &owner.id, &interval_key(interval_start), meter_id, register])
 }

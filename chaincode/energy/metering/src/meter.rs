@@ -3,10 +3,11 @@
 use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::index::put_index;
+use gridledger_energy_common::interval::require_length;
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 
-use crate::reading::{MeterKey, STANDARD_INTERVAL};
+use crate::reading::MeterKey;
 use crate::{keys, registry};
 
 /// OBIS A+ active energy import, total.
@@ -63,7 +64,7 @@ pub struct MeterRegistration {
     pub public_key: String,
     /// The OBIS registers it reports: `1.8.0` and/or `2.8.0`.
     pub registers: Vec<String>,
-    /// Its interval length; 900.
+    /// Its interval length, seconds: one of 60, 300, 900, 1800, 3600 (`ALLOWED_LENGTHS`).
     pub interval_seconds: u32,
 }
 
@@ -101,7 +102,7 @@ fn describe_registration(fields: &mut Fields<'_>) {
         .field::<String>("assetId")
         .field_schema("publicKey", Schema::string().description("base64 of the uncompressed P-256 point"), true)
         .field_schema("registers", registers, true)
-        .field_schema("intervalSeconds", Schema::integer("uint32", 900, 900), true);
+        .field_schema("intervalSeconds", Schema::integer("uint32", 60, 3600), true);
 }
 
 impl Object for MeterRegistration {
@@ -165,12 +166,7 @@ pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, Contra
             return Err(ContractError::BadRequest(format!("register {register} is listed twice")));
         }
     }
-    if m.interval_seconds != STANDARD_INTERVAL {
-        return Err(ContractError::BadRequest(format!(
-            "intervalSeconds must be {STANDARD_INTERVAL}, got {}",
-            m.interval_seconds
-        )));
-    }
+    require_length("intervalSeconds", i64::from(m.interval_seconds))?;
     let stub = ctx.stub();
     if load(stub, &m.id)?.is_some() {
         return Err(ContractError::Conflict(format!("meter {} is already registered", m.id)));

@@ -1,17 +1,21 @@
 //! Reads: `IntervalTotals` (public), `MeteredEnergy` and `GetReading` (private readings).
 
-use gridledger_contract::{Context, ContractError, Fields, Object};
+use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
 use gridledger_energy_common::index::{interval_key, last_part};
-use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
+use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::BatchTotal;
+use crate::ingest::{BatchTotal, Owned};
 use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, EXPORT, IMPORT};
 use crate::reading::Reading;
+use crate::registry;
+
+/// The shortest interval length: every interval start of any allowed length is aligned to it.
+const SHORTEST: i64 = ALLOWED_LENGTHS[0] as i64;
 
 /// What `IntervalTotals` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +31,8 @@ pub struct IntervalTotals {
     pub export_wh: i64,
     /// How many readings the sums cover.
     pub readings: u64,
+    /// The interval length of the meters these readings come from; `null` when there are none.
+    pub interval_seconds: Option<u32>,
 }
 
 impl Object for IntervalTotals {
@@ -37,7 +43,8 @@ impl Object for IntervalTotals {
             .field::<i64>("intervalStart")
             .field::<i64>("importWh")
             .field::<i64>("exportWh")
-            .field::<u64>("readings");
+            .field::<u64>("readings")
+            .field_schema("intervalSeconds", Schema::integer("uint32", 60, 3600), false);
     }
 }
 
@@ -49,30 +56,60 @@ pub struct MeteredEnergy {
     pub import_wh: i64,
     /// Sum of `2.8.0` readings, Wh.
     pub export_wh: i64,
+    /// The interval length of the meters these readings come from; `null` when there are none.
+    pub interval_seconds: Option<u32>,
 }
 
 impl Object for MeteredEnergy {
     const NAME: &'static str = "MeteredEnergy";
     fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("importWh").field::<i64>("exportWh");
+        fields.field::<i64>("importWh").field::<i64>("exportWh").field_schema(
+            "intervalSeconds",
+            Schema::integer("uint32", 60, 3600),
+            false,
+        );
     }
 }
 
-/// `IntervalTotals(connectionPoint, intervalStart)`: anyone; sums the public per-batch totals.
+/// Folds one more reading's interval length into `seen`; 409 when they differ (sums of readings of different
+/// lengths that merely start at the same second mean nothing).
+fn same_length(seen: &mut Option<u32>, len: u32, what: &str) -> Result<(), ContractError> {
+    match *seen {
+        Some(first) if first != len => Err(ContractError::Conflict(format!(
+            "{what} has readings of {first} s and of {len} s intervals starting at this second; they cannot be summed"
+        ))),
+        _ => {
+            *seen = Some(len);
+            Ok(())
+        }
+    }
+}
+
+/// `IntervalTotals(connectionPoint, intervalStart)`: anyone; sums the public per-batch totals of the readings
+/// whose interval starts at `intervalStart` (aligned to 60 s; the answer says the meters' interval length).
 pub fn interval_totals(ctx: &Context<'_>, (cp, start): (String, i64)) -> Result<IntervalTotals, ContractError> {
-    require_aligned(start, INTERVAL_SECONDS)?;
+    require_aligned(start, SHORTEST)?;
     let stub = ctx.stub();
-    let mut totals =
-        IntervalTotals { connection_point: cp, interval_start: start, import_wh: 0, export_wh: 0, readings: 0 };
+    let mut totals = IntervalTotals {
+        connection_point: cp,
+        interval_start: start,
+        import_wh: 0,
+        export_wh: 0,
+        readings: 0,
+        interval_seconds: None,
+    };
+    let what = format!("connection point {}", totals.connection_point);
     let records =
         stub.get_state_by_partial_composite_key(keys::TOTAL, &[&totals.connection_point, &interval_key(start)])?;
     for kv in records {
         let kv = kv?;
         let (_, parts) = stub.split_composite_key(&kv.key)?;
         let sum = serde_json::from_slice::<BatchTotal>(&kv.value).ok();
-        let (Some(sum), [_, _, register, _]) = (sum, parts.as_slice()) else {
+        let (Some(sum), [_, _, register, _, len]) = (sum, parts.as_slice()) else {
             return Err(ContractError::Internal(format!("unreadable total {:?}", kv.key)));
         };
+        let len = len.parse().map_err(|_| ContractError::Internal(format!("unreadable total {:?}", kv.key)))?;
+        same_length(&mut totals.interval_seconds, len, &what)?;
         match register.as_str() {
             IMPORT => totals.import_wh = add(totals.import_wh, sum.wh)?,
             EXPORT => totals.export_wh = add(totals.export_wh, sum.wh)?,
@@ -95,37 +132,55 @@ fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), Co
     )))
 }
 
-/// `MeteredEnergy(msp, id, intervalStart)`: the party, GridMSP or UtilityMSP; sums the party's meters' readings.
+/// `MeteredEnergy(msp, id, intervalStart)`: the party, GridMSP or UtilityMSP; sums the readings of the interval
+/// starting at `intervalStart` (aligned to 60 s) that were attributed to the party: those of meters whose asset
+/// the party owned when the reading was recorded. The answer says the meters' interval length (409 if the
+/// party's readings starting there have different lengths).
 pub fn metered_energy(
     ctx: &Context<'_>,
     (msp, id, start): (String, String, i64),
 ) -> Result<MeteredEnergy, ContractError> {
-    require_aligned(start, INTERVAL_SECONDS)?;
+    require_aligned(start, SHORTEST)?;
     let party = Party { msp, id };
     require_reader(ctx, "MeteredEnergy", &party)?;
     let stub = ctx.stub();
-    let mut meter_ids = Vec::new();
-    for kv in stub.get_state_by_partial_composite_key(keys::METER_BY_OWNER, &[&party.msp, &party.id])? {
-        meter_ids.extend(last_part(stub, &kv?.key)?);
-    }
     let mut energy = MeteredEnergy::default();
-    for meter_id in &meter_ids {
-        for register in [IMPORT, EXPORT] {
-            let Some(reading) = load_reading(stub, meter_id, start, register)? else { continue };
-            let sum = if register == IMPORT { &mut energy.import_wh } else { &mut energy.export_wh };
-            *sum = add(*sum, reading.wh)?;
+    let what = format!("party {}", party.account());
+    let entries = stub.get_private_data_by_partial_composite_key(
+        READINGS_COLLECTION,
+        keys::OWNED,
+        &[&party.msp, &party.id, &interval_key(start)],
+    )?;
+    for kv in entries {
+        let kv = kv?;
+        let register = last_part(stub, &kv.key)?;
+        let owned = serde_json::from_slice::<Owned>(&kv.value).ok();
+        let (Some(register), Some(owned)) = (register, owned) else {
+            return Err(ContractError::Internal(format!("unreadable attribution {:?}", kv.key)));
+        };
+        same_length(&mut energy.interval_seconds, owned.interval_seconds, &what)?;
+        match register.as_str() {
+            IMPORT => energy.import_wh = add(energy.import_wh, owned.wh)?,
+            EXPORT => energy.export_wh = add(energy.export_wh, owned.wh)?,
+            _ => {}
         }
     }
     Ok(energy)
 }
 
-/// `GetReading(meterId, intervalStart, register)`: the meter's owner, GridMSP or UtilityMSP.
+/// `GetReading(meterId, intervalStart, register)`: the metered asset's owner now (registry), GridMSP or
+/// UtilityMSP; `intervalStart` aligned to the meter's interval.
 pub fn get_reading(
     ctx: &Context<'_>,
     (meter_id, start, register): (String, i64, String),
 ) -> Result<Reading, ContractError> {
     let meter = meter::require(ctx.stub(), &meter_id)?;
-    require_reader(ctx, "GetReading", &meter.owner)?;
+    require_aligned(start, i64::from(meter.interval_seconds))?;
+    let caller = Caller::of(ctx)?;
+    if !matches!(caller.org, OrgKind::Grid | OrgKind::Utility) {
+        let asset = registry::get_asset(ctx.stub(), &meter.asset_id)?;
+        require_reader(ctx, "GetReading", &asset.owner)?;
+    }
     load_reading(ctx.stub(), &meter_id, start, &register)?.ok_or_else(|| {
         ContractError::NotFound(format!("no reading of meter {meter_id} for interval {start}, register {register}"))
     })

@@ -18,8 +18,9 @@ use crate::point;
 pub const MAGIC: [u8; 4] = *b"GLR1";
 /// The length of an uncompressed P-256 public key: `0x04 || x || y`.
 pub const PUBLIC_KEY_LEN: usize = 65;
-/// The interval every meter reports today (`intervalSeconds` must be 900 at registration).
-pub const STANDARD_INTERVAL: u32 = 900;
+/// The default meter interval, seconds (a meter's `intervalSeconds` is one of
+/// [`ALLOWED_LENGTHS`](gridledger_energy_common::interval::ALLOWED_LENGTHS)).
+pub const STANDARD_INTERVAL: u32 = gridledger_energy_common::interval::DEFAULT_LENGTH;
 /// The longest DER ECDSA P-256 signature is 72 bytes; room to spare for the base64 decoder's estimate.
 const SIGNATURE_BUFFER: usize = 96;
 
@@ -211,7 +212,8 @@ impl Signer {
 }
 
 /// Signs `reading` for a 900-second meter with a PKCS#8 key; returns the base64 DER signature for
-/// `reading.signature`. (Parses the key on every call: use [`Signer`] for many readings.)
+/// `reading.signature`. (Parses the key on every call: use [`Signer`] for many readings, and
+/// [`Signer::sign`] for meters of other interval lengths.)
 pub fn sign(reading: &Reading, pkcs8: &[u8]) -> Result<String, KeyError> {
     Signer::from_pkcs8(pkcs8)?.sign(reading, STANDARD_INTERVAL)
 }

@@ -18,12 +18,32 @@ pub struct Asset {
     pub nameplate_w: i64,
     /// Where it connects to the grid.
     pub connection_point: String,
+    /// `pv`, `wind`, `storage`, `ev-charger`, `flexible-load` or `chp`.
+    pub kind: String,
+    /// `pending`, `active`, `suspended` or `decommissioned`.
+    pub status: String,
 }
 
+/// Asset kinds whose nameplate is a rated draw as well as a rated output, so it bounds the import register too.
+pub const NAMEPLATE_BOUNDS_IMPORT: [&str; 3] = ["storage", "ev-charger", "flexible-load"];
+
 impl Asset {
-    /// Whether `wh` fits in one interval at nameplate power: `0 <= wh <= nameplateW * seconds / 3600`.
-    pub fn can_deliver(&self, wh: i64, interval_seconds: u32) -> bool {
-        wh >= 0 && i128::from(wh) * 3600 <= i128::from(self.nameplate_w) * i128::from(interval_seconds)
+    /// The most energy register `register` can measure in one interval of `interval_seconds`, Wh; `None` when
+    /// the nameplate does not bound it.
+    ///
+    /// Export (`2.8.0`) is what the asset delivers to the grid: never more than nameplate power for the whole
+    /// interval. Import (`1.8.0`) is bounded by the nameplate only for kinds whose nameplate is a rated draw
+    /// (storage charging, EV chargers, flexible loads); a generator's nameplate says nothing about what its site
+    /// draws (auxiliaries, night-time standby, loads behind the same meter).
+    pub fn max_wh(&self, register: &str, interval_seconds: u32) -> Option<i128> {
+        let bounded = register != crate::meter::IMPORT || NAMEPLATE_BOUNDS_IMPORT.contains(&self.kind.as_str());
+        bounded.then(|| i128::from(self.nameplate_w) * i128::from(interval_seconds) / 3600)
+    }
+
+    /// Whether readings of this asset's meters are accepted: not for a suspended or decommissioned asset (a
+    /// pending asset's meter may report commissioning tests before the connection is approved).
+    pub fn accepts_readings(&self) -> bool {
+        !matches!(self.status.as_str(), "suspended" | "decommissioned")
     }
 }
 

@@ -160,10 +160,15 @@ impl World {
         String::from_utf8(r.payload).expect("utf-8 payload")
     }
 
-    /// Registers a meter with its cast key.
+    /// Registers a 900-second meter with its cast key.
     pub fn register(&self, id: &str, asset: &str, registers: &[&str]) {
+        self.register_with(id, asset, registers, 900);
+    }
+
+    /// Registers a meter with its cast key and interval length.
+    pub fn register_with(&self, id: &str, asset: &str, registers: &[&str], interval_seconds: u32) {
         let meter = json!({"id": id, "assetId": asset, "publicKey": public_key(id), "registers": registers,
-                           "intervalSeconds": 900});
+                           "intervalSeconds": interval_seconds});
         self.ok(&cast().installer, &["RegisterMeter", &meter.to_string()]);
     }
 
@@ -191,8 +196,13 @@ pub fn signed(meter: &str, start: i64, register: &str, wh: i64, counter: u64) ->
     signed_by(meter, meter, start, register, wh, counter)
 }
 
-/// A reading of `meter` signed with `key`'s key.
+/// A reading of `meter` signed with `key`'s key, for a 900-second meter.
 pub fn signed_by(key: &str, meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+    signed_for(key, meter, 900, start, register, wh, counter)
+}
+
+/// A reading of `meter` signed with `key`'s key, for a meter of `len`-second intervals.
+pub fn signed_for(key: &str, meter: &str, len: u32, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
     let mut r = Reading {
         meter_id: meter.into(),
         interval_start: start,
@@ -201,6 +211,6 @@ pub fn signed_by(key: &str, meter: &str, start: i64, register: &str, wh: i64, co
         counter,
         signature: String::new(),
     };
-    r.signature = cast().keys[key].0.sign(&r, 900).expect("sign");
+    r.signature = cast().keys[key].0.sign(&r, len).expect("sign");
     r
 }

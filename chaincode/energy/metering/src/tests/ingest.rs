@@ -36,7 +36,8 @@ fn a_batch_writes_readings_totals_and_counters() {
     let stored = w.ledger.private("metering", READINGS_COLLECTION, &private_key("m-1", T0, "2.8.0")).unwrap();
     assert_eq!(serde_json::from_slice::<crate::Reading>(&stored).unwrap(), batch[1]);
     assert!(w.ledger.private_hash("metering", READINGS_COLLECTION, &private_key("m-3", T0, "1.8.0")).is_some());
-    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 5);
+    // Each reading, and its attribution to the asset's owner.
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 10);
 
     // One public sum per (connection point, interval, register) and batch, keyed by the transaction: no meter's
     // own series is public.
@@ -87,5 +88,5 @@ fn large_batches_are_one_transaction() {
     let r = w.submit(&batch);
     assert_eq!(r.status, 200, "{}", r.message);
     assert_eq!(w.ledger.height(), height + 1);
-    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 400);
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 800);
 }

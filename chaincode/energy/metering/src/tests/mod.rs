@@ -2,6 +2,7 @@
 
 mod fixture;
 mod ingest;
+mod intervals;
 mod meters;
 mod props;
 mod queries;

@@ -94,7 +94,8 @@ fn corrupt(batch: &mut [Reading], k: usize, kind: u8, recorded: &Reading) {
         3 => signed(&r.meter_id, NOW + 900 * 100, &r.register, r.wh, counter),
         4 => signed_by("rogue", "m-404", start, "1.8.0", r.wh, counter),
         5 => signed("m-2", start, "1.8.0", r.wh, counter),
-        6 => signed(&r.meter_id, start, &r.register, 100_000, counter),
+        // Above nameplate on the export register, which every kind bounds.
+        6 => signed(&r.meter_id, start, "2.8.0", 100_000, counter),
         7 => signed(&r.meter_id, start, &r.register, -1, counter),
         8 => recorded.clone(),
         9 => signed("m-1", start, "1.8.0", 1, 0),

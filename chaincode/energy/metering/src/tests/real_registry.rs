@@ -27,7 +27,7 @@ fn meters_and_readings_use_the_registrys_assets() {
 
     // 2 kW for 15 minutes: at most 500 Wh.
     assert_eq!(w.submit(&[signed("m-1", T0, "2.8.0", 500, 1)]).status, 200);
-    let text = "501 Wh is more than asset pv-77 can deliver in 900 s at 2000 W (500 Wh)";
+    let text = "501 Wh is more than pv asset pv-77 can deliver in 900 s at 2000 W (500 Wh)";
     rejects_batch(&w, &[signed("m-1", T0 + 900, "2.8.0", 501, 2)], 400, text);
     let totals: Value = serde_json::from_str(&w.ok(&c.nobody, &["IntervalTotals", "cp-77", &T0.to_string()])).unwrap();
     assert_eq!(totals["exportWh"], 500);

@@ -70,9 +70,26 @@ fn misaligned_and_unfinished_intervals() {
 fn energy_bounds() {
     let w = World::with_meters();
     rejected(&w, signed("m-1", T0 + 900, "1.8.0", -1, 3), 400, "wh must not be negative, got -1");
-    let text = "1001 Wh is more than asset pv-1 can deliver in 900 s at 4000 W (1000 Wh)";
-    rejected(&w, signed("m-1", T0 + 900, "1.8.0", PV1_MAX_WH + 1, 3), 400, text);
-    rejected(&w, signed("m-1", T0 + 900, "1.8.0", i64::MAX, 3), 400, "9223372036854775807 Wh is more than asset pv-1");
+    let text = "1001 Wh is more than pv asset pv-1 can deliver in 900 s at 4000 W (1000 Wh)";
+    rejected(&w, signed("m-1", T0 + 900, "2.8.0", PV1_MAX_WH + 1, 3), 400, text);
+    rejected(&w, signed("m-1", T0 + 900, "2.8.0", i64::MAX, 3), 400, "9223372036854775807 Wh is more than pv asset");
+    // Storage: 5 kW is its rated charge as well as discharge, so it bounds import too (1250 Wh in 15 minutes).
+    let text = "1251 Wh is more than storage asset bat-1 can draw in 900 s at 5000 W (1250 Wh)";
+    rejected(&w, signed("m-3", T0 + 900, "1.8.0", 1251, 3), 400, text);
+    rejected(
+        &w,
+        signed("m-3", T0 + 900, "2.8.0", 1251, 3),
+        400,
+        "1251 Wh is more than storage asset bat-1 can deliver",
+    );
+}
+
+#[test]
+fn a_generators_import_is_not_bounded_by_its_nameplate() {
+    let w = World::with_meters();
+    // pv-1 is 4 kW; what its site draws through the meter is not limited by what the panels can produce.
+    let r = w.submit(&[signed("m-1", T0, "1.8.0", 10 * PV1_MAX_WH, 1), signed("m-3", T0, "1.8.0", 1250, 1)]);
+    assert_eq!(r.status, 200, "{}", r.message);
 }
 
 #[test]
