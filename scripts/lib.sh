@@ -36,6 +36,24 @@ orgvar() {
 
 gl_all_orgs() { echo "orderer $GL_PEER_ORGS"; }
 
+# gl_source_launcher: the shared node configuration (node-config.sh) and the
+# launcher GL_LAUNCHER names (native, the default, or docker), which define
+# gl_launch_ca/orderer/peer/chaincode, gl_stop_node, gl_node_running,
+# gl_node_logs and gl_stop_all (see the top of scripts/launch-native.sh).
+# Call it from the script's top level: the launchers define globals.
+gl_source_launcher() {
+  GL_LAUNCHER=${GL_LAUNCHER:-native}
+  case "$GL_LAUNCHER" in
+    native | docker) ;;
+    *) gl_die "GL_LAUNCHER=$GL_LAUNCHER: expected native or docker" ;;
+  esac
+  export GL_LAUNCHER
+  # shellcheck source=SCRIPTDIR/node-config.sh
+  source "$GL_SCRIPTS/node-config.sh"
+  # shellcheck source=SCRIPTDIR/launch-native.sh
+  source "$GL_SCRIPTS/launch-$GL_LAUNCHER.sh"
+}
+
 # Puts the pinned Fabric binaries on PATH (building them if needed).
 gl_use_fabric() { # tool...
   local bin tool missing=()

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Native launcher for the gridledger consortium (network/consortium.env):
-# Fabric CAs, one etcdraft orderer and the Utility, Grid and Prosumer peers as
-# processes on this machine, each with its own ports, config and data dirs
-# under the run directory ($GRIDLEDGER_RUN, default .cache/run).
+# The gridledger consortium (network/consortium.env): Fabric CAs, one etcdraft
+# orderer and the Utility, Grid and Prosumer peers, each with its own ports,
+# config and data dirs under the run directory ($GRIDLEDGER_RUN, default
+# .cache/run). GL_LAUNCHER picks how nodes run: native (default, processes on
+# this machine: scripts/launch-native.sh) or docker (containers on host
+# networking: scripts/launch-docker.sh); every verb works with both.
 #
 #   network.sh up                 CAs + identities, orderer, peers, channel
-#   network.sh down               stop everything this launcher started, wipe state
+#   network.sh down               stop everything the launcher started, wipe state
 #   network.sh status             list nodes and chaincode servers, up or down
 #   network.sh logs [NAME]        tail logs (all, or one node: peer-utility, orderer, cc-kv ...)
 #   network.sh identities         only CAs + identities (what `up` does first)
@@ -19,142 +21,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=SCRIPTDIR/identities.sh
 source "$GL_SCRIPTS/identities.sh"
-
-# --- node configuration -------------------------------------------------------
-
-# Fabric's sampleconfig is the base; a native peer needs two edits the
-# environment cannot express: the external builder list (ours instead of
-# /opt/hyperledger/ccaas_builder) and an empty vm.endpoint (no Docker).
-# Two builders: ccaas (the peer dials the chaincode server) and exec (the peer
-# launches a local program, "classic" mode; scripts/exec-builder).
-render_core_yaml() { # src dest
-  local builder exec_builder="$GL_SCRIPTS/exec-builder"
-  builder=$("$GL_SCRIPTS/fabric-tools.sh" builder)
-  awk -v builder="$builder" -v exec_builder="$exec_builder" '
-    /^[[:space:]]*endpoint: unix:\/\/.*docker\.sock/ { sub(/endpoint: .*/, "endpoint: \"\""); print; next }
-    skipping {
-      if ($0 ~ /^[[:space:]]*$/ || $0 ~ /^[[:space:]]*#/) next
-      match($0, /^[[:space:]]*/)
-      if (RLENGTH > indent || substr($0, RLENGTH + 1, 1) == "-") next
-      skipping = 0
-    }
-    /^[[:space:]]*externalBuilders:/ {
-      match($0, /^[[:space:]]*/); indent = RLENGTH; pad = substr($0, 1, indent)
-      print pad "externalBuilders:"
-      print pad "  - name: gridledger-ccaas"
-      print pad "    path: " builder
-      print pad "    propagateEnvironment:"
-      print pad "      - CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
-      print pad "  - name: gridledger-exec"
-      print pad "    path: " exec_builder
-      skipping = 1; next
-    }
-    { print }' "$1" >"$2"
-  grep -q "path: $builder" "$2" || gl_die "could not point externalBuilders at $builder in $2"
-  if grep -q 'docker.sock' <(grep -E '^[[:space:]]*endpoint:' "$2"); then
-    gl_die "could not empty vm.endpoint in $2"
-  fi
-}
-
-render_configs() {
-  local sample org
-  sample=$("$GL_SCRIPTS/fabric-tools.sh" sampleconfig)
-  mkdir -p "$GL_RUN/config/configtx" "$GL_RUN/config/orderer"
-  # consortium.env sets plain shell variables: export them to envsubst, and
-  # let it replace only ${GL_*}, never another $ in the YAML.
-  (
-    export "${!GL_@}"
-    # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
-    envsubst "$(printf '${%s} ' "${!GL_@}")" <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
-  )
-  cp "$sample/orderer.yaml" "$GL_RUN/config/orderer/orderer.yaml"
-  for org in $GL_PEER_ORGS; do
-    mkdir -p "$GL_RUN/config/$org"
-    render_core_yaml "$sample/core.yaml" "$GL_RUN/config/$org/core.yaml"
-  done
-}
-
-orderer_env() {
-  local d="$GL_ORGS_DIR/orderer/orderer0" data="$GL_RUN/data/orderer"
-  cat <<ENV
-FABRIC_CFG_PATH=$GL_RUN/config/orderer
-ORDERER_GENERAL_LISTENADDRESS=$GL_ORDERER_HOST
-ORDERER_GENERAL_LISTENPORT=$GL_ORDERER_PORT
-ORDERER_GENERAL_LOCALMSPID=$GL_ORDERER_MSPID
-ORDERER_GENERAL_LOCALMSPDIR=$d/msp
-ORDERER_GENERAL_TLS_ENABLED=true
-ORDERER_GENERAL_TLS_PRIVATEKEY=$d/tls/server.key
-ORDERER_GENERAL_TLS_CERTIFICATE=$d/tls/server.crt
-ORDERER_GENERAL_TLS_ROOTCAS=[$d/tls/ca.crt]
-ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=$d/tls/server.crt
-ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=$d/tls/server.key
-ORDERER_GENERAL_CLUSTER_ROOTCAS=[$d/tls/ca.crt]
-ORDERER_GENERAL_BOOTSTRAPMETHOD=none
-ORDERER_CHANNELPARTICIPATION_ENABLED=true
-ORDERER_ADMIN_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_ADMIN_PORT
-ORDERER_ADMIN_TLS_ENABLED=true
-ORDERER_ADMIN_TLS_CERTIFICATE=$d/tls/server.crt
-ORDERER_ADMIN_TLS_PRIVATEKEY=$d/tls/server.key
-ORDERER_ADMIN_TLS_ROOTCAS=[$d/tls/ca.crt]
-ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
-ORDERER_ADMIN_TLS_CLIENTROOTCAS=[$d/tls/ca.crt]
-ORDERER_OPERATIONS_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_OPS_PORT
-ORDERER_FILELEDGER_LOCATION=$data/ledger
-ORDERER_CONSENSUS_WALDIR=$data/etcdraft/wal
-ORDERER_CONSENSUS_SNAPDIR=$data/etcdraft/snapshot
-ENV
-}
-
-# Each peer hands its own TLS identity to the CCaaS builder as the client
-# certificate for mutual TLS, plus the CA that issues chaincode server certs.
-builder_config() { # org
-  local d="$GL_ORGS_DIR/$1/peer0/tls"
-  jq -cn --arg peer "peer0-$1" --rawfile cert "$d/server.crt" --rawfile key "$d/server.key" \
-    --rawfile root "$(ca_home utility)/ca-cert.pem" \
-    '{peername: $peer, client_cert: $cert, client_key: $key, root_cert: $root}'
-}
-
-peer_env_node() { # org
-  local org=$1 host d data
-  host=$(orgvar "$org" PEER_HOST)
-  d="$GL_ORGS_DIR/$org/peer0"
-  data="$GL_RUN/data/peer-$org"
-  cat <<ENV
-FABRIC_CFG_PATH=$GL_RUN/config/$org
-CORE_PEER_ID=peer0.$(orgvar "$org" DOMAIN)
-CORE_PEER_LOCALMSPID=$(orgvar "$org" MSPID)
-CORE_PEER_MSPCONFIGPATH=$d/msp
-CORE_PEER_ADDRESS=$host:$(orgvar "$org" PEER_PORT)
-CORE_PEER_LISTENADDRESS=$host:$(orgvar "$org" PEER_PORT)
-CORE_PEER_CHAINCODEADDRESS=$host:$(orgvar "$org" PEER_CC_PORT)
-CORE_PEER_CHAINCODELISTENADDRESS=$host:$(orgvar "$org" PEER_CC_PORT)
-CORE_PEER_GOSSIP_BOOTSTRAP=$host:$(orgvar "$org" PEER_PORT)
-CORE_PEER_GOSSIP_EXTERNALENDPOINT=$host:$(orgvar "$org" PEER_PORT)
-CORE_PEER_TLS_ENABLED=true
-CORE_PEER_TLS_CERT_FILE=$d/tls/server.crt
-CORE_PEER_TLS_KEY_FILE=$d/tls/server.key
-CORE_PEER_TLS_ROOTCERT_FILE=$d/tls/ca.crt
-CORE_PEER_FILESYSTEMPATH=$data
-CORE_LEDGER_SNAPSHOTS_ROOTDIR=$data/snapshots
-CORE_OPERATIONS_LISTENADDRESS=$host:$(orgvar "$org" PEER_OPS_PORT)
-CORE_CHAINCODE_EXECUTETIMEOUT=300s
-CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='$(builder_config "$org")'
-ENV
-}
-
-start_orderer() {
-  mkdir -p "$GL_RUN/data/orderer"
-  orderer_env >"$GL_RUN/config/orderer/env"
-  gl_start orderer "$GL_RUN/config/orderer" "$GL_RUN/config/orderer/env" orderer
-  wait_port "$GL_ORDERER_HOST" "$GL_ORDERER_ADMIN_PORT" 30 || gl_die "orderer admin port closed (logs/orderer.log)"
-}
-
-start_peer() {
-  local org=$1
-  mkdir -p "$GL_RUN/data/peer-$org"
-  peer_env_node "$org" >"$GL_RUN/config/$org/env"
-  gl_start "peer-$org" "$GL_RUN/config/$org" "$GL_RUN/config/$org/env" peer node start
-}
+gl_source_launcher
+# identities.sh starts each CA through start_ca; route it to the launcher.
+start_ca() { gl_launch_ca "$1"; }
 
 create_channel() {
   local block="$GL_RUN/channel/$GL_CHANNEL.block" a="$GL_ORGS_DIR/orderer/users/admin/tls" org
@@ -203,45 +72,41 @@ up() {
   mkdir -p "$GL_RUN/logs"
   identities_up
   render_configs
-  start_orderer
-  for org in $GL_PEER_ORGS; do start_peer "$org"; done
+  gl_launch_orderer
+  for org in $GL_PEER_ORGS; do gl_launch_peer "$org"; done
   create_channel
   date +%s >"$GL_RUN/.up"
   gl_log "network up in $((SECONDS - start))s: channel $GL_CHANNEL, run dir $GL_RUN"
 }
 
 down() {
-  local pidfile names=()
-  for pidfile in "$GL_RUN"/pids/*.pid; do
-    if [[ -f $pidfile ]]; then names+=("$(basename "$pidfile" .pid)"); fi
-  done
-  ((${#names[@]} == 0)) || gl_stop "${names[@]}"
+  gl_stop_all
   rm -rf "$GL_RUN"
   gl_log "network down; removed $GL_RUN"
 }
 
 status() {
-  local name state pidfile org names=()
+  local name org dir names=()
   for org in $(gl_all_orgs); do names+=("ca-$org"); done
   names+=(orderer)
   for org in $GL_PEER_ORGS; do names+=("peer-$org"); done
-  for name in "${names[@]}"; do
-    if gl_running "$name"; then state="up   (pid $(cat "$GL_RUN/pids/$name.pid"))"; else state="down"; fi
-    printf '%-16s %s\n' "$name" "$state"
+  for dir in "$GL_RUN"/chaincode/*/; do
+    [[ -f $dir/serve-args ]] && names+=("cc-$(basename "$dir")")
   done
-  for pidfile in "$GL_RUN"/pids/cc-*.pid; do
-    [[ -f $pidfile ]] || continue
-    name=$(basename "$pidfile" .pid)
-    if gl_running "$name"; then state="up   (pid $(cat "$pidfile"))"; else state="down"; fi
-    printf '%-16s %s\n' "$name" "$state"
+  for name in "${names[@]}"; do
+    if gl_node_running "$name"; then printf '%-16s up\n' "$name"; else printf '%-16s down\n' "$name"; fi
   done
 }
 
 logs() {
+  local name
   if [[ -n ${1:-} ]]; then
-    tail -n "${LINES_TO_SHOW:-100}" "$GL_RUN/logs/$1.log"
+    gl_node_logs "$1" "${LINES_TO_SHOW:-100}"
   else
-    tail -n "${LINES_TO_SHOW:-20}" "$GL_RUN"/logs/*.log
+    while read -r name _; do
+      printf '==> %s <==\n' "$name"
+      gl_node_logs "$name" "${LINES_TO_SHOW:-20}" 2>/dev/null || true
+    done < <(status | grep ' up$')
   fi
 }
 
@@ -411,7 +276,7 @@ approve() { # org package-id name sequence orderer-and-lifecycle-args...
 # the Rust shim reads as well.
 start_chaincode() { # name id cmd port tls mtls
   local name=$1 id=$2 cmd=$3 port=$4 dir="$GL_RUN/chaincode/$1" org
-  gl_stop "cc-$name"
+  gl_stop_node "cc-$name"
   {
     echo "CHAINCODE_ID=$id"
     echo "CORE_CHAINCODE_ID_NAME=$id"
@@ -432,29 +297,16 @@ start_chaincode() { # name id cmd port tls mtls
     fi
   } >"$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
-  # The server command is a command line by design (program plus arguments);
-  # a relative program path is taken from the caller's directory, since the
-  # server runs in its own directory under the run dir.
-  local argv
-  read -r -a argv <<<"$cmd"
-  if [[ ${argv[0]} == */* && ${argv[0]} != /* ]]; then argv[0]="$PWD/${argv[0]}"; fi
   # Remember how, so cc-start can bring the server back after a crash.
   printf '%s\n' "$id" "$cmd" "$port" "$5" "$6" >"$dir/serve-args"
-  gl_start "cc-$name" "$dir" "$dir/env" "${argv[@]}"
-  wait_port "$GL_CC_HOST" "$port" 30 || gl_die "chaincode server cc-$name did not listen on $port (logs/cc-$name.log)"
-  gl_log "chaincode $name serving on $GL_CC_HOST:$port (pid $(cat "$GL_RUN/pids/cc-$name.pid"))"
+  gl_launch_chaincode "$name" "$cmd" "$port"
+  gl_log "chaincode $name serving on $GL_CC_HOST:$port ($GL_LAUNCHER)"
 }
 
 cc_stop() { # name [--kill]
-  local name=${1:?usage: network.sh cc-stop NAME [--kill]} pidfile
-  pidfile="$GL_RUN/pids/cc-$name.pid"
-  if [[ ${2:-} == --kill && -f $pidfile ]]; then
-    # A crash, not a shutdown: no chance to say goodbye to the peer.
-    kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null || true
-    rm -f "$pidfile"
-  else
-    gl_stop "cc-$name"
-  fi
+  local name=${1:?usage: network.sh cc-stop NAME [--kill]}
+  # --kill: a crash, not a shutdown: no chance to say goodbye to the peer.
+  gl_stop_node "cc-$name" "${2:-}"
   gl_log "chaincode server cc-$name stopped"
 }
 
@@ -469,14 +321,13 @@ cc_start() { # name
 restart_node() { # orderer | peer-<org>
   local node=${1:?usage: network.sh restart orderer|peer-ORG}
   gl_use_fabric peer orderer
-  gl_stop "$node"
+  gl_stop_node "$node"
   case "$node" in
-    orderer) start_orderer ;;
+    orderer) gl_launch_orderer ;;
     peer-*)
       local org=${node#peer-}
       orgvar "$org" MSPID >/dev/null
-      start_peer "$org"
-      wait_port "$(orgvar "$org" PEER_HOST)" "$(orgvar "$org" PEER_PORT)" 30 || gl_die "$node did not come back"
+      gl_launch_peer "$org"
       ;;
     *) gl_die "restart: unknown node $node (orderer, peer-ORG)" ;;
   esac
