@@ -126,12 +126,31 @@ issue_org_identities() {
   enroll_msp "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin"
   enroll_tls "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin" "$(tls_hosts "$GL_HOST")"
 
-  for spec in $GL_USERS $GL_ENERGY_USERS; do
+  for spec in $GL_USERS $GL_ENERGY_USERS $(org_users "$org"); do
     IFS=: read -r uorg name role <<<"$spec"
     [[ $uorg == "$org" ]] || continue
     register "$org" "$name" "$pw" client "gridledger.role=$role:ecert"
     enroll_msp "$org" "$name" "$pw" "$GL_ORGS_DIR/$org/users/$name"
   done
+}
+
+# GL_<ORG>_USERS: the users of an org defined on its own (network/orgs/*.env).
+org_users() {
+  local name="GL_${1^^}_USERS"
+  printf '%s' "${!name:-}"
+}
+
+# revoke_identity ORG NAME: revokes every certificate of enrollment id NAME at
+# ORG's CA and writes the CA's new CRL to ORG's MSP (msp/crls/crl.pem), where
+# `org.sh revoke` picks it up for the channel config.
+revoke_identity() {
+  local org=$1 name=$2 crls="$GL_ORGS_DIR/$1/msp/crls"
+  enroll_ca_admin "$org"
+  ca_client "$org" revoke -e "$name" -r keycompromise >>"$GL_RUN/logs/tools.log" 2>&1 ||
+    gl_die "ca-$org could not revoke $name (logs/tools.log)"
+  ca_client "$org" gencrl >>"$GL_RUN/logs/tools.log" 2>&1 || gl_die "ca-$org could not generate its CRL (logs/tools.log)"
+  mkdir -p "$crls"
+  cp "$(ca_home "$org")/client/msp/crls/crl.pem" "$crls/crl.pem"
 }
 
 # Chaincode servers get their TLS certificate from the Utility CA; peers trust

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The new org's nodes on this machine (sourced by org.sh): its CA and peer go
+# through the launcher interface (scripts/launch-$GL_LAUNCHER.sh), so the same
+# steps work natively and in Docker. Orgs whose nodes run here are listed in
+# $GL_RUN/joined-orgs, which network/consortium.env adds to GL_PEER_ORGS.
+# shellcheck shell=bash
+
+# The launcher defines globals: source it at org.sh's top level.
+if declare -F gl_source_launcher >/dev/null; then gl_source_launcher; fi
+
+launch_ca() { # org
+  if declare -F gl_launch_ca >/dev/null; then gl_launch_ca "$1"; else start_ca "$1"; fi
+}
+
+joined_orgs() { [[ ! -f $GL_RUN/joined-orgs ]] || cat "$GL_RUN/joined-orgs"; }
+
+mark_joined() { # org
+  grep -qx "$1" <(joined_orgs) || echo "$1" >>"$GL_RUN/joined-orgs"
+}
+
+unmark_joined() { # org
+  local rest
+  rest=$(joined_orgs | grep -vx "$1" || true)
+  if [[ -n $rest ]]; then echo "$rest" >"$GL_RUN/joined-orgs"; else rm -f "$GL_RUN/joined-orgs"; fi
+}
+
+# Block height of ORG's peer on the channel (0 before it joined).
+peer_height() { # org
+  local info
+  info=$(as_identity "$1" admin peer channel getinfo -c "$GL_CHANNEL" 2>/dev/null | sed -n 's/^Blockchain info: //p') || true
+  [[ -n $info ]] || info='{}'
+  jq -r '.height // 0' <<<"$info"
+}
+
+# Number of the newest block the orderer has, as ORG's admin sees it.
+orderer_newest() { # org
+  local org=$1 tmp orderer
+  tmp=$(mktemp -d)
+  mapfile -t orderer < <(orderer_args)
+  as_identity "$org" admin peer channel fetch newest "$tmp/newest.pb" -c "$GL_CHANNEL" "${orderer[@]}" \
+    >>"$ORG_LOG" 2>&1 || gl_die "$org cannot read $GL_CHANNEL from the orderer: is it a member yet?"
+  configtxlator proto_decode --input "$tmp/newest.pb" --type common.Block | jq -r '.header.number'
+  rm -rf "$tmp"
+}
+
+# wait_caught_up ORG: ORG's peer holds every block the orderer had when asked.
+wait_caught_up() {
+  local org=$1 want deadline=$((SECONDS + 120))
+  want=$(($(orderer_newest "$org") + 1))
+  until (($(peer_height "$org") >= want)); do
+    ((SECONDS < deadline)) || gl_die "peer-$org did not catch up to height $want within 120 s"
+    sleep 1
+  done
+}
+
+# set_anchor ORG: the org's own config update (mod_policy: its Admins), so its
+# admin computes, signs and submits it alone.
+set_anchor() {
+  local org=$1 msp host port tmp block dir
+  msp=$(orgvar "$org" MSPID)
+  host=$(orgvar "$org" PEER_HOST)
+  port=$(orgvar "$org" PEER_PORT)
+  tmp=$(mktemp -d)
+  block=$(fetch_config "$org" "$tmp")
+  if jq -e --arg m "$msp" --arg h "$host" --argjson p "$port" \
+    '.channel_group.groups.Application.groups[$m].values.AnchorPeers.value.anchor_peers == [{host: $h, port: $p}]' \
+    "$tmp/config.json" >/dev/null; then
+    gl_log "$msp anchor peer already $host:$port"
+    rm -rf "$tmp"
+    return 0
+  fi
+  jq --arg m "$msp" --arg h "$host" --argjson p "$port" \
+    '.channel_group.groups.Application.groups[$m].values.AnchorPeers =
+       {mod_policy: "Admins", value: {anchor_peers: [{host: $h, port: $p}]}, version: "0"}' \
+    "$tmp/config.json" >"$tmp/modified.json"
+  dir=$(proposal_dir "anchor-$org" "")
+  make_proposal "$dir" anchor "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
+    "/Channel/Application/$msp/Admins" "$block" "anchor peer of $msp: $host:$port ($msp's own admin signs)"
+  rm -rf "$tmp"
+  sign "$dir" --as "$org"
+  submit "$dir" --as "$org"
+}
+
+join() {
+  local org=${1:?usage: org.sh join ORG} dir block orderer attempt
+  require_org_defined "$org"
+  founding_org "$org" && gl_die "$org is a founding org: network.sh up starts it"
+  [[ -d $GL_ORGS_DIR/$org/peer0/msp ]] || gl_die "$org has no identities here: run 'org.sh create $org' first"
+  declare -F gl_launch_peer >/dev/null || gl_die "no launcher interface (gl_launch_peer): scripts/launch-*.sh"
+  gl_use_fabric peer configtxlator
+  mark_joined "$org"
+  gl_launch_peer "$org"
+  if (($(peer_height "$org") == 0)); then
+    dir="$GL_RUN/channel/$org"
+    mkdir -p "$dir"
+    mapfile -t orderer < <(orderer_args)
+    # The orderer serves the channel's blocks to member orgs only: this works
+    # once the add proposal has been submitted.
+    as_identity "$org" admin peer channel fetch 0 "$dir/genesis.pb" -c "$GL_CHANNEL" "${orderer[@]}" \
+      >>"$ORG_LOG" 2>&1 || gl_die "$org cannot fetch $GL_CHANNEL's genesis block: is it a member yet? (logs/org.log)"
+    for attempt in 1 2 3 4 5; do
+      as_identity "$org" admin peer channel join -b "$dir/genesis.pb" >>"$ORG_LOG" 2>&1 && break
+      ((attempt < 5)) || gl_die "peer-$org could not join $GL_CHANNEL (logs/org.log)"
+      sleep 1
+    done
+  fi
+  set_anchor "$org"
+  block=$(orderer_newest "$org")
+  wait_caught_up "$org"
+  gl_log "peer-$org joined $GL_CHANNEL (height $((block + 1))); next: 'org.sh chaincodes $org'"
+}
+
+# leave ORG: stop the org's nodes here and forget its local state (run dir
+# identities, CA, ledger), so it can be onboarded afresh. Removing it from the
+# channel is the consortium's proposal (org.sh propose remove).
+leave() {
+  local org=${1:?usage: org.sh leave ORG} node
+  require_org_defined "$org"
+  founding_org "$org" && gl_die "$org is a founding org: network.sh down stops it"
+  for node in "peer-$org" "ca-$org"; do
+    if declare -F gl_stop_node >/dev/null; then gl_stop_node "$node"; else gl_stop "$node"; fi
+  done
+  unmark_joined "$org"
+  rm -rf "${GL_ORGS_DIR:?}/$org" "$GL_RUN/ca/$org" "$GL_RUN/data/peer-$org" "$GL_RUN/config/$org" \
+    "$GL_RUN/config/configtx-$org" "$GL_RUN/channel/$org"
+  gl_log "$org: nodes stopped, local state removed"
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Consortium administration on the running network: onboard an organization,
+# remove one, revoke an identity. Each step is a command a different person
+# runs, and they exchange proposal directories (see network/ONBOARDING.md).
+#
+#   org.sh create ORG                      new org: its CA, identities, org definition (network/orgs/ORG.env)
+#   org.sh propose add ORG [--as A] [--out DIR]     config update adding ORG's definition; prints DIR
+#   org.sh propose remove ORG [--as A] [--out DIR]  config update removing ORG from the channel
+#   org.sh revoke ORG USER [--out DIR]     revoke USER at ORG's CA, propose ORG's new CRL
+#   org.sh sign DIR --as ORG [--user U]    add ORG admin's signature (only ORG's own MSP is used)
+#   org.sh show DIR                        what DIR changes, who signed, what is missing
+#   org.sh submit DIR [--as ORG] [--force] check (signatures, admins, staleness) and send
+#   org.sh join ORG                        start ORG's peer, join the channel, set its anchor peer
+#   org.sh chaincodes ORG                  install + approve every committed chaincode for ORG, and
+#                                          prepare next-sequence definitions where ORG must be added
+#   org.sh cc-approve DIR --as ORG         approve a prepared chaincode definition
+#   org.sh cc-commit DIR [--as ORG]        commit it once a majority approved
+#   org.sh leave ORG                       stop ORG's nodes here and forget its local state
+# Proposals go to $GRIDLEDGER_RUN/proposals/ unless --out says otherwise.
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/identities.sh
+source "$GL_SCRIPTS/identities.sh"
+# shellcheck source=SCRIPTDIR/org-config.sh
+source "$GL_SCRIPTS/org-config.sh"
+# shellcheck source=SCRIPTDIR/org-node.sh
+source "$GL_SCRIPTS/org-node.sh"
+# shellcheck source=SCRIPTDIR/org-chaincode.sh
+source "$GL_SCRIPTS/org-chaincode.sh"
+
+usage() {
+  sed -n '2,20p' "$0" >&2
+  exit 2
+}
+
+founding_org() { [[ " orderer utility grid prosumer " == *" $1 "* ]]; }
+
+require_org_defined() {
+  local name="GL_${1^^}_MSPID"
+  [[ -n ${!name:-} ]] || gl_die "unknown org '$1': no $name (network/consortium.env or network/orgs/$1.env)"
+}
+
+proposal_dir() { # default-name out
+  local dir=${2:-$GL_RUN/proposals/$1-$(date +%Y%m%dT%H%M%S)}
+  [[ ! -e $dir/proposal.json ]] || gl_die "$dir already holds a proposal"
+  echo "$dir"
+}
+
+# --- the new org's side -------------------------------------------------------
+
+# The org definition comes from configtxgen -printOrg, as for the founding orgs
+# (same policies as network/configtx.yaml.in). Anchor peers are set later by
+# the org itself (join), once its peer runs.
+org_configtx() { # org
+  local msp
+  msp=$(orgvar "$1" MSPID)
+  cat <<YAML
+Organizations:
+  - Name: $msp
+    ID: $msp
+    MSPDir: $GL_ORGS_DIR/$1/msp
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client')"}
+      Writers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.client')"}
+      Admins: {Type: Signature, Rule: "OR('$msp.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('$msp.peer')"}
+YAML
+}
+
+create() {
+  local org=${1:?usage: org.sh create ORG} dir
+  require_org_defined "$org"
+  founding_org "$org" && gl_die "$org is a founding org of this consortium"
+  gl_use_fabric fabric-ca-server fabric-ca-client configtxgen
+  mkdir -p "$GL_RUN/logs"
+  launch_ca "$org"
+  issue_org_identities "$org"
+  dir="$GL_RUN/config/configtx-$org"
+  mkdir -p "$dir"
+  org_configtx "$org" >"$dir/configtx.yaml"
+  FABRIC_CFG_PATH=$dir configtxgen -printOrg "$(orgvar "$org" MSPID)" >"$GL_ORGS_DIR/$org/definition.json" \
+    2>>"$ORG_LOG" || gl_die "configtxgen -printOrg failed (logs/org.log)"
+  gl_log "$org: CA up, identities issued; org definition $GL_ORGS_DIR/$org/definition.json"
+}
+
+# --- proposals -----------------------------------------------------------------
+
+propose() {
+  local kind=${1:-} org=${2:-} as=utility out="" def="" tmp msp block dir
+  shift 2 || usage
+  while (($#)); do
+    case "$1" in
+      --as) as=$2 && shift 2 ;;
+      --out) out=$2 && shift 2 ;;
+      --definition) def=$2 && shift 2 ;;
+      *) gl_die "propose: unknown option $1" ;;
+    esac
+  done
+  require_org_defined "$org"
+  msp=$(orgvar "$org" MSPID)
+  gl_use_fabric peer configtxlator
+  tmp=$(mktemp -d)
+  block=$(fetch_config "$as" "$tmp")
+  case "$kind" in
+    add)
+      def=${def:-$GL_ORGS_DIR/$org/definition.json}
+      [[ -f $def ]] || gl_die "no org definition $def: the new org runs 'org.sh create $org' and sends it"
+      jq -e --arg m "$msp" '.values.MSP.value.config.name == $m' "$def" >/dev/null ||
+        gl_die "$def is not the definition of $msp"
+      founding_org "$org" && gl_die "the name $org is already taken by a founding org"
+      if jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m) or
+          any(.[]; .values.MSP.value.config.name == $m)' "$tmp/config.json" >/dev/null; then
+        gl_die "$msp is already a member of $GL_CHANNEL"
+      fi
+      jq --arg m "$msp" --slurpfile d "$def" '.channel_group.groups.Application.groups[$m] = $d[0]' \
+        "$tmp/config.json" >"$tmp/modified.json"
+      ;;
+    remove)
+      founding_org "$org" && gl_log "note: $org is a founding org; its nodes here keep running until stopped"
+      jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$tmp/config.json" >/dev/null ||
+        gl_die "$msp is not a member of $GL_CHANNEL"
+      jq --arg m "$msp" 'del(.channel_group.groups.Application.groups[$m])' "$tmp/config.json" >"$tmp/modified.json"
+      ;;
+    *) usage ;;
+  esac
+  dir=$(proposal_dir "$kind-$org" "$out")
+  make_proposal "$dir" "$kind" "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
+    /Channel/Application/Admins "$block" "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
+  rm -rf "$tmp"
+  gl_log "proposal $dir: $kind $msp; now each admin runs 'org.sh sign $dir --as ORG'"
+  echo "$dir"
+}
+
+# revoke ORG USER: the CA revokes USER's certificates, and ORG's MSP in the
+# channel config gets the new CRL; that value's mod_policy is ORG's own Admins,
+# so ORG's admin signs alone.
+revoke() {
+  local org=${1:-} user=${2:-} out="" tmp msp block dir crl id
+  [[ -n $org && -n $user ]] || gl_die "usage: org.sh revoke ORG USER [--out DIR]"
+  [[ ${3:-} != --out ]] || out=${4:?--out DIR}
+  require_org_defined "$org"
+  [[ -d $GL_ORGS_DIR/$org/users/$user ]] || gl_die "$org has no user $user here"
+  msp=$(orgvar "$org" MSPID)
+  gl_use_fabric peer configtxlator fabric-ca-client
+  id=$user
+  [[ $user != admin ]] || id=admin-user
+  revoke_identity "$org" "$id"
+  crl=$(base64 -w0 "$GL_ORGS_DIR/$org/msp/crls/crl.pem")
+  tmp=$(mktemp -d)
+  block=$(fetch_config "$org" "$tmp")
+  jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$tmp/config.json" >/dev/null ||
+    gl_die "$msp is not a member of $GL_CHANNEL"
+  jq --arg m "$msp" --arg crl "$crl" \
+    '.channel_group.groups.Application.groups[$m].values.MSP.value.config.revocation_list = [$crl]' \
+    "$tmp/config.json" >"$tmp/modified.json"
+  dir=$(proposal_dir "revoke-$org-$user" "$out")
+  make_proposal "$dir" revoke "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
+    "/Channel/Application/$msp/Admins" "$block" "new CRL for $msp revoking $user ($msp's own admin signs)"
+  rm -rf "$tmp"
+  gl_log "proposal $dir: CRL of $msp; now 'org.sh sign $dir --as $org' and 'org.sh submit $dir'"
+  echo "$dir"
+}
+
+sign() {
+  local dir=${1:-} as="" user=admin
+  shift || usage
+  while (($#)); do
+    case "$1" in
+      --as) as=$2 && shift 2 ;;
+      --user) user=$2 && shift 2 ;;
+      *) gl_die "sign: unknown option $1" ;;
+    esac
+  done
+  [[ -n $as ]] || gl_die "usage: org.sh sign DIR --as ORG [--user USER]"
+  require_proposal "$dir"
+  gl_use_fabric peer configtxlator
+  as_identity "$as" "$user" peer channel signconfigtx -f "$dir/envelope.pb" >>"$ORG_LOG" 2>&1 ||
+    gl_die "signing as $as/$user failed (logs/org.log)"
+  gl_log "signed $dir as $as/$user; signatures now: $(signers "$dir" | cut -f1 | tr '\n' ' ')"
+}
+
+show() {
+  local dir=${1:?usage: org.sh show DIR} msp cert
+  require_proposal "$dir"
+  gl_use_fabric configtxlator
+  jq -r '"\(.summary)\nchannel \(.channel), computed from the config in block \(.baseBlock)\nneeds \(.policy)"' \
+    "$dir/proposal.json"
+  echo "signatures:"
+  while IFS=$'\t' read -r msp cert; do
+    [[ -z $msp ]] || echo "  $msp: $(cert_subject "$cert")"
+  done < <(signers "$dir")
+}
+
+submit() {
+  local dir=${1:-} as="" force=false tmp problems orderer msps
+  shift || usage
+  while (($#)); do
+    case "$1" in
+      --as) as=$2 && shift 2 ;;
+      --force) force=true && shift ;;
+      *) gl_die "submit: unknown option $1" ;;
+    esac
+  done
+  require_proposal "$dir"
+  gl_use_fabric peer configtxlator
+  msps=$(signers "$dir" | cut -f1)
+  [[ -n $msps ]] || $force || gl_die "$dir has no signatures yet"
+  # The peer CLI signs what it sends with the submitter's identity too: submit
+  # as an org that already signed, so that signature changes nothing.
+  as=${as:-$(org_of_msp "$(head -n1 <<<"$msps")")}
+  [[ -n $as ]] || gl_die "submit: say --as ORG"
+  if ! $force && ! grep -qx "$(orgvar "$as" MSPID)" <<<"$msps"; then
+    gl_die "submitting as $as would add $as's signature: have $as sign first ('org.sh sign $dir --as $as')"
+  fi
+  tmp=$(mktemp -d)
+  fetch_config "$as" "$tmp" >/dev/null
+  problems=$(check_proposal "$dir" "$tmp/config.json")
+  rm -rf "$tmp"
+  if [[ -n $problems ]]; then
+    if ! $force; then
+      gl_log "REFUSED: $dir"
+      while IFS= read -r line; do gl_log "  $line"; done <<<"$problems"
+      exit 1
+    fi
+    gl_log "--force: sending despite:"
+    while IFS= read -r line; do gl_log "  $line"; done <<<"$problems"
+  fi
+  mapfile -t orderer < <(orderer_args)
+  if ! as_identity "$as" admin peer channel update -f "$dir/envelope.pb" -c "$GL_CHANNEL" "${orderer[@]}" \
+    >"$dir/submit.log" 2>&1; then
+    cat "$dir/submit.log" >>"$ORG_LOG"
+    gl_die "the orderer rejected the update: $(grep -m1 -o 'Error: .*' "$dir/submit.log" || tail -n1 "$dir/submit.log")"
+  fi
+  gl_log "submitted $dir: $(proposal_field "$dir" summary)"
+}
+
+main() {
+  local verb=${1:-}
+  shift || true
+  mkdir -p "$GL_RUN/logs"
+  case "$verb" in
+    create) create "$@" ;;
+    propose) propose "$@" ;;
+    revoke) revoke "$@" ;;
+    sign) sign "$@" ;;
+    show) show "$@" ;;
+    submit) submit "$@" ;;
+    join) join "$@" ;;
+    chaincodes) chaincodes "$@" ;;
+    cc-approve) cc_approve "$@" ;;
+    cc-commit) cc_commit "$@" ;;
+    leave) leave "$@" ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
