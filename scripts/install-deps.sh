@@ -2,6 +2,9 @@
 # Installs the Debian packages the gridledger scripts rely on, skipping any
 # that are already present, so CI on a fresh machine and a developer's warm
 # machine run the same command.
+#   scripts/install-deps.sh          what every script needs
+#   scripts/install-deps.sh docker   also what the Docker launcher's local
+#                                    images need (scripts/docker-local.sh)
 set -euo pipefail
 
 # command-name:debian-package pairs. gcc is needed because Fabric CA links
@@ -18,10 +21,16 @@ readonly DEPS=(
   "curl:curl"
   "envsubst:gettext-base"
 )
+# Debian's Docker engine (20.10, with compose v1 not included) and debootstrap,
+# which makes the local base image on a machine with no image registry.
+readonly DOCKER_DEPS=(
+  "dockerd:docker.io"
+  "debootstrap:debootstrap"
+)
 
-missing_packages() {
+missing_packages() { # pair...
   local pair cmd pkg
-  for pair in "${DEPS[@]}"; do
+  for pair in "$@"; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || printf '%s\n' "$pkg"
@@ -38,8 +47,18 @@ check_go() {
 }
 
 install() {
-  local pkgs
-  mapfile -t pkgs < <(missing_packages)
+  local pkgs wanted=("${DEPS[@]}")
+  case "${1:-}" in
+    "") ;;
+    docker) wanted+=("${DOCKER_DEPS[@]}") ;;
+    *)
+      echo "usage: $0 [docker]" >&2
+      return 2
+      ;;
+  esac
+  # debootstrap and dockerd live in /usr/sbin, off a normal user's PATH.
+  PATH="$PATH:/usr/sbin:/sbin"
+  mapfile -t pkgs < <(missing_packages "${wanted[@]}")
   if ((${#pkgs[@]} == 0)); then
     echo "install-deps: all present"
   else
