@@ -47,6 +47,7 @@ fn random_orders(n: usize) -> Vec<Order> {
                 vpp: None,
                 placed_at: Timestamp { seconds: OPEN + next(3000), nanos: i32::try_from(next(1_000_000_000)).unwrap() },
                 status: OrderStatus::Open,
+                interval_seconds: 900,
             }
         })
         .collect()
@@ -98,6 +99,7 @@ fn bench(c: &mut Criterion) {
             price_per_kwh: outcome.price_per_kwh,
             volume_wh: outcome.volume_wh,
             fills: outcome.fills.clone(),
+            interval_seconds: 900,
         };
         b.iter(|| black_box(serde_json::to_vec(&record).unwrap()))
     });

@@ -97,6 +97,7 @@ mod tests {
             vpp: None,
             placed_at: Timestamp { seconds: at, nanos: 0 },
             status: OrderStatus::Open,
+            interval_seconds: 900,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use gridledger_contract::Context;
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
+use gridledger_energy_common::interval::require_length;
 
 use crate::error::{Result, TradeError};
 use crate::model::{MarketConfig, Timestamp};
@@ -36,6 +37,7 @@ pub fn load(ctx: &Context<'_>) -> Result<MarketConfig> {
 
 /// Checks the ranges of every field (400).
 pub fn validate(config: &MarketConfig) -> Result<()> {
+    require_length("intervalSeconds", i64::from(config.interval_seconds))?;
     if !(0..=MAX_GATE_CLOSURE_SECONDS).contains(&config.gate_closure_seconds) {
         return Err(TradeError::BadRequest(format!(
             "gateClosureSeconds must be 0..={MAX_GATE_CLOSURE_SECONDS}, got {}",

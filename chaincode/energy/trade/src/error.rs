@@ -57,6 +57,36 @@ pub enum TradeError {
     /// The order is already cancelled (409).
     #[error("order {0} is already cancelled")]
     AlreadyCancelled(String),
+    /// Orders of the interval were placed for another interval length than the market's now (409).
+    #[error(
+        "order {order_id} for interval {interval} was placed in a {placed} s market; the market's interval is \
+         {market} s now (set intervalSeconds back to {placed} to clear it)"
+    )]
+    LengthChanged {
+        /// The interval.
+        interval: i64,
+        /// The first such order.
+        order_id: String,
+        /// Its interval length.
+        placed: u32,
+        /// The market's interval length now.
+        market: u32,
+    },
+    /// The metered energy settlement reads was measured over another interval length than the market's (409).
+    #[error(
+        "party {party}'s metered energy for interval {interval} comes from {metered} s meters; the market traded \
+         {market} s intervals, so it cannot be settled against them"
+    )]
+    MeteredLength {
+        /// The interval.
+        interval: i64,
+        /// The party's account.
+        party: String,
+        /// The meters' interval length.
+        metered: u32,
+        /// The market's.
+        market: u32,
+    },
     /// No such order (404).
     #[error("no order {order_id} for interval {interval}")]
     NoOrder {
@@ -114,7 +144,9 @@ impl From<TradeError> for ContractError {
             | TradeError::NotEnded { .. }
             | TradeError::AlreadySettled(_)
             | TradeError::OrderExists(_)
-            | TradeError::AlreadyCancelled(_) => Self::Conflict(message),
+            | TradeError::AlreadyCancelled(_)
+            | TradeError::LengthChanged { .. }
+            | TradeError::MeteredLength { .. } => Self::Conflict(message),
             TradeError::NoOrder { .. } | TradeError::NotFound(_) => Self::NotFound(message),
             TradeError::Forbidden(_) => Self::Forbidden(message),
             TradeError::Callee { status, .. } => match status {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use gridledger_contract::Context;
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
-use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
+use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
 
 use crate::error::{Result, TradeError};
 use crate::model::{ClearingRecord, ClearingSummary, Settlement, SettlementSummary};
@@ -23,27 +23,42 @@ pub const CLEAR: &[Allowed] = &[
 /// Who may settle: the utility's operators and admins.
 pub const SETTLE: &[Allowed] = &[(Some(OrgKind::Utility), Role::Operator), (Some(OrgKind::Utility), Role::Admin)];
 
+/// The shortest interval length: any market's interval starts are aligned to it.
+const SHORTEST: i64 = ALLOWED_LENGTHS[0] as i64;
+
 /// The event `ClearMarket` emits.
 pub const MARKET_CLEARED: &str = "MarketCleared";
 /// The event `Settle` emits.
 pub const SETTLED: &str = "Settled";
 
-/// `ClearMarket(intervalStart)`: runs the auction once, after gate closure. Returns the clearing without fills.
+/// `ClearMarket(intervalStart)`: runs the auction once, after gate closure, for an interval aligned to the market's
+/// interval length. Returns the clearing without fills.
 pub fn clear_market(ctx: &Context<'_>, interval: i64) -> Result<ClearingSummary> {
     Caller::of(ctx)?.require("ClearMarket", CLEAR)?;
-    require_aligned(interval, INTERVAL_SECONDS)?;
-    config::require_gate_closed(interval, &config::load(ctx)?, config::now(ctx)?)?;
+    let config = config::load(ctx)?;
+    require_aligned(interval, i64::from(config.interval_seconds))?;
+    config::require_gate_closed(interval, &config, config::now(ctx)?)?;
     let key = keys::clearing(ctx, interval)?;
     if ctx.get_state(&key)?.is_some() {
         return Err(TradeError::AlreadyCleared(interval));
     }
     let (bids, asks) = orders::open_orders(ctx, interval)?;
+    // An order's energy is for the interval length it was placed under: never clear it as another length.
+    if let Some(order) = bids.iter().chain(&asks).find(|o| o.interval_seconds != config.interval_seconds) {
+        return Err(TradeError::LengthChanged {
+            interval,
+            order_id: order.id.clone(),
+            placed: order.interval_seconds,
+            market: config.interval_seconds,
+        });
+    }
     let clearing = auction::clear(&bids, &asks);
     let record = ClearingRecord {
         interval_start: interval,
         price_per_kwh: clearing.price_per_kwh,
         volume_wh: clearing.volume_wh,
         fills: clearing.fills,
+        interval_seconds: config.interval_seconds,
     };
     store::put_json(ctx, &key, &record)?;
     let summary =
@@ -52,17 +67,19 @@ pub fn clear_market(ctx: &Context<'_>, interval: i64) -> Result<ClearingSummary>
     Ok(summary)
 }
 
-/// `Settle(intervalStart)`: once, after the interval ended, for a cleared interval. Returns a summary.
+/// `Settle(intervalStart)`: once, after the interval ended, for a cleared interval, with the interval length it
+/// was cleared for; refuses (409) when a party's metered energy comes from meters of another length. Returns a
+/// summary.
 pub fn settle(ctx: &Context<'_>, interval: i64) -> Result<SettlementSummary> {
     Caller::of(ctx)?.require("Settle", SETTLE)?;
-    require_aligned(interval, INTERVAL_SECONDS)?;
+    require_aligned(interval, SHORTEST)?;
     let key = keys::settlement(ctx, interval)?;
     if ctx.get_state(&key)?.is_some() {
         return Err(TradeError::AlreadySettled(interval));
     }
     let clearing: ClearingRecord =
         store::get_json(ctx, &keys::clearing(ctx, interval)?, "clearing")?.ok_or(TradeError::NotCleared(interval))?;
-    let end = interval.saturating_add(INTERVAL_SECONDS);
+    let end = interval.saturating_add(i64::from(clearing.interval_seconds));
     let now = config::now(ctx)?;
     if now.seconds < end {
         return Err(TradeError::NotEnded { interval, end, now: now.seconds });
@@ -71,6 +88,14 @@ pub fn settle(ctx: &Context<'_>, interval: i64) -> Result<SettlementSummary> {
     let mut metered = BTreeMap::new();
     for party in settlement::parties(&clearing) {
         let m = calls::metered_energy(ctx, &party, interval)?;
+        if let Some(metered) = m.interval_seconds.filter(|len| *len != clearing.interval_seconds) {
+            return Err(TradeError::MeteredLength {
+                interval,
+                party: party.account(),
+                metered,
+                market: clearing.interval_seconds,
+            });
+        }
         metered.insert(party, m);
     }
     let result = settlement::settle(&clearing, &metered, &config)?;

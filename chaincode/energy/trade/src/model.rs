@@ -2,6 +2,7 @@
 
 use gridledger_contract::{Fields, Object};
 use gridledger_energy_common::caller::Party;
+use gridledger_energy_common::interval::DEFAULT_LENGTH;
 use serde::{Deserialize, Serialize};
 
 /// The MSP part of a virtual power plant's party: `{"msp":"VPP","id":vppId}`.
@@ -69,6 +70,13 @@ pub struct Order {
     pub placed_at: Timestamp,
     /// Open or cancelled.
     pub status: OrderStatus,
+    /// The market's interval length when the order was placed, seconds.
+    #[serde(default = "default_length")]
+    pub interval_seconds: u32,
+}
+
+fn default_length() -> u32 {
+    DEFAULT_LENGTH
 }
 
 /// The market parameters, `config []`. Defaults apply until `SetMarketConfig` runs.
@@ -83,11 +91,20 @@ pub struct MarketConfig {
     pub imbalance_short_per_kwh: i64,
     /// Price per kWh the grid pays a party for energy produced beyond (or used short of) its trades.
     pub imbalance_long_per_kwh: i64,
+    /// The delivery interval length, seconds: one of 60, 300, 900, 1800, 3600 (900 when absent).
+    #[serde(default = "default_length")]
+    pub interval_seconds: u32,
 }
 
 impl Default for MarketConfig {
     fn default() -> Self {
-        Self { gate_closure_seconds: 300, grid_fee_per_kwh: 0, imbalance_short_per_kwh: 0, imbalance_long_per_kwh: 0 }
+        Self {
+            gate_closure_seconds: 300,
+            grid_fee_per_kwh: 0,
+            imbalance_short_per_kwh: 0,
+            imbalance_long_per_kwh: 0,
+            interval_seconds: DEFAULT_LENGTH,
+        }
     }
 }
 
@@ -117,6 +134,9 @@ pub struct ClearingRecord {
     pub volume_wh: i64,
     /// Bid fills in priority order, then ask fills in priority order.
     pub fills: Vec<Fill>,
+    /// The interval length the market was cleared for, seconds.
+    #[serde(default = "default_length")]
+    pub interval_seconds: u32,
 }
 
 /// The `MarketCleared` event payload: the clearing without its fills.
@@ -185,7 +205,7 @@ pub struct SettlementSummary {
     pub total_amount: i64,
 }
 
-/// `{"importWh","exportWh"}`: what metering `MeteredEnergy` answers.
+/// `{"importWh","exportWh","intervalSeconds"}`: what metering `MeteredEnergy` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metered {
@@ -193,6 +213,9 @@ pub struct Metered {
     pub import_wh: i64,
     /// Energy fed into the grid, Wh.
     pub export_wh: i64,
+    /// The interval length of the meters the readings came from; `None` when the party has no readings there.
+    #[serde(default)]
+    pub interval_seconds: Option<u32>,
 }
 
 fn side_field(fields: &mut Fields<'_>) {
@@ -207,8 +230,12 @@ impl Object for Order {
         fields.field::<i64>("wh").field::<i64>("limitPerKwh").field::<Party>("party");
         fields.optional::<String>("vpp").field::<Timestamp>("placedAt");
         let status = gridledger_contract::Schema::string().one_of_values(["open", "cancelled"]);
-        fields.field_schema("status", status, true);
+        fields.field_schema("status", status, true).field_schema("intervalSeconds", length_schema(), true);
     }
+}
+
+fn length_schema() -> gridledger_contract::Schema {
+    gridledger_contract::Schema::integer("uint32", 60, 3600)
 }
 
 impl Object for Timestamp {
@@ -225,7 +252,8 @@ impl Object for MarketConfig {
             .field::<i64>("gateClosureSeconds")
             .field::<i64>("gridFeePerKwh")
             .field::<i64>("imbalanceShortPerKwh")
-            .field::<i64>("imbalanceLongPerKwh");
+            .field::<i64>("imbalanceLongPerKwh")
+            .field_schema("intervalSeconds", length_schema(), false);
     }
 }
 
@@ -245,7 +273,8 @@ impl Object for ClearingRecord {
             .field::<i64>("intervalStart")
             .optional::<i64>("pricePerKwh")
             .field::<i64>("volumeWh")
-            .field::<Vec<Fill>>("fills");
+            .field::<Vec<Fill>>("fills")
+            .field_schema("intervalSeconds", length_schema(), true);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use gridledger_contract::Context;
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
-use gridledger_energy_common::interval::{INTERVAL_SECONDS, require_aligned};
+use gridledger_energy_common::interval::require_aligned;
 
 use crate::calls;
 use crate::config::{self, MAX_PRICE_PER_KWH};
@@ -46,7 +46,8 @@ fn place(
     wh: i64,
     limit: i64,
 ) -> Result<Order> {
-    require_aligned(interval, INTERVAL_SECONDS)?;
+    let config = config::load(ctx)?;
+    require_aligned(interval, i64::from(config.interval_seconds))?;
     let side = Side::parse(side)?;
     if !(1..=MAX_ORDER_WH).contains(&wh) {
         return Err(TradeError::BadRequest(format!("wh must be 1..={MAX_ORDER_WH}, got {wh}")));
@@ -55,7 +56,7 @@ fn place(
         return Err(TradeError::BadRequest(format!("limitPerKwh must be 0..={MAX_PRICE_PER_KWH}, got {limit}")));
     }
     let now = config::now(ctx)?;
-    config::require_gate_open(interval, &config::load(ctx)?, now)?;
+    config::require_gate_open(interval, &config, now)?;
     let id = ctx.tx_id().to_string();
     let key = keys::order(ctx, interval, &id)?;
     if ctx.get_state(&key)?.is_some() {
@@ -71,6 +72,7 @@ fn place(
         vpp,
         placed_at: now,
         status: OrderStatus::Open,
+        interval_seconds: config.interval_seconds,
     };
     store::put_json(ctx, &key, &order)?;
     Ok(order)

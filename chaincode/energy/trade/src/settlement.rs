@@ -154,18 +154,20 @@ mod tests {
                 fill("a1", "carol", Side::Sell, 2500),
                 fill("a2", "dave", Side::Sell, 2000),
             ],
+            interval_seconds: 900,
         };
         let config = MarketConfig {
             gate_closure_seconds: 300,
             grid_fee_per_kwh: 5,
             imbalance_short_per_kwh: 40,
             imbalance_long_per_kwh: 3,
+            interval_seconds: 900,
         };
         let metered: BTreeMap<Party, Metered> = [
-            (party("alice"), Metered { import_wh: 3200, export_wh: 0 }),
-            (party("bob"), Metered { import_wh: 1500, export_wh: 0 }),
-            (party("carol"), Metered { import_wh: 0, export_wh: 2000 }),
-            (party("dave"), Metered { import_wh: 0, export_wh: 2600 }),
+            (party("alice"), Metered { import_wh: 3200, export_wh: 0, interval_seconds: Some(900) }),
+            (party("bob"), Metered { import_wh: 1500, export_wh: 0, interval_seconds: Some(900) }),
+            (party("carol"), Metered { import_wh: 0, export_wh: 2000, interval_seconds: Some(900) }),
+            (party("dave"), Metered { import_wh: 0, export_wh: 2600, interval_seconds: Some(900) }),
         ]
         .into();
         let s = settle(&clearing, &metered, &config).unwrap();
@@ -196,6 +198,7 @@ mod tests {
             price_per_kwh: Some(1),
             volume_wh: 10,
             fills: vec![fill("b", "a", Side::Buy, 10), fill("s", "b", Side::Sell, 9)],
+            interval_seconds: 900,
         };
         let metered = parties(&clearing).into_iter().map(|p| (p, Metered::default())).collect();
         assert!(settle(&clearing, &metered, &MarketConfig::default()).is_err());

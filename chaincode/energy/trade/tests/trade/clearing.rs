@@ -27,7 +27,7 @@ fn the_worked_example() {
         |id: &str, who: &Who, side: &str, wh: i64| json!({"orderId": id, "party": who.party, "side": side, "wh": wh});
     assert_eq!(
         env.clearing(),
-        json!({"intervalStart": I, "pricePerKwh": 22, "volumeWh": 4500, "fills": [
+        json!({"intervalStart": I, "pricePerKwh": 22, "volumeWh": 4500, "intervalSeconds": 900, "fills": [
             fill(&b1, &c.alice, "buy", 3000), fill(&b2, &c.bob, "buy", 1500),
             fill(&a1, &c.carol, "sell", 2500), fill(&a2, &c.dave, "sell", 2000),
         ]})

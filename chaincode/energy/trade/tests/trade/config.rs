@@ -11,10 +11,13 @@ fn defaults_until_set_then_the_set_values() {
     let env = Env::new();
     assert_eq!(
         env.query(&["GetMarketConfig"]),
-        json!({"gateClosureSeconds":300,"gridFeePerKwh":0,"imbalanceShortPerKwh":0,"imbalanceLongPerKwh":0})
+        json!({"gateClosureSeconds":300,"gridFeePerKwh":0,"imbalanceShortPerKwh":0,"imbalanceLongPerKwh":0,
+               "intervalSeconds":900})
     );
     env.ok(&env.cast.grid_operator, OPEN, &["SetMarketConfig", CONFIG]);
-    assert_eq!(env.query(&["GetMarketConfig"]), serde_json::from_str::<serde_json::Value>(CONFIG).unwrap());
+    let mut expected = serde_json::from_str::<serde_json::Value>(CONFIG).unwrap();
+    expected["intervalSeconds"] = json!(900); // the default when absent
+    assert_eq!(env.query(&["GetMarketConfig"]), expected);
     env.ok(&env.cast.grid_admin, OPEN, &["SetMarketConfig", CONFIG]);
 }
 

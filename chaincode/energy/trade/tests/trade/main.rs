@@ -2,6 +2,7 @@
 
 mod clearing;
 mod config;
+mod lengths;
 mod orders;
 mod props;
 mod settle;

@@ -14,7 +14,7 @@ fn a_placed_order_is_its_own_key() {
     let expected = json!({
         "id": "tx-abc", "intervalStart": I, "side": "buy", "wh": 1500, "limitPerKwh": 20,
         "party": {"msp": "ProsumerMSP", "id": alice.party.id}, "vpp": null,
-        "placedAt": {"seconds": OPEN, "nanos": 7}, "status": "open"
+        "placedAt": {"seconds": OPEN, "nanos": 7}, "status": "open", "intervalSeconds": 900
     });
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&r.payload).unwrap(), expected);
     let key = format!("\u{0}order\u{0}{}\u{0}tx-abc\u{0}", interval_key(I));

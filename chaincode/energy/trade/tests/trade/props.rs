@@ -22,6 +22,7 @@ fn orders() -> impl Strategy<Value = Vec<Order>> {
                 vpp: None,
                 placed_at: Timestamp { seconds, nanos },
                 status: OrderStatus::Open,
+                interval_seconds: 900,
             })
             .collect()
     })
@@ -83,15 +84,15 @@ proptest! {
     ) {
         let (bids, asks) = split(&orders);
         let c = clear(&bids, &asks);
-        let record = ClearingRecord { interval_start: 900, price_per_kwh: c.price_per_kwh, volume_wh: c.volume_wh, fills: c.fills };
+        let record = ClearingRecord { interval_start: 900, price_per_kwh: c.price_per_kwh, volume_wh: c.volume_wh, fills: c.fills, interval_seconds: 900 };
         let metered: BTreeMap<Party, Metered> = parties(&record)
             .into_iter()
             .map(|p| {
                 let n: usize = p.id[1..].parse().unwrap();
-                (p, Metered { import_wh: metered[n].0, export_wh: metered[n].1 })
+                (p, Metered { import_wh: metered[n].0, export_wh: metered[n].1, interval_seconds: Some(900) })
             })
             .collect();
-        let config = MarketConfig { gate_closure_seconds: 300, grid_fee_per_kwh: fee, imbalance_short_per_kwh: short, imbalance_long_per_kwh: long };
+        let config = MarketConfig { gate_closure_seconds: 300, grid_fee_per_kwh: fee, imbalance_short_per_kwh: short, imbalance_long_per_kwh: long, interval_seconds: 900 };
         let s = settle(&record, &metered, &config).unwrap();
         prop_assert!(s.postings.iter().all(|p| p.amount > 0));
         let changes = balance_changes(&s.postings).unwrap();

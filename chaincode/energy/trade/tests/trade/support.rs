@@ -116,6 +116,8 @@ pub struct FakeMetering {
     pub energy: Mutex<BTreeMap<(String, String, i64), ImportExport>>,
     pub refuse: Mutex<Vec<Party>>,
     pub calls: Mutex<Vec<(String, String, String)>>,
+    /// The `intervalSeconds` it answers with (absent when `None`).
+    pub length: Mutex<Option<u32>>,
 }
 
 impl FakeMetering {
@@ -137,7 +139,11 @@ impl Chaincode for FakeMetering {
                 let Ok(interval) = interval.parse::<i64>() else { return Response::with_status(400, "interval") };
                 let (import_wh, export_wh) =
                     self.energy.lock().unwrap().get(&(msp.clone(), id.clone(), interval)).copied().unwrap_or((0, 0));
-                Response::success(json!({"importWh": import_wh, "exportWh": export_wh}).to_string())
+                let mut answer = json!({"importWh": import_wh, "exportWh": export_wh});
+                if let Some(len) = *self.length.lock().unwrap() {
+                    answer["intervalSeconds"] = json!(len);
+                }
+                Response::success(answer.to_string())
             }
             _ => Response::with_status(400, format!("fake metering: unexpected {function}")),
         }
