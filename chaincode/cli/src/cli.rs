@@ -38,6 +38,18 @@ pub enum Command {
     ///
     /// Example: gridctl events --org grid -n kv --start-block 0 --count 1
     Events(EventsArgs),
+    /// Meter keys, signed readings, and a fleet of simulated meters submitting through a gateway.
+    #[command(subcommand)]
+    Meter(crate::meter::args::MeterCommand),
+    /// The energy market (trade chaincode): orders, clearing, results and balances.
+    #[command(subcommand)]
+    Market(crate::market::args::MarketCommand),
+    /// A load driver over the gateway (Caliper-style): tx/s, latency percentiles, failures by cause.
+    ///
+    /// Examples:
+    ///   gridctl bench --org utility --workload kv -n kv --workers 16 --duration 30 --report kv.json
+    ///   gridctl bench --org utility --workload kv -n kvgo --rate 100 --count 3000
+    Bench(crate::bench::args::BenchArgs),
 }
 
 /// `gridctl package`.
@@ -83,9 +95,9 @@ pub enum Org {
     Prosumer,
 }
 
-/// Who calls, through which peer.
-#[derive(Debug, Args)]
-pub struct ConnArgs {
+/// Who calls, through which peer, on which channel.
+#[derive(Debug, Clone, Args)]
+pub struct GatewayArgs {
     /// Shortcut for the test network: peer, TLS CA, MSP id, cert and key of this org from the run directory.
     #[arg(long)]
     pub org: Option<Org>,
@@ -116,6 +128,14 @@ pub struct ConnArgs {
     /// Channel name.
     #[arg(short = 'c', long, default_value = "energy")]
     pub channel: String,
+}
+
+/// Who calls which chaincode, through which peer.
+#[derive(Debug, Args)]
+pub struct ConnArgs {
+    /// Identity, peer and channel.
+    #[command(flatten)]
+    pub gw: GatewayArgs,
     /// Chaincode name.
     #[arg(short = 'n', long)]
     pub chaincode: String,

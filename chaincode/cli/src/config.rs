@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::{CallArgs, ConnArgs, Org, PackageArgs};
+use crate::cli::{CallArgs, GatewayArgs, Org, PackageArgs};
 use crate::gateway::PeerTarget;
 use crate::identity::only_file;
 use crate::package::{Connection, valid_label};
@@ -61,7 +61,7 @@ impl Org {
 }
 
 /// Resolves the connection flags, filling what `--org` implies from the run directory.
-pub fn client(c: &ConnArgs) -> anyhow::Result<Client> {
+pub fn client(c: &GatewayArgs) -> anyhow::Result<Client> {
     let Some(org) = c.org else {
         let missing: Vec<&str> = [("--peer", c.peer.is_none()), ("--msp-id", c.msp_id.is_none())]
             .into_iter()
@@ -120,7 +120,7 @@ pub fn transient(entries: &[String]) -> anyhow::Result<HashMap<String, Vec<u8>>>
 pub fn invocation(a: &CallArgs) -> anyhow::Result<Invocation> {
     let args = std::iter::once(&a.function).chain(&a.args).map(|s| s.as_bytes().to_vec()).collect();
     Ok(Invocation {
-        channel: a.conn.channel.clone(),
+        channel: a.conn.gw.channel.clone(),
         chaincode: a.conn.chaincode.clone(),
         args,
         transient: transient(&a.transient)?,

@@ -10,6 +10,7 @@ use crate::cli::{CallArgs, Cli, Command, EventsArgs, InvokeArgs, PackageArgs};
 use crate::config;
 use crate::gateway::Gateway;
 use crate::identity::Signer;
+use crate::meter::args::MeterCommand;
 use crate::package;
 use crate::proposal::Invocation;
 
@@ -20,11 +21,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(a) => runtime()?.block_on(query(&a)),
         Command::Invoke(a) => runtime()?.block_on(invoke(&a)),
         Command::Events(a) => runtime()?.block_on(events(&a)),
+        Command::Meter(MeterCommand::Keygen(a)) => crate::meter::keygen(&a),
+        Command::Meter(MeterCommand::Sign(a)) => crate::meter::sign(&a),
+        Command::Meter(MeterCommand::Simulate(a)) => parallel()?.block_on(crate::meter::simulate::simulate(&a)),
+        Command::Market(c) => runtime()?.block_on(crate::market::run(&c)),
+        Command::Bench(a) => parallel()?.block_on(crate::bench::bench(&a)),
     }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// Two threads for the load commands: signing and TLS of many workers, without taking every core from the
+/// peers they drive on the same machine.
+fn parallel() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 fn package(a: &PackageArgs) -> anyhow::Result<ExitCode> {
@@ -35,7 +51,7 @@ fn package(a: &PackageArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn connect(conn: &crate::cli::ConnArgs) -> anyhow::Result<Gateway> {
+pub(crate) async fn connect(conn: &crate::cli::GatewayArgs) -> anyhow::Result<Gateway> {
     let client = config::client(conn)?;
     let signer = Signer::from_files(&client.msp_id, &client.cert, &client.key)?;
     Gateway::connect(&client.target, signer).await
@@ -72,21 +88,21 @@ async fn within<T>(seconds: u64, what: &str, fut: impl Future<Output = anyhow::R
 
 async fn query(a: &CallArgs) -> anyhow::Result<ExitCode> {
     let inv = config::invocation(a)?;
-    let r = within(a.timeout, "the query", async { connect(&a.conn).await?.evaluate(&inv).await }).await?;
+    let r = within(a.timeout, "the query", async { connect(&a.conn.gw).await?.evaluate(&inv).await }).await?;
     report(r.status, &r.message, &r.payload, a.hex)
 }
 
 async fn invoke(a: &InvokeArgs) -> anyhow::Result<ExitCode> {
     let inv = Invocation { endorsing_orgs: a.endorsing_orgs.clone(), ..config::invocation(&a.call)? };
-    let submit = async { connect(&a.call.conn).await?.submit(&inv, a.tamper).await };
+    let submit = async { connect(&a.call.conn.gw).await?.submit(&inv, a.tamper).await };
     let done = within(a.call.timeout, "the transaction", submit).await?;
     eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
     report(done.response.status, &done.response.message, &done.response.payload, a.call.hex)
 }
 
 async fn events(a: &EventsArgs) -> anyhow::Result<ExitCode> {
-    let mut gw = connect(&a.conn).await?;
-    let mut stream = gw.events(&a.conn.channel, &a.conn.chaincode, a.start_block).await?;
+    let mut gw = connect(&a.conn.gw).await?;
+    let mut stream = gw.events(&a.conn.gw.channel, &a.conn.chaincode, a.start_block).await?;
     let mut seen = 0u64;
     let until = a.timeout.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
     while a.count.is_none_or(|c| seen < c) {

@@ -30,8 +30,8 @@ fn invoke_with_org_transient_and_args() {
         "v",
     ]);
     let Command::Invoke(a) = cli.command else { panic!("not invoke") };
-    assert_eq!(a.call.conn.org, Some(Org::Grid));
-    assert_eq!(a.call.conn.channel, "energy", "default channel");
+    assert_eq!(a.call.conn.gw.org, Some(Org::Grid));
+    assert_eq!(a.call.conn.gw.channel, "energy", "default channel");
     assert_eq!(a.tamper, None);
     let inv = config::invocation(&a.call).expect("invocation");
     assert_eq!(inv.args, vec![b"Put".to_vec(), b"k".to_vec(), b"v".to_vec()]);
@@ -52,14 +52,14 @@ fn query_needs_function_and_chaincode() {
     let cli = parse(&["query", "-n", "kv", "-c", "other", "--hex", "Get", "k"]);
     let Command::Query(a) = cli.command else { panic!("not query") };
     assert!(a.hex);
-    assert_eq!(a.conn.channel, "other");
+    assert_eq!(a.conn.gw.channel, "other");
 }
 
 #[test]
 fn explicit_identity_required_without_org() {
     let cli = parse(&["query", "-n", "kv", "--peer", "h:1", "Get", "k"]);
     let Command::Query(a) = cli.command else { panic!("not query") };
-    let err = config::client(&a.conn).expect_err("missing flags");
+    let err = config::client(&a.conn.gw).expect_err("missing flags");
     assert!(err.to_string().contains("--msp-id, --cert, --key"), "{err}");
 }
 
@@ -67,7 +67,7 @@ fn explicit_identity_required_without_org() {
 fn org_shortcut_reads_the_run_dir() {
     let cli = parse(&["query", "--org", "prosumer", "--run-dir", "/nonexistent", "-n", "kv", "Get", "k"]);
     let Command::Query(a) = cli.command else { panic!("not query") };
-    let err = config::client(&a.conn).expect_err("no run dir");
+    let err = config::client(&a.conn.gw).expect_err("no run dir");
     assert!(err.to_string().contains("GRIDLEDGER_RUN"), "{err}");
 }
 
@@ -90,4 +90,58 @@ fn events_options() {
     let cli = parse(&["events", "--org", "grid", "-n", "kv", "--start-block", "3", "--count", "2", "--timeout", "5"]);
     let Command::Events(a) = cli.command else { panic!("not events") };
     assert_eq!((a.start_block, a.count, a.timeout), (Some(3), Some(2), Some(5)));
+}
+
+#[test]
+fn bench_defaults_and_flags() {
+    let cli =
+        parse(&["bench", "--org", "utility", "--workload", "kv", "-n", "kvgo", "--workers", "16", "--rate", "50"]);
+    let Command::Bench(a) = cli.command else { panic!("not bench") };
+    assert_eq!(a.workload, gridctl::bench::args::Workload::Kv);
+    assert_eq!(a.chaincode.as_deref(), Some("kvgo"));
+    assert_eq!((a.workers, a.rate, a.count, a.duration), (16, Some(50.0), None, None));
+    assert_eq!(a.fleet.batch, 500, "metering batch default");
+    assert!(Cli::try_parse_from(["gridctl", "bench", "--workload", "nope"]).is_err());
+}
+
+#[test]
+fn meter_and_market_commands_parse() {
+    use gridctl::market::args::{MarketCommand, Side};
+    use gridctl::meter::args::MeterCommand;
+    let cli = parse(&["meter", "simulate", "--org", "grid", "--user", "gateway1", "--register", "--meters", "3"]);
+    let Command::Meter(MeterCommand::Simulate(a)) = cli.command else { panic!("not simulate") };
+    assert!(a.fleet.register);
+    assert_eq!((a.fleet.meters, a.fleet.intervals, a.fleet.installer.as_str()), (3, 4, "grid/installer1"));
+    let cli = parse(&[
+        "meter",
+        "sign",
+        "--key",
+        "k",
+        "--meter",
+        "m",
+        "--interval-start",
+        "900",
+        "--wh",
+        "1",
+        "--counter",
+        "2",
+    ]);
+    let Command::Meter(MeterCommand::Sign(s)) = cli.command else { panic!("not sign") };
+    assert_eq!((s.register.as_str(), s.interval_seconds), ("1.8.0", 900));
+    let cli = parse(&[
+        "market",
+        "place",
+        "--org",
+        "prosumer",
+        "--interval",
+        "next",
+        "--side",
+        "sell",
+        "--wh",
+        "5",
+        "--limit",
+        "9",
+    ]);
+    let Command::Market(MarketCommand::Place(p)) = cli.command else { panic!("not place") };
+    assert_eq!((p.side, p.conn.chaincode.as_str(), p.interval.as_str()), (Side::Sell, "trade", "next"));
 }

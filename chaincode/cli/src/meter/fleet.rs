@@ -1,0 +1,232 @@
+//! A simulated fleet: meters with keys, the intervals they report, registration through the gateway, and the
+//! batch sources that sign readings (one source per worker, each owning a disjoint set of meters).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context as _, bail};
+use gridledger_metering::{Reading, Signer};
+
+use crate::bench::driver::{Source, Tx};
+use crate::meter::args::FleetArgs;
+use crate::meter::profile;
+use crate::proposal::Invocation;
+
+/// The registers every simulated meter reports, in counter order.
+const REGISTERS: [&str; 2] = ["1.8.0", "2.8.0"];
+
+/// One meter.
+#[derive(Debug)]
+pub struct SimMeter {
+    /// Position in the fleet (selects its profile).
+    pub index: usize,
+    /// Meter id.
+    pub id: String,
+    /// Its key.
+    pub signer: Signer,
+}
+
+/// Committed energy of one interval, summed over the batches that committed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IntervalSum {
+    /// Import (1.8.0), Wh.
+    pub import_wh: i64,
+    /// Export (2.8.0), Wh.
+    pub export_wh: i64,
+    /// Readings.
+    pub readings: u64,
+}
+
+/// Per interval start, what committed.
+pub type Committed = Arc<Mutex<BTreeMap<i64, IntervalSum>>>;
+
+/// The fleet.
+#[derive(Debug)]
+pub struct Fleet {
+    /// Meter id prefix.
+    pub prefix: String,
+    /// The asset the meters measure.
+    pub asset: String,
+    /// Its connection point (known when this run registers the asset).
+    pub connection_point: String,
+    /// Interval length, seconds.
+    pub interval_seconds: u32,
+    /// Interval starts reported, ascending.
+    pub intervals: Vec<i64>,
+    /// The meters.
+    pub meters: Vec<Arc<SimMeter>>,
+}
+
+fn now() -> anyhow::Result<i64> {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).context("clock before 1970")?;
+    i64::try_from(d.as_secs()).context("clock out of range")
+}
+
+impl Fleet {
+    /// Checks the arguments and makes (or loads) the meters' keys.
+    pub fn new(a: &FleetArgs) -> anyhow::Result<Self> {
+        if a.meters == 0 || a.intervals == 0 {
+            bail!("--meters and --intervals must be at least 1");
+        }
+        if !(1..=2000).contains(&a.batch) {
+            bail!("--batch {}: the metering contract takes 1 to 2000 readings per transaction", a.batch);
+        }
+        if a.interval_seconds == 0 || 86_400 % a.interval_seconds != 0 {
+            bail!("--interval-seconds {}: use a length that divides a day, e.g. 900", a.interval_seconds);
+        }
+        if !a.register && (a.keys_dir.is_none() || a.prefix.is_none()) {
+            bail!(
+                "without --register the meters must exist: pass --keys-dir and --prefix of the run that registered them"
+            );
+        }
+        let len = i64::from(a.interval_seconds);
+        let last = match a.last_interval {
+            Some(s) if s.rem_euclid(len) != 0 => bail!("--last-interval {s} is not aligned to {len} s"),
+            Some(s) => s,
+            None => now()?.div_euclid(len) * len - len,
+        };
+        let first = last - (i64::from(a.intervals) - 1) * len;
+        if first <= 0 {
+            bail!("--intervals {} reaches back before 1970", a.intervals);
+        }
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let prefix = a.prefix.clone().unwrap_or_else(|| format!("sim-{:x}", nanos % 0xff_ffff_ffff));
+        if let Some(dir) = &a.keys_dir {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let meters = (0..a.meters)
+            .map(|index| {
+                let id = format!("{prefix}-{index}");
+                let signer = match &a.keys_dir {
+                    Some(dir) => crate::meter::keys::load_or_create(dir, &id)?,
+                    None => Signer::generate().context("generating a P-256 key")?.0,
+                };
+                Ok(Arc::new(SimMeter { index, id, signer }))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Fleet {
+            asset: a.asset.clone().unwrap_or_else(|| format!("{prefix}-asset")),
+            connection_point: a.connection_point.clone().unwrap_or_else(|| format!("cp-{prefix}")),
+            prefix,
+            interval_seconds: a.interval_seconds,
+            intervals: (0..i64::from(a.intervals)).map(|k| first + k * len).collect(),
+            meters,
+        })
+    }
+
+    /// `RegisterAsset`'s argument: a PV asset large enough for every simulated reading.
+    pub fn asset_json(&self) -> String {
+        let nameplate = profile::max_wh(self.interval_seconds) * 3600 / i64::from(self.interval_seconds) * 4;
+        serde_json::json!({"id": self.asset, "kind": "pv", "nameplateW": nameplate,
+            "connectionPoint": self.connection_point, "location": {"lat": "52.3702", "lon": "4.8952"},
+            "commissioned": "2024-01-01"})
+        .to_string()
+    }
+
+    /// One batch source per worker: meter `i` belongs to worker `i % workers`.
+    pub fn sources(
+        &self,
+        target: (&str, &str),
+        workers: usize,
+        batch: usize,
+        committed: &Committed,
+    ) -> Vec<Box<dyn Source>> {
+        let (channel, chaincode) = target;
+        (0..workers)
+            .map(|w| {
+                let meters = self.meters.iter().skip(w).step_by(workers).cloned().collect();
+                Box::new(Batches {
+                    channel: channel.into(),
+                    chaincode: chaincode.into(),
+                    meters,
+                    intervals: self.intervals.clone(),
+                    interval_seconds: self.interval_seconds,
+                    batch,
+                    cursor: 0,
+                    pending: BTreeMap::new(),
+                    committed: committed.clone(),
+                }) as Box<dyn Source>
+            })
+            .collect()
+    }
+}
+
+/// Signed batches of one worker's meters, interval by interval.
+struct Batches {
+    channel: String,
+    chaincode: String,
+    meters: Vec<Arc<SimMeter>>,
+    intervals: Vec<i64>,
+    interval_seconds: u32,
+    batch: usize,
+    /// Position in (interval, meter, register) order.
+    cursor: usize,
+    pending: BTreeMap<i64, IntervalSum>,
+    committed: Committed,
+}
+
+impl Batches {
+    fn reading(&self, at: usize) -> anyhow::Result<Reading> {
+        let per_interval = self.meters.len() * REGISTERS.len();
+        let (interval, rest) = (self.intervals[at / per_interval], at % per_interval);
+        let (meter, reg) = (&self.meters[rest / REGISTERS.len()], rest % REGISTERS.len());
+        let (import, export) = profile::energy(meter.index, interval, self.interval_seconds);
+        let mut r = Reading {
+            meter_id: meter.id.clone(),
+            interval_start: interval,
+            register: REGISTERS[reg].into(),
+            wh: if reg == 0 { import } else { export },
+            // Strictly increasing per meter across runs too, with no state: derived from the interval.
+            counter: (interval / i64::from(self.interval_seconds)) as u64 * REGISTERS.len() as u64 + reg as u64,
+            signature: String::new(),
+        };
+        r.signature = meter.signer.sign(&r, self.interval_seconds).context("signing a reading")?;
+        Ok(r)
+    }
+}
+
+impl Source for Batches {
+    fn next_tx(&mut self) -> anyhow::Result<Option<Tx>> {
+        let total = self.intervals.len() * self.meters.len() * REGISTERS.len();
+        let end = (self.cursor + self.batch).min(total);
+        if self.cursor >= end {
+            return Ok(None);
+        }
+        let readings = (self.cursor..end).map(|i| self.reading(i)).collect::<anyhow::Result<Vec<_>>>()?;
+        self.cursor = end;
+        self.pending.clear();
+        for r in &readings {
+            let sum = self.pending.entry(r.interval_start).or_default();
+            if r.register == REGISTERS[0] {
+                sum.import_wh += r.wh
+            } else {
+                sum.export_wh += r.wh
+            }
+            sum.readings += 1;
+        }
+        let json = serde_json::to_vec(&readings).context("encoding the batch")?;
+        let invocation = Invocation {
+            channel: self.channel.clone(),
+            chaincode: self.chaincode.clone(),
+            // The batch travels in the transient map, so the readings never appear in a block.
+            args: vec![b"SubmitReadings".to_vec(), Vec::new()],
+            transient: HashMap::from([("readings".to_string(), json)]),
+            endorsing_orgs: vec![],
+        };
+        Ok(Some(Tx { invocation, units: readings.len() as u64 }))
+    }
+
+    fn finished(&mut self, committed: bool) {
+        if !committed {
+            return;
+        }
+        // A poisoned lock only means another worker panicked; the sums are still the best we have.
+        let mut all = self.committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (start, s) in &self.pending {
+            let t = all.entry(*start).or_default();
+            t.import_wh += s.import_wh;
+            t.export_wh += s.export_wh;
+            t.readings += s.readings;
+        }
+    }
+}
