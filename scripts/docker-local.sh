@@ -5,14 +5,14 @@
 #   scripts/docker-local.sh prepare   all of the below, each step skipped when done
 #   scripts/docker-local.sh dockerd   start dockerd if no engine answers (no bridge)
 #   scripts/docker-local.sh compose   build Compose v2 from the Go module proxy
-#   scripts/docker-local.sh images    build the local base, Fabric and chaincode images
-#   scripts/docker-local.sh env       print the GL_* settings that select them
+#   scripts/docker-local.sh images    local base, Fabric and chaincode images (docker-images.sh)
+#   scripts/docker-local.sh env       print the settings that select all of them
 #
 # Images are tagged local/...; the launcher runs them through the same
 # variables a user with internet sets (network/docker/images.env), so
-# `eval "$(scripts/docker-local.sh env)"` is all that differs. Caches under
-# ${GRIDLEDGER_CACHE:-~/.cache/gridledger}/docker: the debootstrap tarball and
-# the compose binary, so a second run only rebuilds images whose input changed.
+# `set -a; source <(scripts/docker-local.sh env); set +a` is all that differs.
+# Caches under ${GRIDLEDGER_CACHE:-~/.cache/gridledger}/docker: the debootstrap
+# tarball and the compose binary, so a second run only rebuilds what changed.
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -24,9 +24,6 @@ readonly COMPOSE_BIN="$CACHE/compose/$COMPOSE_VERSION/docker-compose"
 # Debian's engine and client; another, newer client may come first on PATH.
 readonly DOCKER="${GL_DOCKER:-/usr/bin/docker}"
 readonly DOCKERD_PID=/var/run/docker.pid
-readonly SUITE=bookworm
-readonly BASE_TAR="$CACHE/base/$SUITE-minbase.tar"
-readonly BASE_IMAGE="local/debian:$SUITE"
 
 # --- engine -------------------------------------------------------------------
 
@@ -73,16 +70,39 @@ build_compose() {
   (
     cd "$src"
     go mod tidy
-    CGO_ENABLED=0 go build -trimpath -o "$COMPOSE_BIN.tmp" github.com/docker/compose/v2/cmd
+    CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+      -o "$COMPOSE_BIN.tmp" github.com/docker/compose/v2/cmd
   )
   mv "$COMPOSE_BIN.tmp" "$COMPOSE_BIN"
   gl_log "compose built in $((SECONDS - start))s"
 }
 
+env_lines() {
+  GL_DOCKER=$DOCKER "$GL_SCRIPTS/docker-images.sh" tags
+  echo "GL_DOCKER=$DOCKER"
+  echo "GL_COMPOSE=$COMPOSE_BIN"
+}
+
+images() {
+  local line
+  # The chaincode image's runtime is the local base too.
+  while IFS= read -r line; do export "${line?}"; done < <(env_lines)
+  "$GL_SCRIPTS/docker-images.sh" local
+  "$GL_SCRIPTS/docker-images.sh" chaincode
+}
+
 main() {
   case "${1:-}" in
+    prepare)
+      "$GL_SCRIPTS/install-deps.sh" docker
+      start_dockerd
+      build_compose
+      images
+      ;;
     dockerd) start_dockerd ;;
     compose) build_compose ;;
+    images) images ;;
+    env) env_lines ;;
     *)
       sed -n '2,16p' "$0" >&2
       exit 2

@@ -140,7 +140,8 @@ gl_sample_config() { # file dest
   local image=$GL_PEER_IMAGE tmp
   [[ $1 != orderer.yaml ]] || image=$GL_ORDERER_IMAGE
   tmp="$GL_DOCKER_PREFIX-config-$$"
-  "$GL_DOCKER" create --name "$tmp" "$image" >/dev/null || gl_die "cannot create a container from $image"
+  # create never runs the command; it only has to name one.
+  "$GL_DOCKER" create --name "$tmp" "$image" none >/dev/null || gl_die "cannot create a container from $image"
   "$GL_DOCKER" cp "$tmp:/etc/hyperledger/fabric/$1" - | tar -xO >"$2" || {
     "$GL_DOCKER" rm -v "$tmp" >/dev/null 2>&1
     gl_die "no /etc/hyperledger/fabric/$1 in $image"
