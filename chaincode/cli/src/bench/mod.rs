@@ -130,14 +130,13 @@ pub async fn bench(a: &BenchArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, &text).with_context(|| format!("writing the report {}", path.display()))?;
     }
     println!("{text}");
+    let units = if unit == "tx" { String::new() } else { format!(", {} {unit}/s", report["unitsPerSecond"]) };
     eprintln!(
-        "{}: {} committed, {} failed in {:.1} s: {} tx/s, {} {unit}/s, latency p50 {} ms p99 {} ms",
-        chaincode,
+        "{chaincode}: {} committed, {} failed in {:.1} s: {} tx/s{units}, latency p50 {} ms p99 {} ms",
         stats.succeeded(),
         stats.failed(),
         elapsed.as_secs_f64(),
         report["txPerSecond"],
-        report["unitsPerSecond"],
         report["latencyMs"]["p50"],
         report["latencyMs"]["p99"],
     );

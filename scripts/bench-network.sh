@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Benchmarks on the real 3-org network, driven by `gridctl bench` through the
+# Fabric Gateway, in one run:
+#   (a) kv GetPut on the Rust kv chaincode vs the Go reference kvgo, rounds
+#       alternating (tx/s, latency, chaincode CPU and RSS);
+#   (b) metering ingestion: signed readings committed per second;
+#   (c) market: 10,000 orders placed for one interval, then ClearMarket;
+#   (d) footprint: binary sizes, idle and peak RSS of each chaincode.
+# It builds the chaincodes and gridctl in release, takes the network down,
+# brings it up, deploys kv, kvgo, registry, metering and trade (CCaaS, mTLS),
+# prints Markdown tables and keeps every JSON report in $BENCH_OUT.
+#
+#   scripts/bench-network.sh
+#
+# Knobs (environment): BENCH_WORKERS (32), BENCH_DURATION seconds per kv
+# round (30), BENCH_ROUNDS (2), METERS (400), METER_INTERVALS (96),
+# METER_BATCH (500), METER_WORKERS (8), MARKET_ORDERS (10000),
+# MARKET_WORKERS (32), BENCH_OUT (default $GL_RUN/bench), KEEP_NETWORK=1
+# leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
+# network.sh to run beside another network.
+set -euo pipefail
+
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly NET="$GL_SCRIPTS/network.sh"
+readonly WORKERS=${BENCH_WORKERS:-32}
+readonly DURATION=${BENCH_DURATION:-30}
+readonly ROUNDS=${BENCH_ROUNDS:-2}
+readonly METERS=${METERS:-400}
+readonly METER_INTERVALS=${METER_INTERVALS:-96}
+readonly METER_BATCH=${METER_BATCH:-500}
+readonly METER_WORKERS=${METER_WORKERS:-8}
+readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
+readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
+readonly OUT=${BENCH_OUT:-$GL_RUN/bench}
+readonly REL="${CARGO_TARGET_DIR:-$GL_REPO/target}/release"
+readonly GRIDCTL="$REL/gridctl"
+CLK_TCK=$(getconf CLK_TCK)
+readonly CLK_TCK
+
+cleanup() {
+  if [[ ${KEEP_NETWORK:-0} != 1 ]]; then "$NET" down >/dev/null 2>&1 || true; fi
+}
+
+build() {
+  gl_log "bench: building release chaincodes and gridctl"
+  (cd "$GL_REPO" && cargo build --release -p gridledger-example-kv --bin kv-ccaas \
+    -p gridledger-registry --bin registry-cc -p gridledger-metering --bin metering-cc \
+    -p gridledger-trade --bin trade-cc -p gridctl --bin gridctl) >&2
+  "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null
+  gl_use_fabric peer
+  KVGO=$("$GL_SCRIPTS/build-go-reference.sh")
+}
+
+deploy() {
+  local port=$((GL_CC_PORT - 2)) name opts
+  "$NET" deploy --name kv --cmd "$REL/kv-ccaas" --port "$GL_CC_PORT" --collections "$GL_NETWORK/collections-kv.json"
+  "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$GL_NETWORK/collections-kv.json"
+  for name in registry metering trade; do
+    opts=(--name "$name" --cmd "$REL/$name-cc" --port "$port")
+    [[ $name != metering ]] || opts+=(--collections "$GL_NETWORK/collections-energy.json")
+    "$NET" deploy "${opts[@]}"
+    port=$((port - 1))
+  done
+}
+
+pid_of() { cat "$GL_RUN/pids/cc-$1.pid"; }
+# CPU seconds (user + system) a process has used so far.
+cpu_of() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$(pid_of "$1")/stat"; }
+# Resident and peak resident memory, MiB.
+rss_of() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(pid_of "$1")/status"; }
+hwm_of() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$(pid_of "$1")/status"; }
+field() { jq -r "$2" "$1"; }
+
+gridctl() { "$GRIDCTL" "$@"; }
+
+# (a) kv vs kvgo, alternating rounds; one table row per round.
+bench_kv() {
+  local round cc before after report
+  echo "### (a) kv GetPut: Rust kv vs Go kvgo ($WORKERS workers, ${DURATION}s per round)"
+  echo
+  echo "| round | chaincode | tx/s | p50 ms | p90 ms | p99 ms | max ms | failed | chaincode CPU s | CPU ms/tx | RSS idle MiB | RSS peak MiB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for cc in kv kvgo; do
+      IDLE[$cc]=${IDLE[$cc]:-$(rss_of "$cc")}
+      before=$(cpu_of "$cc")
+      report="$OUT/kv-$cc-$round.json"
+      gridctl bench --org utility --workload kv -n "$cc" --workers "$WORKERS" --duration "$DURATION" \
+        --report "$report" >/dev/null
+      after=$(cpu_of "$cc")
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$cc" \
+        "$(field "$report" .txPerSecond)" "$(field "$report" .latencyMs.p50)" "$(field "$report" .latencyMs.p90)" \
+        "$(field "$report" .latencyMs.p99)" "$(field "$report" .latencyMs.max)" "$(field "$report" .failed)" \
+        "$(echo "$after - $before" | bc)" \
+        "$(echo "scale=3; ($after - $before) * 1000 / $(field "$report" .succeeded)" | bc)" \
+        "${IDLE[$cc]}" "$(hwm_of "$cc")"
+    done
+  done
+  echo
+}
+
+# (b) metering ingestion: register the fleet, then submit every interval's readings.
+bench_metering() {
+  local report="$OUT/metering.json" before after
+  IDLE[metering]=$(rss_of metering)
+  before=$(cpu_of metering)
+  gridctl bench --org grid --user gateway1 --workload metering --register --meters "$METERS" \
+    --intervals "$METER_INTERVALS" --batch "$METER_BATCH" --workers "$METER_WORKERS" --report "$report" >/dev/null
+  after=$(cpu_of metering)
+  echo "### (b) metering ingestion ($METERS meters x $METER_INTERVALS intervals x 2 registers, batch $METER_BATCH, $METER_WORKERS workers)"
+  echo
+  echo "| readings committed | readings/s | tx/s | p50 ms | p99 ms | max ms | failed | metering CPU s |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .units)" \
+    "$(field "$report" .unitsPerSecond)" "$(field "$report" .txPerSecond)" "$(field "$report" .latencyMs.p50)" \
+    "$(field "$report" .latencyMs.p99)" "$(field "$report" .latencyMs.max)" "$(field "$report" .failed)" \
+    "$(echo "$after - $before" | bc)"
+}
+
+# (c) market: MARKET_ORDERS orders for one interval, then close its gate (by
+# raising gateClosureSeconds, so the run need not wait for the clock) and clear.
+bench_market() {
+  local report="$OUT/market.json" interval config gate now clear_log
+  IDLE[trade]=$(rss_of trade)
+  gridctl bench --org prosumer --user alice --workload market --count "$MARKET_ORDERS" \
+    --workers "$MARKET_WORKERS" --report "$report" >/dev/null
+  interval=$(field "$report" .run.workloadParams.intervalStart)
+  config=$(gridctl query --org grid --user operator1 -n trade GetMarketConfig)
+  now=$(date +%s)
+  gate=$((interval - now + 1))
+  gridctl invoke --org grid --user operator1 -n trade SetMarketConfig \
+    "$(jq -c --argjson g "$gate" '.gateClosureSeconds = $g' <<<"$config")" >/dev/null 2>&1
+  clear_log="$OUT/clear.log"
+  gridctl market clear --org grid --user operator1 --interval "$interval" >"$clear_log" 2>&1
+  echo "### (c) market ($MARKET_ORDERS PlaceOrder transactions, $MARKET_WORKERS workers; then ClearMarket)"
+  echo
+  echo "| orders accepted | orders/s | p50 ms | p99 ms | failed | ClearMarket latency (endorse+order+commit) | result |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .succeeded)" \
+    "$(field "$report" .txPerSecond)" "$(field "$report" .latencyMs.p50)" "$(field "$report" .latencyMs.p99)" \
+    "$(field "$report" .failed)" "$(sed -n 's/^cleared in \(.*\) (.*/\1/p' "$clear_log")" \
+    "$(grep -m1 '^interval' "$clear_log")"
+}
+
+# (d) footprint of every chaincode process.
+footprint() {
+  local cc bin
+  echo "### (d) footprint"
+  echo
+  echo "| chaincode | binary | size MiB | RSS idle MiB | RSS peak MiB |"
+  echo "|---|---|---|---|---|"
+  for cc in kv kvgo registry metering trade; do
+    bin=$(readlink -f "/proc/$(pid_of "$cc")/exe")
+    printf '| %s | %s | %s | %s | %s |\n' "$cc" "${bin##*/}" \
+      "$(awk -v s="$(stat -c %s "$bin")" 'BEGIN { printf "%.1f", s / 1048576 }')" \
+      "${IDLE[$cc]:-$(rss_of "$cc")}" "$(hwm_of "$cc")"
+  done
+  echo
+}
+
+main() {
+  declare -gA IDLE=()
+  mkdir -p "$OUT"
+  build
+  trap cleanup EXIT
+  "$NET" down >/dev/null
+  "$NET" up
+  deploy
+  IDLE[registry]=$(rss_of registry)
+  {
+    echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), Fabric" \
+      "$(peer version 2>/dev/null | sed -n 's/^ Version: //p'), $(uname -r)."
+    echo
+    bench_kv
+    bench_metering
+    bench_market
+    footprint
+  } | tee "$OUT/summary.md"
+}
+
+main "$@"
