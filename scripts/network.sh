@@ -12,6 +12,8 @@
 #   network.sh logs [NAME]        tail logs (all, or one node: peer-utility, orderer, cc-kv ...)
 #   network.sh identities         only CAs + identities (what `up` does first)
 #   network.sh deploy OPTIONS     CCaaS lifecycle; see deploy_usage
+#   network.sh deploy-energy      registry, metering (collections-energy.json) and trade
+#                                 (built by cargo beforehand; ports GL_CC_PORT-2, -3, -4)
 #   network.sh cc-stop NAME [--kill]   stop a deployed chaincode server (--kill: SIGKILL, a crash)
 #   network.sh cc-start NAME           start it again as deploy did
 #   network.sh restart NODE       restart orderer or peer-<org> (same config, same ledger)
@@ -303,6 +305,21 @@ start_chaincode() { # name id cmd port tls mtls
   gl_log "chaincode $name serving on $GL_CC_HOST:$port ($GL_LAUNCHER)"
 }
 
+# The energy contracts as CCaaS over mutual TLS, each on its own port below
+# kv's and kvgo's, with the channel's default endorsement (MAJORITY, 2 of 3):
+# the market keeps running when one org's peer is down, and no single org can
+# write alone. metering gets the meterReadings collection (all three orgs).
+# The Docker launcher runs each program by name from GL_CC_IMAGE.
+deploy_energy() {
+  local port=$((GL_CC_PORT - 2)) name opts
+  for name in registry metering trade; do
+    opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
+    [[ $name != metering ]] || opts+=(--collections "$GL_NETWORK/collections-energy.json")
+    deploy "${opts[@]}"
+    port=$((port - 1))
+  done
+}
+
 cc_stop() { # name [--kill]
   local name=${1:?usage: network.sh cc-stop NAME [--kill]}
   # --kill: a crash, not a shutdown: no chance to say goodbye to the peer.
@@ -343,6 +360,7 @@ main() {
     status) status ;;
     logs) logs "$@" ;;
     deploy) deploy "$@" ;;
+    deploy-energy) deploy_energy ;;
     cc-stop) cc_stop "$@" ;;
     cc-start) cc_start "$@" ;;
     restart) restart_node "$@" ;;
@@ -353,7 +371,7 @@ main() {
       ;;
     env) peer_env "${1:?usage: network.sh env ORG [USER]}" "${2:-admin}" ;;
     *)
-      sed -n '2,16p' "$0" >&2
+      sed -n '2,20p' "$0" >&2
       exit 2
       ;;
   esac
