@@ -37,7 +37,11 @@ impl Market {
 
     /// Evaluates; `Ok(None)` on a 404 answer.
     async fn query(&mut self, args: &[&str]) -> anyhow::Result<Option<Value>> {
-        let r = self.gw.evaluate(&self.inv(args)).await?;
+        // The gateway turns a chaincode error status into a gRPC error that quotes it.
+        let r = match self.gw.evaluate(&self.inv(args)).await {
+            Err(e) if format!("{e:#}").contains("chaincode response 404") => return Ok(None),
+            other => other?,
+        };
         if r.status == 404 {
             return Ok(None);
         }
@@ -57,18 +61,47 @@ impl Market {
     }
 }
 
-/// A JSON value as table text (strings without quotes).
+/// A party id as people read it: the certificate's common name when the id is Go's base64
+/// `x509::<subject>::<issuer>` form, the id itself otherwise.
+pub fn readable_id(id: &str) -> String {
+    use base64::Engine as _;
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(id) else { return id.into() };
+    let text = String::from_utf8_lossy(&raw);
+    let subject = text.strip_prefix("x509::").and_then(|rest| rest.split("::").next());
+    subject
+        .and_then(|s| s.split(',').find_map(|part| part.trim().strip_prefix("CN=")))
+        .map_or_else(|| id.to_string(), str::to_string)
+}
+
+/// A trade account (`msp/id`, `VPP/id`, `GRID`) with a readable id.
+fn readable_account(account: &str) -> String {
+    match account.split_once('/') {
+        Some((msp, id)) => format!("{msp}/{}", readable_id(id)),
+        None => account.into(),
+    }
+}
+
+/// A JSON value as table text (strings without quotes, parties as `msp/name`).
 fn cell(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "-".into(),
-        Value::Object(o) if o.contains_key("msp") => format!("{}/{}", cell(&o["msp"]), cell(&o["id"])),
+        Value::Object(o) if o.contains_key("msp") => format!("{}/{}", cell(&o["msp"]), readable_id(&cell(&o["id"]))),
         other => other.to_string(),
     }
 }
 
 fn short(id: &Value) -> String {
     cell(id).chars().take(16).collect()
+}
+
+/// Prints a line on stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// Runs a `gridctl market` command.
@@ -97,14 +130,14 @@ async fn place(a: &PlaceArgs) -> anyhow::Result<ExitCode> {
     let side = if a.side == Side::Buy { "buy" } else { "sell" };
     let order = m.submit(&["PlaceOrder", &interval.to_string(), side, &a.wh.to_string(), &a.limit.to_string()]).await?;
     eprintln!("{side} {} Wh at a limit of {} per kWh for interval {interval}", a.wh, a.limit);
-    println!("{}", cell(&order["id"]));
+    out(cell(&order["id"]))?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn cancel(a: &CancelArgs) -> anyhow::Result<ExitCode> {
     let mut m = Market::connect(&a.conn).await?;
     let order = m.submit(&["CancelOrder", &a.interval.to_string(), &a.order_id]).await?;
-    println!("order {} is {}", cell(&order["id"]), cell(&order["status"]));
+    out(format!("order {} is {}", cell(&order["id"]), cell(&order["status"])))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,12 +146,12 @@ async fn clear(a: &IntervalArgs) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let r = m.submit(&["ClearMarket", &a.interval.to_string()]).await?;
     let latency = t.elapsed();
-    println!(
+    out(format!(
         "interval {}: price {} per kWh, volume {} Wh",
         cell(&r["intervalStart"]),
         cell(&r["pricePerKwh"]),
         cell(&r["volumeWh"])
-    );
+    ))?;
     eprintln!("cleared in {:.3} s (endorse, order, commit)", latency.as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }
@@ -127,18 +160,18 @@ async fn show(a: &IntervalArgs) -> anyhow::Result<ExitCode> {
     let mut m = Market::connect(&a.conn).await?;
     let start = a.interval.to_string();
     if let Some(c) = m.query(&["GetClearing", &start]).await? {
-        println!("interval {start}: cleared at {} per kWh, {} Wh", cell(&c["pricePerKwh"]), cell(&c["volumeWh"]));
+        out(format!("interval {start}: cleared at {} per kWh, {} Wh", cell(&c["pricePerKwh"]), cell(&c["volumeWh"])))?;
         let fills = c["fills"].as_array().cloned().unwrap_or_default();
         let rows: Vec<Vec<String>> = fills
             .iter()
             .map(|f| vec![short(&f["orderId"]), cell(&f["side"]), cell(&f["party"]), cell(&f["wh"])])
             .collect();
-        println!("{}", table::render(&["order", "side", "party", "wh"], &rows));
+        out(table::render(&["order", "side", "party", "wh"], &rows))?;
         return Ok(ExitCode::SUCCESS);
     }
     let orders = m.query(&["Orders", &start]).await?.unwrap_or_default();
     let orders = orders.as_array().cloned().unwrap_or_default();
-    println!("interval {start}: not cleared; {} orders", orders.len());
+    out(format!("interval {start}: not cleared; {} orders", orders.len()))?;
     let rows: Vec<Vec<String>> = orders
         .iter()
         .map(|o| {
@@ -146,7 +179,7 @@ async fn show(a: &IntervalArgs) -> anyhow::Result<ExitCode> {
             std::iter::once(short(&o["id"])).chain(cols.iter().map(|k| cell(&o[*k]))).collect()
         })
         .collect();
-    println!("{}", table::render(&["order", "side", "wh", "limit/kWh", "party", "status"], &rows));
+    out(table::render(&["order", "side", "wh", "limit/kWh", "party", "status"], &rows))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -155,8 +188,23 @@ async fn balances(c: &MarketConn) -> anyhow::Result<ExitCode> {
     let all = m.query(&["Balances"]).await?.unwrap_or_default();
     let rows: Vec<Vec<String>> = all
         .as_object()
-        .map(|o| o.iter().map(|(account, v)| vec![account.clone(), cell(v)]).collect())
+        .map(|o| o.iter().map(|(account, v)| vec![readable_account(account), cell(v)]).collect())
         .unwrap_or_default();
-    println!("{}", table::render(&["account", "balance"], &rows));
+    out(table::render(&["account", "balance"], &rows))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_ids_read_as_common_names() {
+        use base64::Engine as _;
+        let id = base64::engine::general_purpose::STANDARD.encode("x509::CN=alice,OU=client,O=Hyperledger::CN=ca.x");
+        assert_eq!(readable_id(&id), "alice");
+        assert_eq!(readable_id("vpp-1"), "vpp-1");
+        assert_eq!(readable_account(&format!("ProsumerMSP/{id}")), "ProsumerMSP/alice");
+        assert_eq!(readable_account("GRID"), "GRID");
+    }
 }
