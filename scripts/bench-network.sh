@@ -124,9 +124,10 @@ bench_metering() {
 bench_market() {
   local report="$OUT/market.json" interval config gate now clear_log
   IDLE[trade]=$(rss_of trade)
+  # An interval whose gate (default 300 s before it) stays open for at least 25 minutes of order placing.
+  interval=$((($(date +%s) + 1800) / 900 * 900 + 900))
   gridctl bench --org prosumer --user alice --workload market --count "$MARKET_ORDERS" \
-    --workers "$MARKET_WORKERS" --report "$report" >/dev/null
-  interval=$(field "$report" .run.workloadParams.intervalStart)
+    --workers "$MARKET_WORKERS" --interval "$interval" --report "$report" >/dev/null
   config=$(gridctl query --org grid --user operator1 -n trade GetMarketConfig)
   now=$(date +%s)
   gate=$((interval - now + 1))
