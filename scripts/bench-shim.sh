@@ -3,6 +3,7 @@
 # over loopback gRPC by shim-load playing the peer (chaincode/bench). See BENCHMARKS.md for the method and results.
 #
 #   rust         chaincode/examples/kv  kv-ccaas on gridledger-shim
+#   rust-static  the same, linked statically (glibc's crt-static, non-PIE): no libc/libm/ld.so mapped at start-up
 #   go           tests/go-reference     fabric-chaincode-go v2 (scripts/build-go-reference.sh)
 #   fabric-shim  tests/bench/fabric-shim-kv  chainlaunch's fabric-shim crate from crates.io, as shipped (Server::start)
 #   fabric-shim-nodelay  the same on a TCP_NODELAY listener (0.1.1 leaves Nagle on; see its main.rs)
@@ -13,7 +14,7 @@
 # interleave the targets (the order alternates) so machine drift spreads over all of them.
 #
 # usage: scripts/bench-shim.sh [--rounds N] [--duration S] [--warmup S] [--concurrency N] [--latency-duration S]
-#                              [--targets rust,go,fabric-shim,fabric-shim-nodelay,echo] [--out DIR] [--skip-build]
+#                              [--targets rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo] [--out DIR] [--skip-build]
 #                              [--quick]
 # Prints a markdown table on stdout; writes every run's JSON, summary.json and summary.md to the results dir
 # (default target/bench-shim/<UTC timestamp>). BENCH_COMMIT overrides the commit recorded (for an exported tree).
@@ -28,7 +29,7 @@ duration=10
 warmup=2
 concurrency=20
 latency_duration=5
-targets="rust,go,fabric-shim,fabric-shim-nodelay,echo"
+targets="rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo"
 out=""
 build=1
 
@@ -65,6 +66,10 @@ die() {
 readonly RELEASE="$REPO/target/release"
 readonly FSK_TARGET="$REPO/target/fabric-shim-kv"
 readonly LOAD="$RELEASE/shim-load"
+# The static build needs an explicit --target, so its RUSTFLAGS reach the chaincode but not the proc-macros, which
+# are host dylibs and cannot be static; its own target dir keeps the two builds' caches apart.
+readonly HOST_TRIPLE="x86_64-unknown-linux-gnu"
+readonly STATIC_TARGET="$REPO/target/static"
 go_bin=""
 
 build_all() {
@@ -74,6 +79,9 @@ build_all() {
   # Its own workspace and lockfile; its own target dir keeps its build out of the source tree.
   cargo build --release --quiet --locked --manifest-path "$REPO/tests/bench/fabric-shim-kv/Cargo.toml" \
     --target-dir "$FSK_TARGET"
+  RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
+    cargo build --release --quiet --manifest-path "$REPO/Cargo.toml" --target "$HOST_TRIPLE" \
+    --target-dir "$STATIC_TARGET" -p gridledger-example-kv --bin kv-ccaas
   go_bin="$("$REPO/scripts/build-go-reference.sh" build)"
 }
 
@@ -81,6 +89,7 @@ build_all() {
 target_cmd() {
   case "$1" in
     rust) echo "$RELEASE/kv-ccaas" ;;
+    rust-static) echo "$STATIC_TARGET/$HOST_TRIPLE/release/kv-ccaas" ;;
     go) echo "${go_bin:-$HOME/.cache/gridledger/go-reference/kv-go}" ;;
     fabric-shim | fabric-shim-nodelay) echo "$FSK_TARGET/release/fabric-shim-kv" ;;
     echo) echo "$RELEASE/shim-echo" ;;
@@ -229,7 +238,10 @@ summarize() {
          rust_vs_echo_tx_s: ratio($targets.rust.tx_s; $targets.echo.tx_s),
          rust_vs_go_p99: ratio($targets.rust.p99_us; $targets.go.p99_us),
          rust_vs_go_c1_p50: ratio($targets.rust.c1_p50_us; $targets.go.c1_p50_us),
-         rust_idle_rss_mb: (if $targets.rust.idle_rss_kb then ($targets.rust.idle_rss_kb / 1024 | r2) else null end)
+         rust_idle_rss_mb: (if $targets.rust.idle_rss_kb then ($targets.rust.idle_rss_kb / 1024 | r2) else null end),
+         rust_static_idle_rss_mb: (if $targets["rust-static"].idle_rss_kb
+                                   then ($targets["rust-static"].idle_rss_kb / 1024 | r2) else null end),
+         rust_static_vs_go_tx_s: ratio($targets["rust-static"].tx_s; $targets.go.tx_s)
        }}
   ' "$out"/*-c*.json "$out"/*-mem.json
 }
@@ -253,6 +265,8 @@ markdown() {
     "| Rust / fabric-shim-nodelay tx/s @\($c) | \($r.rust_vs_fabric_shim_nodelay_tx_s // "-") | (not in the issue) | |",
     "| Rust p99 / Go p99 @\($c) | \($r.rust_vs_go_p99 // "-") | <= 0.5 | \(pass(if $r.rust_vs_go_p99 then $r.rust_vs_go_p99 <= 0.5 else null end)) |",
     "| Rust idle RSS (MB) | \($r.rust_idle_rss_mb // "-") | <= 3 | \(pass(if $r.rust_idle_rss_mb then $r.rust_idle_rss_mb <= 3 else null end)) |",
+    "| Rust static idle RSS (MB) | \($r.rust_static_idle_rss_mb // "-") | <= 3 | \(pass(if $r.rust_static_idle_rss_mb then $r.rust_static_idle_rss_mb <= 3 else null end)) |",
+    "| Rust static / Go tx/s @\($c) | \($r.rust_static_vs_go_tx_s // "-") | >= 3 | \(pass(if $r.rust_static_vs_go_tx_s then $r.rust_static_vs_go_tx_s >= 3 else null end)) |",
     "| Rust / echo floor tx/s @\($c) | \($r.rust_vs_echo_tx_s // "-") | (1.0 = transport bound) | |",
     "| Rust p50 / Go p50 @1 | \($r.rust_vs_go_c1_p50 // "-") | | |",
     "",
