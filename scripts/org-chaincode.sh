@@ -32,6 +32,17 @@ JQ_POLICY='
         then {changed: true, text: "OR(\([.rules[] | $ids[.id]] + ["\u0027\($new).\($p[0].role)\u0027"] | join(", ")))"}
         else {changed: false, text: render($ids)} end
     else {changed: false, text: render($ids)} end;
+  # The same OR without an org that left the channel.
+  def without_org($ids; $gone):
+    if .n == 1 and (.rules | all(.id != null)) then
+      [.rules[] | $ids[.id]] as $names
+      | [$names[] | select(startswith("\u0027\($gone).") | not)] as $kept
+      | if ($kept | length) < ($names | length) and ($kept | length) > 0
+        then {changed: true, text: "OR(\($kept | join(", ")))"}
+        else {changed: false, text: render($ids)} end
+    else {changed: false, text: render($ids)} end;
+  def adjust($ids; $mode; $others; $msp):
+    if $mode == "add" then with_new_org($ids; $others; $msp) else without_org($ids; $msp) end;
 '
 
 # 'MSP.role' for each principal of an identities array (base64 MSPRole protos).
@@ -43,26 +54,27 @@ principal_names() { # identities-json
   done | jq -R . | jq -s .
 }
 
-# cc_plan DEF OTHERS NEW: from one querycommitted definition, the approve
-# arguments for the committed definition and, when NEW must be named, for the
-# next sequence: {changed, policy, collections} as JSON.
+# cc_plan DEF MODE OTHERS MSP: from one querycommitted definition, the approve
+# arguments for the committed definition and, when MSP must be named (MODE add)
+# or no longer named (MODE drop), for the next sequence: {changed, policy,
+# collections} as JSON. OTHERS: the other member MSPs.
 cc_plan() {
-  local def=$1 others=$2 new=$3 ref param policy='{"changed": false, "text": ""}' cols='[]' col ids
+  local def=$1 mode=$2 others=$3 msp=$4 ref param policy='{"changed": false, "text": ""}' cols='[]' col ids
   param=$(jq -r '.validation_parameter' <<<"$def" | base64 -d | configtxlator proto_decode --type protos.ApplicationPolicy)
   ref=$(jq -r '.channel_config_policy_reference // empty' <<<"$param")
   if [[ -z $ref ]]; then
     # configtxlator decodes the principals already: name them directly.
     ids=$(jq '[.signature_policy.identities[] | "\u0027\(.principal.msp_identifier).\((.principal.role // "MEMBER") | ascii_downcase)\u0027"]' <<<"$param")
-    policy=$(jq --argjson ids "$ids" --argjson o "$others" --arg new "$new" "$JQ_POLICY"'
-      .signature_policy.rule | norm | with_new_org($ids; $o; $new)' <<<"$param")
+    policy=$(jq --argjson ids "$ids" --arg mode "$mode" --argjson o "$others" --arg m "$msp" "$JQ_POLICY"'
+      .signature_policy.rule | norm | adjust($ids; $mode; $o; $m)' <<<"$param")
   elif [[ $ref != /Channel/Application/Endorsement ]]; then
     policy=$(jq -n --arg r "$ref" '{changed: false, text: "", channelPolicy: $r}')
   fi
   while read -r col; do
     [[ -n $col ]] || continue
     ids=$(principal_names "$(jq '.member_orgs_policy.Payload.SignaturePolicy.identities' <<<"$col")")
-    cols=$(jq --argjson c "$col" --argjson ids "$ids" --argjson o "$others" --arg new "$new" "$JQ_POLICY"'
-      . + [$c | (.member_orgs_policy.Payload.SignaturePolicy.rule | norm | with_new_org($ids; $o; $new)) as $p
+    cols=$(jq --argjson c "$col" --argjson ids "$ids" --arg mode "$mode" --argjson o "$others" --arg m "$msp" "$JQ_POLICY"'
+      . + [$c | (.member_orgs_policy.Payload.SignaturePolicy.rule | norm | adjust($ids; $mode; $o; $m)) as $p
         | {changed: $p.changed, json: {name, policy: $p.text, requiredPeerCount: (.required_peer_count // 0),
            maxPeerCount: (.maximum_peer_count // 0), blockToLive: (.block_to_live // 0),
            memberOnlyRead: (.member_only_read // false), memberOnlyWrite: (.member_only_write // false)}}]' <<<"$cols")
@@ -126,21 +138,63 @@ chaincodes() {
     }
     id=$(cat "$GL_RUN/chaincode/$name/package-id")
     install_for "$org" "$GL_RUN/chaincode/$name/${id%%:*}.tar.gz" "$id"
-    plan=$(cc_plan "$def" "$others" "$msp")
+    plan=$(cc_plan "$def" add "$others" "$msp")
     seq=$(jq -r .sequence <<<"$def")
     if jq -e .changed <<<"$plan" >/dev/null; then seq=$((seq + 1)); fi
-    dir="$GL_RUN/proposals/cc-$name-$seq"
-    mkdir -p "$dir"
-    jq -n --argjson d "$def" --argjson p "$plan" --arg id "$id" --argjson s "$seq" \
-      '{name: $d.name, version: $d.version, sequence: $s, initRequired: ($d.init_required // false),
-        packageId: $id, plan: $p}' >"$dir/definition.json"
-    jq '.plan.collections' "$dir/definition.json" >"$dir/collections.json"
+    dir=$(write_definition "$def" "$plan" "$id" "$seq")
     approve_for "$org" "$dir"
     if jq -e .changed <<<"$plan" >/dev/null; then prepared+=("$dir"); fi
   done < <(jq -c '.chaincode_definitions // [] | .[]' <<<"$defs")
   restart_chaincode_servers
   for dir in "${prepared[@]}"; do
     gl_log "prepared $dir (names $msp): each org runs 'org.sh cc-approve $dir --as ORG', then 'org.sh cc-commit $dir'"
+    echo "$dir"
+  done
+}
+
+# write_definition DEF PLAN PACKAGE-ID SEQUENCE: the definition directory
+# $GL_RUN/proposals/cc-NAME-SEQ (definition.json, collections.json); prints it.
+write_definition() {
+  local def=$1 plan=$2 id=$3 seq=$4 dir
+  dir="$GL_RUN/proposals/cc-$(jq -r .name <<<"$def")-$seq"
+  mkdir -p "$dir"
+  jq -n --argjson d "$def" --argjson p "$plan" --arg id "$id" --argjson s "$seq" \
+    '{name: $d.name, version: $d.version, sequence: $s, initRequired: ($d.init_required // false),
+      packageId: $id, plan: $p}' >"$dir/definition.json"
+  jq '.plan.collections' "$dir/definition.json" >"$dir/collections.json"
+  echo "$dir"
+}
+
+# cc_drop ORG [--as A]: after ORG left the channel, the next-sequence
+# definitions of the chaincodes whose collections or explicit policy still name
+# it, approved by A (default utility); the other orgs cc-approve, one commits.
+cc_drop() {
+  local org=${1:-} as=utility msp tmp others defs def name plan id seq dir prepared=()
+  [[ ${2:-} != --as ]] || as=${3:?--as ORG}
+  [[ -n $org ]] || gl_die "usage: org.sh cc-drop ORG [--as ORG2]"
+  require_org_defined "$org"
+  msp=$(orgvar "$org" MSPID)
+  gl_use_fabric peer configtxlator
+  tmp=$(mktemp -d)
+  fetch_config "$as" "$tmp" >/dev/null
+  ! grep -qx "$msp" < <(member_msps "$tmp/config.json") || gl_die "$msp is still a member of $GL_CHANNEL: remove it first"
+  others=$(member_msps "$tmp/config.json" | jq -R . | jq -sc .)
+  rm -rf "$tmp"
+  defs=$(as_identity "$as" admin peer lifecycle chaincode querycommitted -C "$GL_CHANNEL" --output json) ||
+    gl_die "querycommitted on peer-$as failed"
+  while read -r def; do
+    name=$(jq -r .name <<<"$def")
+    plan=$(cc_plan "$def" drop "$others" "$msp")
+    jq -e .changed <<<"$plan" >/dev/null || continue
+    [[ -f $GL_RUN/chaincode/$name/package-id ]] || gl_die "$name names $msp but has no package here"
+    id=$(cat "$GL_RUN/chaincode/$name/package-id")
+    seq=$(($(jq -r .sequence <<<"$def") + 1))
+    dir=$(write_definition "$def" "$plan" "$id" "$seq")
+    approve_for "$as" "$dir"
+    prepared+=("$dir")
+  done < <(jq -c '.chaincode_definitions // [] | .[]' <<<"$defs")
+  for dir in "${prepared[@]}"; do
+    gl_log "prepared $dir (without $msp): each org runs 'org.sh cc-approve $dir --as ORG', then 'org.sh cc-commit $dir'"
     echo "$dir"
   done
 }

@@ -127,7 +127,7 @@ check_signer() {
     return 0
   }
   if [[ $subject != *"OU=admin"* ]]; then
-    echo "signer '$subject' of $msp is not an admin (NodeOU admin)"
+    echo "signature by a non-admin: '$subject' of $msp is not an admin (NodeOU admin)"
     return 0
   fi
   tmp=$(mktemp -d)
@@ -164,7 +164,7 @@ check_proposal() {
     [[ -n $msp ]] || continue
     why=$(check_signer "$config" "$msp" "$cert")
     if [[ -n $why ]]; then
-      echo "$why: the signature does not count"
+      echo "$why; such a signature does not count: start again from a fresh proposal"
     elif [[ " ${have[*]} " != *" $msp "* ]]; then
       have+=("$msp")
     fi

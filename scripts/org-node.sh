@@ -81,6 +81,29 @@ set_anchor() {
   submit "$dir" --as "$org"
 }
 
+# A peer that joins late replays the channel's history. A block with private
+# data its org was eligible for in an earlier membership (its own lifecycle
+# approvals, say, before it was removed and re-added with a fresh ledger) can
+# never be fetched again, and by default the peer waits 60 s for each such
+# block before committing it without. Reconciliation keeps fetching whatever
+# is still available in the background, so a short wait loses nothing.
+: "${GL_LATE_PULL_RETRY:=3s}"
+
+# The launcher renders core.yaml only when there is none: render it first,
+# with that shorter wait.
+prepare_peer_config() { # org
+  local dir="$GL_RUN/config/$1"
+  [[ ! -f $dir/core.yaml ]] || return 0
+  declare -F render_core_yaml >/dev/null || gl_die "no render_core_yaml (scripts/node-config.sh)"
+  mkdir -p "$dir"
+  gl_sample_config core.yaml "$dir/core.yaml.sample"
+  render_core_yaml "$dir/core.yaml.sample" "$dir/core.yaml"
+  rm -f "$dir/core.yaml.sample"
+  sed -i "s/^\([[:space:]]*pullRetryThreshold:\).*/\1 $GL_LATE_PULL_RETRY/" "$dir/core.yaml"
+  grep -q "pullRetryThreshold: $GL_LATE_PULL_RETRY" "$dir/core.yaml" ||
+    gl_die "could not set pullRetryThreshold in $dir/core.yaml"
+}
+
 join() {
   local org=${1:?usage: org.sh join ORG} dir block orderer attempt
   require_org_defined "$org"
@@ -89,6 +112,7 @@ join() {
   declare -F gl_launch_peer >/dev/null || gl_die "no launcher interface (gl_launch_peer): scripts/launch-*.sh"
   gl_use_fabric peer configtxlator
   mark_joined "$org"
+  prepare_peer_config "$org"
   gl_launch_peer "$org"
   if (($(peer_height "$org") == 0)); then
     dir="$GL_RUN/channel/$org"
@@ -110,18 +134,28 @@ join() {
   gl_log "peer-$org joined $GL_CHANNEL (height $((block + 1))); next: 'org.sh chaincodes $org'"
 }
 
-# leave ORG: stop the org's nodes here and forget its local state (run dir
-# identities, CA, ledger), so it can be onboarded afresh. Removing it from the
-# channel is the consortium's proposal (org.sh propose remove).
+# leave ORG [--purge]: stop the org's nodes here. Its CA, identities and
+# ledger stay, so it can be admitted again and carry on where it stopped.
+# --purge deletes them too; an org purged and then re-admitted with a fresh
+# ledger cannot approve a chaincode sequence its earlier self approved (the
+# approval's private data is gone), so each such chaincode then needs a new
+# sequence. Removing it from the channel is the consortium's proposal
+# (org.sh propose remove).
 leave() {
-  local org=${1:?usage: org.sh leave ORG} node
+  local org=${1:?usage: org.sh leave ORG [--purge]} node
   require_org_defined "$org"
   founding_org "$org" && gl_die "$org is a founding org: network.sh down stops it"
   for node in "peer-$org" "ca-$org"; do
     if declare -F gl_stop_node >/dev/null; then gl_stop_node "$node"; else gl_stop "$node"; fi
   done
   unmark_joined "$org"
-  rm -rf "${GL_ORGS_DIR:?}/$org" "$GL_RUN/ca/$org" "$GL_RUN/data/peer-$org" "$GL_RUN/config/$org" \
-    "$GL_RUN/config/configtx-$org" "$GL_RUN/channel/$org"
-  gl_log "$org: nodes stopped, local state removed"
+  # The chaincode servers stop trusting the org's peers' TLS certificates.
+  restart_chaincode_servers
+  if [[ ${2:-} == --purge ]]; then
+    rm -rf "${GL_ORGS_DIR:?}/$org" "$GL_RUN/ca/$org" "$GL_RUN/data/peer-$org" "$GL_RUN/config/$org" \
+      "$GL_RUN/config/configtx-$org" "$GL_RUN/channel/$org"
+    gl_log "$org: nodes stopped, local state removed"
+  else
+    gl_log "$org: nodes stopped (state kept in $GL_RUN; 'leave $org --purge' deletes it)"
+  fi
 }

@@ -4,10 +4,12 @@
 # runs, and they exchange proposal directories (see network/ONBOARDING.md).
 #
 #   org.sh create ORG                      new org: its CA, identities, org definition (network/orgs/ORG.env)
+#   org.sh user ORG NAME ROLE              one more client identity from ORG's CA (gridledger.role ROLE)
 #   org.sh propose add ORG [--as A] [--out DIR]     config update adding ORG's definition; prints DIR
 #   org.sh propose remove ORG [--as A] [--out DIR]  config update removing ORG from the channel
 #   org.sh revoke ORG USER [--out DIR]     revoke USER at ORG's CA, propose ORG's new CRL
 #   org.sh sign DIR --as ORG [--user U]    add ORG admin's signature (only ORG's own MSP is used)
+#   org.sh members [--as ORG]              the channel's member org MSP ids, one per line
 #   org.sh show DIR                        what DIR changes, who signed, what is missing
 #   org.sh submit DIR [--as ORG] [--force] check (signatures, admins, staleness) and send
 #   org.sh join ORG                        start ORG's peer, join the channel, set its anchor peer
@@ -15,7 +17,8 @@
 #                                          prepare next-sequence definitions where ORG must be added
 #   org.sh cc-approve DIR --as ORG         approve a prepared chaincode definition
 #   org.sh cc-commit DIR [--as ORG]        commit it once a majority approved
-#   org.sh leave ORG                       stop ORG's nodes here and forget its local state
+#   org.sh cc-drop ORG [--as A]            after ORG was removed: next-sequence definitions without it
+#   org.sh leave ORG [--purge]             stop ORG's nodes here (--purge: and delete its CA, identities, ledger)
 # Proposals go to $GRIDLEDGER_RUN/proposals/ unless --out says otherwise.
 set -euo pipefail
 
@@ -31,7 +34,7 @@ source "$GL_SCRIPTS/org-node.sh"
 source "$GL_SCRIPTS/org-chaincode.sh"
 
 usage() {
-  sed -n '2,20p' "$0" >&2
+  sed -n '2,23p' "$0" >&2
   exit 2
 }
 
@@ -76,13 +79,35 @@ create() {
   gl_use_fabric fabric-ca-server fabric-ca-client configtxgen
   mkdir -p "$GL_RUN/logs"
   launch_ca "$org"
-  issue_org_identities "$org"
+  # An org that left keeps its CA, identities and ledger here: coming back, it
+  # keeps them (a revoked user stays revoked: its CRL is in msp/crls).
+  if [[ -f $GL_ORGS_DIR/$org/peer0/tls/server.crt ]]; then
+    gl_log "$org: identities exist; kept"
+  else
+    issue_org_identities "$org"
+  fi
   dir="$GL_RUN/config/configtx-$org"
   mkdir -p "$dir"
   org_configtx "$org" >"$dir/configtx.yaml"
   FABRIC_CFG_PATH=$dir configtxgen -printOrg "$(orgvar "$org" MSPID)" >"$GL_ORGS_DIR/$org/definition.json" \
     2>>"$ORG_LOG" || gl_die "configtxgen -printOrg failed (logs/org.log)"
   gl_log "$org: CA up, identities issued; org definition $GL_ORGS_DIR/$org/definition.json"
+}
+
+# user ORG NAME ROLE: one more client identity of ORG (gridledger.role ROLE),
+# issued by ORG's own CA to users/NAME.
+user() {
+  local org=${1:-} name=${2:-} role=${3:-} pw="${GL_NODE_PW:-nodepw}"
+  [[ -n $org && -n $name && -n $role ]] || gl_die "usage: org.sh user ORG NAME ROLE"
+  require_org_defined "$org"
+  [[ $name =~ ^[A-Za-z0-9._-]+$ && $name != admin ]] || gl_die "bad user name '$name'"
+  [[ ! -d $GL_ORGS_DIR/$org/users/$name ]] || gl_die "$org already has a user $name"
+  gl_use_fabric fabric-ca-client
+  enroll_ca_admin "$org"
+  ca_client "$org" register --id.name "$name" --id.secret "$pw" --id.type client \
+    --id.attrs "gridledger.role=$role:ecert" >>"$ORG_LOG" 2>&1 || gl_die "ca-$org refused to register $name (logs/org.log)"
+  enroll_msp "$org" "$name" "$pw" "$GL_ORGS_DIR/$org/users/$name"
+  gl_log "$org: user $name ($role) in $GL_ORGS_DIR/$org/users/$name"
 }
 
 # --- proposals -----------------------------------------------------------------
@@ -105,11 +130,11 @@ propose() {
   block=$(fetch_config "$as" "$tmp")
   case "$kind" in
     add)
+      founding_org "$org" && gl_die "the name $org is already taken by a founding org"
       def=${def:-$GL_ORGS_DIR/$org/definition.json}
       [[ -f $def ]] || gl_die "no org definition $def: the new org runs 'org.sh create $org' and sends it"
       jq -e --arg m "$msp" '.values.MSP.value.config.name == $m' "$def" >/dev/null ||
         gl_die "$def is not the definition of $msp"
-      founding_org "$org" && gl_die "the name $org is already taken by a founding org"
       if jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m) or
           any(.[]; .values.MSP.value.config.name == $m)' "$tmp/config.json" >/dev/null; then
         gl_die "$msp is already a member of $GL_CHANNEL"
@@ -236,21 +261,34 @@ submit() {
   gl_log "submitted $dir: $(proposal_field "$dir" summary)"
 }
 
+members() {
+  local as=utility tmp
+  [[ ${1:-} != --as ]] || as=${2:?--as ORG}
+  gl_use_fabric peer configtxlator
+  tmp=$(mktemp -d)
+  fetch_config "$as" "$tmp" >/dev/null
+  member_msps "$tmp/config.json"
+  rm -rf "$tmp"
+}
+
 main() {
   local verb=${1:-}
   shift || true
   mkdir -p "$GL_RUN/logs"
   case "$verb" in
     create) create "$@" ;;
+    user) user "$@" ;;
     propose) propose "$@" ;;
     revoke) revoke "$@" ;;
     sign) sign "$@" ;;
     show) show "$@" ;;
+    members) members "$@" ;;
     submit) submit "$@" ;;
     join) join "$@" ;;
     chaincodes) chaincodes "$@" ;;
     cc-approve) cc_approve "$@" ;;
     cc-commit) cc_commit "$@" ;;
+    cc-drop) cc_drop "$@" ;;
     leave) leave "$@" ;;
     *) usage ;;
   esac
