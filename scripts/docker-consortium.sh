@@ -88,19 +88,15 @@ up() {
   gl_log "energy consortium up in Docker in $((SECONDS - start))s (run dir $GL_RUN)"
 }
 
-# leftovers: what of this run is still there (containers, the run dir); empty when clean.
-leftovers() {
-  local docker=${GL_DOCKER:-docker}
-  "$docker" ps -a --filter "label=gridledger.run=$GL_RUN" --format 'container {{.Names}}'
-  [[ ! -e $GL_RUN ]] || echo "files $GL_RUN"
-}
-
+# down, then fail if any container, volume, network or file of this run is left.
 down() {
-  local left
+  local volumes left
+  gl_source_launcher
+  mapfile -t volumes < <(gl_docker_volumes)
   "$NET" down
-  left=$(leftovers)
+  left=$(gl_docker_leftovers "${volumes[@]}")
   [[ -z $left ]] || gl_die "left behind after down: $left"
-  gl_log "nothing left behind"
+  gl_log "nothing left behind (containers, ${#volumes[@]} anonymous volumes, networks, $GL_RUN)"
 }
 
 main() {
@@ -112,7 +108,6 @@ main() {
     status) use_local_images && "$NET" status ;;
     logs) use_local_images && "$NET" logs "$@" ;;
     demo) use_local_images && demo ;;
-    leftovers) use_local_images && leftovers ;;
     *)
       sed -n '2,15p' "$0" >&2
       exit 2

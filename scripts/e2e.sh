@@ -5,7 +5,9 @@
 #   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
 #   deploy the energy contracts registry, metering (collections-energy.json)
 #   and trade (Rust, CCaaS, mTLS, default MAJORITY endorsement) ->
-#   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down
+#   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down ->
+#   scripts/e2e-docker.sh: the energy scenario and onboarding against the same
+#   consortium in Docker (local images), down, nothing left (SKIP_E2E_DOCKER=1 skips it)
 # The network always goes down at the end (trap), and any failure fails the
 # script. KEEP_NETWORK=1 leaves it running for a look; E2E_TEST_ARGS adds
 # arguments for the test binaries (e.g. a test name filter).
@@ -17,9 +19,11 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# The full suite runs on native processes (classic chaincode and the Go
+# reference server run on this machine); e2e-docker.sh covers Docker.
+export GL_LAUNCHER=native
 readonly NET="$GL_SCRIPTS/network.sh"
 readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
-readonly ENERGY_COLLECTIONS="$GL_NETWORK/collections-energy.json"
 # The energy contracts' binaries (crate gridledger-<name>, binary <name>-cc).
 readonly ENERGY_CCS=(registry metering trade)
 T0=$SECONDS
@@ -62,29 +66,13 @@ build_energy() {
   (cd "$GL_REPO" && cargo "${args[@]}") >&2
 }
 
-# registry, metering and trade as CCaaS over mutual TLS, each on its own port
-# below kv's and kvgo's. Endorsement: the channel default (MAJORITY, 2 of 3).
-# The scenario endorses every submit on all three peers anyway (so diverging
-# results fail with "ProposalResponsePayloads do not match"); MAJORITY keeps
-# the market running when one org's peer is down, and no single org can write
-# alone. metering gets the meterReadings collection (all three orgs).
-deploy_energy() {
-  local port=$((GL_CC_PORT - 2)) name opts
-  for name in "${ENERGY_CCS[@]}"; do
-    opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
-    [[ $name != metering ]] || opts+=(--collections "$ENERGY_COLLECTIONS")
-    "$NET" deploy "${opts[@]}"
-    port=$((port - 1))
-  done
-}
-
 deploy_all() {
   # Both CCaaS chaincodes share the private data collection config the tests
   # rely on (utilityGrid: Utility and Grid only).
   "$NET" deploy --name kv --cmd "$KV" --port "$GL_CC_PORT" --collections "$COLLECTIONS"
   "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$COLLECTIONS"
   "$NET" deploy --name kvclassic --classic --cmd "$KV_CLASSIC"
-  deploy_energy
+  "$NET" deploy-energy
 }
 
 run_tests() {
@@ -100,6 +88,11 @@ main() {
   phase up "$NET" up
   phase deploy deploy_all
   phase tests run_tests
+  # The same consortium in Docker, on the same ports: the native one goes first.
+  if [[ ${SKIP_E2E_DOCKER:-0} != 1 ]]; then
+    "$NET" down >/dev/null
+    phase docker "$GL_SCRIPTS/e2e-docker.sh"
+  fi
 }
 
 main "$@"

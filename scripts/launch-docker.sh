@@ -159,3 +159,32 @@ gl_external_builders() {
     - CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG
 YAML
 }
+
+# --- leftovers (docker-consortium.sh down and e2e-docker.sh check them) --------
+
+# gl_docker_volumes: the volumes mounted by this run dir's containers (the
+# official images' VOLUMEs become anonymous volumes), one per line.
+gl_docker_volumes() {
+  local ids
+  mapfile -t ids < <("$GL_DOCKER" ps -aq --filter "label=gridledger.run=$GL_RUN")
+  ((${#ids[@]} == 0)) && return 0
+  "$GL_DOCKER" inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{println .Name}}{{end}}{{end}}' "${ids[@]}" |
+    sed '/^$/d'
+}
+
+# gl_docker_leftovers [VOLUME...]: what this run dir still has: containers,
+# the given volumes, networks and volumes of its compose projects, the run dir.
+# Prints nothing when everything is gone. Other consortia on the same engine
+# (another run dir) are not looked at.
+gl_docker_leftovers() {
+  local v
+  "$GL_DOCKER" ps -a --filter "label=gridledger.run=$GL_RUN" --format 'container {{.Names}}'
+  for v in "$@"; do
+    if "$GL_DOCKER" volume inspect "$v" >/dev/null 2>&1; then echo "volume $v"; fi
+  done
+  "$GL_DOCKER" network ls --filter label=com.docker.compose.project --format '{{.Name}}' |
+    grep "^$GL_DOCKER_PREFIX-" | sed 's/^/network /' || true
+  "$GL_DOCKER" volume ls --filter label=com.docker.compose.project --format '{{.Name}}' |
+    grep "^$GL_DOCKER_PREFIX-" | sed 's/^/volume /' || true
+  if [[ -e $GL_RUN ]]; then echo "files $GL_RUN"; fi
+}
