@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use gridledger_contract::{Context, ContractError, Fields, Object};
 use gridledger_energy_common::amount::add;
-use gridledger_energy_common::caller::{Caller, Role};
+use gridledger_energy_common::caller::{Caller, Party, Role};
+use gridledger_energy_common::index::INDEX_VALUE;
 use gridledger_energy_common::interval::is_aligned;
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
@@ -183,7 +184,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Writes the admitted readings: private readings and their attribution to the asset's owner now, this
-    /// batch's public per-connection-point sums, last counters.
+    /// batch's public per-connection-point sums, last counters, and a meter's new owner after a transfer.
     ///
     /// The public sums are keyed by transaction, not by meter: a per-meter key would publish every meter's load
     /// profile and undo the private collection, and one shared key per connection point would make concurrent
@@ -195,8 +196,8 @@ impl<'a> Batch<'a> {
             stub.put_private_data(READINGS_COLLECTION, key, &serde_json::to_vec(r)?)?;
             let m = &self.meters[r.meter_id.as_str()];
             let len = m.meter.interval_seconds;
-            let owned = keys::owned(stub, &m.asset.owner, r.interval_start, &r.meter_id, &r.register)?;
-            let entry = Owned { wh: r.wh, interval_seconds: len };
+            let owned = keys::owned(stub, &r.meter_id, r.interval_start, &r.register)?;
+            let entry = Owned { owner: m.asset.owner.clone(), wh: r.wh, interval_seconds: len };
             stub.put_private_data(READINGS_COLLECTION, &owned, &serde_json::to_vec(&entry)?)?;
             let cp = m.asset.connection_point.as_str();
             let sum = sums.entry((cp, r.interval_start, r.register.as_str(), len)).or_default();
@@ -210,6 +211,13 @@ impl<'a> Batch<'a> {
         for (id, m) in &self.meters {
             if let Some(last) = m.last.filter(|_| m.last != m.stored) {
                 stub.put_state(&keys::counter(stub, id)?, last.to_string().as_bytes())?;
+            }
+            if m.asset.owner != m.meter.owner {
+                // The asset changed hands since the meter last saw it: the meter follows (once; later batches see
+                // the new owner), and the index keeps the old owner's entry for the intervals it owned.
+                let meter = Meter { owner: m.asset.owner.clone(), ..m.meter.clone() };
+                stub.put_state(&keys::meter(stub, id)?, &serde_json::to_vec(&meter)?)?;
+                stub.put_state(&keys::meter_by_owner(stub, &meter.owner, id)?, INDEX_VALUE)?;
             }
         }
         Ok(Receipt { accepted: readings.len() as u64, meters: self.meters.len() as u64 })
@@ -257,6 +265,8 @@ fn load_meter(
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Owned {
+    /// Who owned the metered asset when the reading was recorded.
+    pub(crate) owner: Party,
     /// The reading's energy, Wh.
     pub(crate) wh: i64,
     /// The meter's interval length.

@@ -8,7 +8,8 @@ use gridledger_shim::ChaincodeStub;
 pub const READINGS_COLLECTION: &str = "meterReadings";
 /// `meter [meterId]` -> Meter JSON.
 pub const METER: &str = "meter";
-/// `meter~owner [msp, id, meterId]` -> 0x01.
+/// `meter~owner [msp, id, meterId]` -> 0x01: every party the meter's readings were attributed to (entries are
+/// added when the asset changes hands, never removed, so a seller's earlier intervals stay findable).
 pub const METER_BY_OWNER: &str = "meter~owner";
 /// `counter [meterId]` -> the last accepted counter, decimal text.
 pub const COUNTER: &str = "counter";
@@ -17,8 +18,10 @@ pub const READING: &str = "reading";
 /// `total [connectionPoint, intervalStart(12), register, txId, intervalSeconds]` -> `{"wh","readings"}`: one
 /// batch's sum for the meters of one interval length.
 pub const TOTAL: &str = "total";
-/// `owned [msp, id, intervalStart(12), meterId, register]` -> `{"wh","intervalSeconds"}`, in
+/// `owned [meterId, intervalStart(12), register]` -> `{"owner","wh","intervalSeconds"}`, in
 /// [`READINGS_COLLECTION`]: a reading attributed to the party that owned the metered asset when it was recorded.
+/// Read with point reads only: Fabric refuses writes in a transaction that ran a range query on private data, and
+/// `Settle` reads these through `MeteredEnergy` before it writes.
 pub const OWNED: &str = "owned";
 
 type Key = gridledger_shim::Result<String>;
@@ -45,6 +48,11 @@ pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: 
 }
 
 /// The private attribution of one reading to its owner at ingestion.
-pub fn owned(stub: &dyn ChaincodeStub, owner: &Party, interval_start: i64, meter_id: &str, register: &str) -> Key {
-    stub.create_composite_key(OWNED, &[&owner.msp, &owner.id, &interval_key(interval_start), meter_id, register])
+pub fn owned(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, register: &str) -> Key {
+    stub.create_composite_key(OWNED, &[meter_id, &interval_key(interval_start), register])
+}
+
+/// The `meter~owner` index entry of a meter and one of its owners.
+pub fn meter_by_owner(stub: &dyn ChaincodeStub, owner: &Party, meter_id: &str) -> Key {
+    stub.create_composite_key(METER_BY_OWNER, &[&owner.msp, &owner.id, meter_id])
 }

@@ -144,25 +144,26 @@ pub fn metered_energy(
     let party = Party { msp, id };
     require_reader(ctx, "MeteredEnergy", &party)?;
     let stub = ctx.stub();
+    // Every meter whose readings were ever attributed to the party (a public range query), then point reads of the
+    // private attributions: Fabric refuses writes after a private range query, and `Settle` calls this and writes.
+    let mut meter_ids = Vec::new();
+    for kv in stub.get_state_by_partial_composite_key(keys::METER_BY_OWNER, &[&party.msp, &party.id])? {
+        meter_ids.extend(last_part(stub, &kv?.key)?);
+    }
     let mut energy = MeteredEnergy::default();
     let what = format!("party {}", party.account());
-    let entries = stub.get_private_data_by_partial_composite_key(
-        READINGS_COLLECTION,
-        keys::OWNED,
-        &[&party.msp, &party.id, &interval_key(start)],
-    )?;
-    for kv in entries {
-        let kv = kv?;
-        let register = last_part(stub, &kv.key)?;
-        let owned = serde_json::from_slice::<Owned>(&kv.value).ok();
-        let (Some(register), Some(owned)) = (register, owned) else {
-            return Err(ContractError::Internal(format!("unreadable attribution {:?}", kv.key)));
-        };
-        same_length(&mut energy.interval_seconds, owned.interval_seconds, &what)?;
-        match register.as_str() {
-            IMPORT => energy.import_wh = add(energy.import_wh, owned.wh)?,
-            EXPORT => energy.export_wh = add(energy.export_wh, owned.wh)?,
-            _ => {}
+    for meter_id in &meter_ids {
+        for register in [IMPORT, EXPORT] {
+            let key = keys::owned(stub, meter_id, start, register)?;
+            let Some(bytes) = stub.get_private_data(READINGS_COLLECTION, &key)? else { continue };
+            let owned = serde_json::from_slice::<Owned>(&bytes)
+                .map_err(|e| ContractError::Internal(format!("unreadable attribution {key:?}: {e}")))?;
+            if owned.owner != party {
+                continue;
+            }
+            same_length(&mut energy.interval_seconds, owned.interval_seconds, &what)?;
+            let sum = if register == IMPORT { &mut energy.import_wh } else { &mut energy.export_wh };
+            *sum = add(*sum, owned.wh)?;
         }
     }
     Ok(energy)

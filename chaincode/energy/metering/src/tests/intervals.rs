@@ -111,6 +111,10 @@ fn readings_belong_to_the_owner_when_they_are_recorded() {
     moved.assets.get_mut("pv-1").unwrap()["owner"] = party(&c.bob);
     w.ledger.register_chaincode("registry", Arc::new(moved));
     assert_eq!(w.submit(&[signed("m-1", T0 + 900, "2.8.0", 400, 2)]).status, 200);
+    // The first batch after the transfer moves the meter to its new owner; the old owner's index entry stays.
+    assert_eq!(json_of(&w, &c.nobody, &["GetMeter", "m-1"])["owner"], party(&c.bob));
+    let index = w.ledger.state("metering").into_keys().filter(|k| k.starts_with("\u{0}meter~owner")).count();
+    assert_eq!(index, 3, "alice's and bob's entries for m-1, bob's for m-2");
 
     let metered = |who: &[u8], start: i64| {
         let p = party(who);
