@@ -24,12 +24,20 @@ unmark_joined() { # org
   if [[ -n $rest ]]; then echo "$rest" >"$GL_RUN/joined-orgs"; else rm -f "$GL_RUN/joined-orgs"; fi
 }
 
-# Block height of ORG's peer on the channel (0 before it joined).
+# Block height of ORG's peer on the channel (0 before it joined, or while its
+# copy of the channel config does not admit the org).
 peer_height() { # org
   local info
   info=$(as_identity "$1" admin peer channel getinfo -c "$GL_CHANNEL" 2>/dev/null | sed -n 's/^Blockchain info: //p') || true
   [[ -n $info ]] || info='{}'
   jq -r '.height // 0' <<<"$info"
+}
+
+# Whether ORG's peer has the channel's ledger. A local question (cscc), so it
+# works also while the peer's copy of the channel config does not admit the
+# org yet (re-admitted after a removal, before it caught up).
+peer_joined() { # org
+  as_identity "$1" admin peer channel list 2>/dev/null | grep -qx "$GL_CHANNEL"
 }
 
 # Number of the newest block the orderer has, as ORG's admin sees it.
@@ -114,7 +122,7 @@ join() {
   mark_joined "$org"
   prepare_peer_config "$org"
   gl_launch_peer "$org"
-  if (($(peer_height "$org") == 0)); then
+  if ! peer_joined "$org"; then
     dir="$GL_RUN/channel/$org"
     mkdir -p "$dir"
     mapfile -t orderer < <(orderer_args)
