@@ -163,12 +163,12 @@ footprint() {
 
 main() {
   declare -gA IDLE=()
-  mkdir -p "$OUT"
   build
   trap cleanup EXIT
   "$NET" down >/dev/null
   "$NET" up
   deploy
+  mkdir -p "$OUT" # after up: down clears the run directory
   IDLE[registry]=$(rss_of registry)
   {
     echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), Fabric" \
