@@ -11,9 +11,9 @@
 # The network always goes down at the end (trap), and any failure fails the
 # script. KEEP_NETWORK=1 leaves it running for a look; E2E_TEST_ARGS adds
 # arguments for the test binaries (e.g. a test name filter).
-# The energy scenario (tests/e2e/tests/energy.rs) trades one real 15-minute
-# interval and waits for it to end: it adds 15 to 31 minutes. E2E_TEST_ARGS=
-# "--skip energy" leaves it out.
+# The energy scenario (tests/e2e/tests/energy.rs) trades one real interval of
+# a one-minute test market and waits for it to end: it adds 2 to 3 minutes.
+# E2E_TEST_ARGS="--skip energy" leaves it out.
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
