@@ -80,7 +80,8 @@ build_compose() {
 env_lines() {
   GL_DOCKER=$DOCKER "$GL_SCRIPTS/docker-images.sh" tags
   echo "GL_DOCKER=$DOCKER"
-  echo "GL_COMPOSE=$COMPOSE_BIN"
+  # A compose chosen by the caller (say, v1's docker-compose) stays.
+  echo "GL_COMPOSE=${GL_COMPOSE:-$COMPOSE_BIN}"
 }
 
 images() {
