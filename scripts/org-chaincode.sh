@@ -63,8 +63,7 @@ cc_plan() {
   param=$(jq -r '.validation_parameter' <<<"$def" | base64 -d | configtxlator proto_decode --type protos.ApplicationPolicy)
   ref=$(jq -r '.channel_config_policy_reference // empty' <<<"$param")
   if [[ -z $ref ]]; then
-    # configtxlator decodes the principals already: name them directly.
-    ids=$(jq '[.signature_policy.identities[] | "\u0027\(.principal.msp_identifier).\((.principal.role // "MEMBER") | ascii_downcase)\u0027"]' <<<"$param")
+    ids=$(principal_names "$(jq '.signature_policy.identities' <<<"$param")")
     policy=$(jq --argjson ids "$ids" --arg mode "$mode" --argjson o "$others" --arg m "$msp" "$JQ_POLICY"'
       .signature_policy.rule | norm | adjust($ids; $mode; $o; $m)' <<<"$param")
   elif [[ $ref != /Channel/Application/Endorsement ]]; then
