@@ -94,6 +94,62 @@ fn remove_storage(net: &Network) {
     assert!(net.invoke("registry", &["RegisterAsset", &asset_json(&asset)]).run().ok);
 }
 
+/// `kvor`: the kv chaincode, peer-launched, with an explicit endorsement policy naming each member org's peer, so
+/// that onboarding has to give it a new sequence. Native only (the Docker launcher has no exec builder); deployed
+/// once per network.
+const EXPLICIT: &str = "kvor";
+const EXPLICIT_POLICY: &str = "OR('UtilityMSP.peer','GridMSP.peer','ProsumerMSP.peer')";
+
+fn native() -> bool {
+    std::env::var("GL_LAUNCHER").map_or(true, |l| l != "docker")
+}
+
+fn deploy_explicit(net: &Network) {
+    let query = ["lifecycle", "chaincode", "querycommitted", "-C", &net.channel(), "-n", EXPLICIT].map(String::from);
+    if net.admin("utility").peer(&query).is_ok_and(|o| o.status.success()) {
+        return;
+    }
+    let path = Command::new(repo().join("scripts/build-chaincodes.sh")).args(["path", "kv-classic"]).output();
+    let program = match path {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        other => panic!("no kv-classic: {other:?}"),
+    };
+    let args = ["deploy", "--name", EXPLICIT, "--classic", "--cmd", &program, "--policy", EXPLICIT_POLICY];
+    let status = Command::new(repo().join("scripts/network.sh")).args(args).status();
+    assert!(status.is_ok_and(|s| s.success()), "deploying {EXPLICIT}");
+}
+
+/// `peer chaincode invoke` endorsed by `who`'s own org peer alone; true when it committed VALID there.
+fn invoke_on_own_peer(who: &Identity, chaincode: &str, args: &[&str]) -> (bool, String) {
+    let var = |k: &str| who.var(k).map(str::to_string).unwrap_or_default();
+    let ctor = serde_json::json!({ "Args": args }).to_string();
+    let cli = [
+        "chaincode",
+        "invoke",
+        "-o",
+        &var("ORDERER_ADDRESS"),
+        "--tls",
+        "--cafile",
+        &var("ORDERER_CA"),
+        "-C",
+        &var("CHANNEL"),
+        "-n",
+        chaincode,
+        "--peerAddresses",
+        &var("CORE_PEER_ADDRESS"),
+        "--tlsRootCertFiles",
+        &var("CORE_PEER_TLS_ROOTCERT_FILE"),
+        "-c",
+        &ctor,
+        "--waitForEvent",
+    ]
+    .map(String::from);
+    match who.peer(&cli) {
+        Ok(out) => (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned()),
+        Err(e) => (false, e),
+    }
+}
+
 fn asset_json(id: &str) -> String {
     serde_json::json!({
         "id": id, "kind": "storage", "nameplateW": 5000, "storageWh": 13500, "connectionPoint": "cp-storage-1",
@@ -119,6 +175,9 @@ fn onboard_trade_revoke_remove() {
     let net = network();
     if members().iter().any(|m| m == "StorageMSP") || run_dir().join("orgs/storage").exists() {
         remove_storage(net);
+    }
+    if native() {
+        deploy_explicit(net);
     }
 
     // The new org: CA, identities, org definition. Its name and MSP id must be new to the channel.
@@ -157,6 +216,13 @@ fn onboard_trade_revoke_remove() {
     let prepared = ok(&["chaincodes", "storage"]);
     assert!(prepared.iter().any(|d| d.contains("cc-metering-")), "no new metering definition: {prepared:?}");
     approve_and_commit(&prepared);
+    if native() {
+        // kvor's policy now names StorageMSP's peer too: that peer's endorsement alone is enough.
+        assert!(prepared.iter().any(|d| d.contains("cc-kvor-")), "no new kvor definition: {prepared:?}");
+        let admin = net.user("storage", "admin").expect("storage admin");
+        let (valid, log) = invoke_on_own_peer(&admin, EXPLICIT, &["Put", &unique("storage"), "endorsed by storage"]);
+        assert!(valid, "kvor endorsed by peer-storage alone:\n{log}");
+    }
 
     // Its prosumer registers a battery (read back on its own peer) and sells energy.
     let prosumer1 = net.user("storage", "prosumer1").expect("storage prosumer1");
