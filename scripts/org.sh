@@ -10,7 +10,7 @@
 #   org.sh revoke ORG USER [--out DIR]     revoke USER at ORG's CA, propose ORG's new CRL
 #   org.sh sign DIR --as ORG [--user U]    add ORG admin's signature (only ORG's own MSP is used)
 #   org.sh members [--as ORG]              the channel's member org MSP ids, one per line
-#   org.sh show DIR                        what DIR changes, who signed, what is missing
+#   org.sh show DIR                        what DIR changes and who has signed it
 #   org.sh submit DIR [--as ORG] [--force] check (signatures, admins, staleness) and send
 #   org.sh join ORG                        start ORG's peer, join the channel, set its anchor peer
 #   org.sh chaincodes ORG                  install + approve every committed chaincode for ORG, and
@@ -34,7 +34,7 @@ source "$GL_SCRIPTS/org-node.sh"
 source "$GL_SCRIPTS/org-chaincode.sh"
 
 usage() {
-  sed -n '2,23p' "$0" >&2
+  sed -n '2,22p' "$0" >&2
   exit 2
 }
 
