@@ -1,8 +1,10 @@
 //! Metering throughput: (a) signature verification of one reading, (b) `SubmitReadings` of 500 readings through
 //! the MemoryLedger (parse, checks, verification, private and public writes, commit), in readings per second.
+//! Times are the benchmark thread's CPU time (`../../cpu_time.rs`), so the rates are per core even on a busy machine.
 //!
 //! `cargo bench -p gridledger-metering --bench verify -- --quick`
 
+use cpu_time::ThreadCpuTime;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use gridledger_metering::reading::{MeterKey, Reading};
 
@@ -10,11 +12,14 @@ use gridledger_metering::reading::{MeterKey, Reading};
 #[path = "../src/tests/fixture.rs"]
 mod fixture;
 
+#[path = "../../cpu_time.rs"]
+mod cpu_time;
+
 use fixture::{T0, World, cast, public_key, signed_by};
 
 const BATCH: usize = 500;
 
-fn verification(c: &mut Criterion) {
+fn verification(c: &mut Criterion<ThreadCpuTime>) {
     let readings: Vec<Reading> =
         (0..1000).map(|i| signed_by("m-1", "m-1", T0 - 900 * i, "1.8.0", 7, 1 + i as u64)).collect();
     let key = MeterKey::from_base64(&public_key("m-1")).expect("key");
@@ -60,7 +65,7 @@ fn batch(meters: usize) -> String {
     serde_json::to_string(&batch).expect("json")
 }
 
-fn ingestion(c: &mut Criterion) {
+fn ingestion(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("SubmitReadings");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(20);
@@ -83,5 +88,9 @@ fn ingestion(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verification, ingestion);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = verification, ingestion
+}
 criterion_main!(benches);

@@ -1,12 +1,17 @@
 //! Clearing 10,000 orders: (a) the pure auction, (b) `ClearMarket` through the MemoryLedger (reads, computation
 //! and writes), and its parts: reading and decoding the orders, and encoding the clearing record.
 //!
+//! Times are the benchmark thread's CPU time (`../../cpu_time.rs`), not wall time: the machine is shared.
+//!
 //! Run: `cargo bench -p gridledger-trade --bench clearing`.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
 #[path = "../tests/trade/support.rs"]
 mod support;
+
+#[path = "../../cpu_time.rs"]
+mod cpu_time;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -57,7 +62,7 @@ fn split(orders: &[Order]) -> (Vec<Order>, Vec<Order>) {
     orders.iter().cloned().partition(|o| o.side == Side::Buy)
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<cpu_time::ThreadCpuTime>) {
     let orders = random_orders(ORDERS);
     let (bids, asks) = split(&orders);
     let outcome = clear(&bids, &asks);
@@ -121,5 +126,9 @@ fn bench(c: &mut Criterion) {
     assert_eq!(stub.get_state_by_partial_composite_key("order", &[]).unwrap().count(), ORDERS);
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(cpu_time::ThreadCpuTime);
+    targets = bench
+}
 criterion_main!(benches);
