@@ -128,3 +128,18 @@ fn readings_belong_to_the_owner_when_they_are_recorded() {
     w.ok(&c.bob, &args);
     rejects(&w, &c.alice, &args, 403, "GetReading is for GridMSP, UtilityMSP and the owner");
 }
+
+#[test]
+fn metadata_describes_interval_lengths() {
+    let w = World::new();
+    let r = w.call(&cast().nobody, &["org.hyperledger.fabric:GetMetadata"]);
+    assert_eq!(r.status, 200, "{}", r.message);
+    if let Ok(path) = std::env::var("GRIDLEDGER_METADATA_OUT") {
+        std::fs::write(path, &r.payload).unwrap();
+    }
+    let metadata: Value = serde_json::from_slice(&r.payload).unwrap();
+    let schemas = &metadata["components"]["schemas"];
+    let length = &schemas["MeterRegistration"]["properties"]["intervalSeconds"];
+    assert_eq!((&length["minimum"], &length["maximum"]), (&json!(60), &json!(3600)), "{length}");
+    assert_eq!(schemas["MeteredEnergy"]["properties"]["intervalSeconds"], *length);
+}

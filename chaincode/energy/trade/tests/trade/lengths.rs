@@ -87,3 +87,20 @@ fn orders_are_not_cleared_at_another_length() {
     env.ok(&c.grid_operator, OPEN + 2, &["SetMarketConfig", default]);
     assert_eq!(env.clear()["volumeWh"], 0);
 }
+
+#[test]
+fn metadata_describes_the_interval_length() {
+    let env = Env::new();
+    let metadata = env.query(&["org.hyperledger.fabric:GetMetadata"]);
+    if let Ok(path) = std::env::var("GRIDLEDGER_METADATA_OUT") {
+        std::fs::write(path, metadata.to_string()).unwrap();
+    }
+    let schemas = &metadata["components"]["schemas"];
+    let length = &schemas["MarketConfig"]["properties"]["intervalSeconds"];
+    assert_eq!((&length["minimum"], &length["maximum"]), (&json!(60), &json!(3600)), "{length}");
+    let required = schemas["MarketConfig"]["required"].as_array().unwrap();
+    assert!(!required.contains(&json!("intervalSeconds")), "absent means 900");
+    for record in ["Order", "Clearing"] {
+        assert!(schemas[record]["required"].as_array().unwrap().contains(&json!("intervalSeconds")), "{record}");
+    }
+}
