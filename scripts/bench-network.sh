@@ -15,7 +15,7 @@
 # Knobs (environment): BENCH_WORKERS (32), BENCH_DURATION seconds per kv
 # round (30), BENCH_ROUNDS (2), METERS (400), METER_INTERVALS (96),
 # METER_BATCH (500), METER_WORKERS (8), MARKET_ORDERS (10000),
-# MARKET_WORKERS (32), BENCH_OUT (default $GL_RUN/bench), KEEP_NETWORK=1
+# MARKET_WORKERS (32), BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
 # network.sh to run beside another network.
 set -euo pipefail
@@ -33,7 +33,7 @@ readonly METER_BATCH=${METER_BATCH:-500}
 readonly METER_WORKERS=${METER_WORKERS:-8}
 readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
 readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
-readonly OUT=${BENCH_OUT:-$GL_RUN/bench}
+readonly OUT=${BENCH_OUT:-$GL_REPO/.cache/bench-network}
 readonly REL="${CARGO_TARGET_DIR:-$GL_REPO/target}/release"
 readonly GRIDCTL="$REL/gridctl"
 CLK_TCK=$(getconf CLK_TCK)
@@ -154,6 +154,7 @@ footprint() {
   echo "|---|---|---|---|---|"
   for cc in kv kvgo registry metering trade; do
     bin=$(readlink -f "/proc/$(pid_of "$cc")/exe")
+    bin=${bin% (deleted)} # rebuilt while it ran: the size is the new file's
     printf '| %s | %s | %s | %s | %s |\n' "$cc" "${bin##*/}" \
       "$(awk -v s="$(stat -c %s "$bin")" 'BEGIN { printf "%.1f", s / 1048576 }')" \
       "${IDLE[$cc]:-$(rss_of "$cc")}" "$(hwm_of "$cc")"
