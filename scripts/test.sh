@@ -2,6 +2,7 @@
 # The project's one test command (README.md, .ci/run): every gate CI enforces, in the order that fails fastest.
 #   scripts/test.sh            all gates
 #   SKIP_E2E=1 scripts/test.sh everything but the real-Fabric end-to-end suite
+#   SKIP_E2E_DOCKER=1 scripts/test.sh   the end-to-end suite natively only, not also in Docker
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +37,7 @@ step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 if [[ "${SKIP_E2E:-0}" != 1 && -x scripts/e2e.sh ]]; then
-    step "end-to-end against real Fabric"
+    step "end-to-end against real Fabric (native, then Docker)"
     scripts/e2e.sh
 fi
 step "all gates passed"
