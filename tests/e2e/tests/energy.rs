@@ -43,7 +43,8 @@ fn energy_market_interval_end_to_end() {
     let cp = format!("cp-{tag}");
     let started = now();
 
-    // --- The market config, by the grid operator only ------------------------------------------------------------
+    // --- The market config, by the grid operator only (restored at the end for the suites that run later) ---------
+    let previous = ok("GetMarketConfig", &net.query("trade", &["GetMarketConfig"])).to_string();
     refused(
         "SetMarketConfig by a prosumer",
         &submit(net, &cast.alice, "trade", &["SetMarketConfig", &market_config()]),
@@ -214,6 +215,7 @@ fn energy_market_interval_end_to_end() {
             assert_eq!(seen, json!(want), "{account} on the peer of {org}");
         }
     }
+    ok("SetMarketConfig (restore)", &submit(net, &cast.grid_operator, "trade", &["SetMarketConfig", &previous]));
     eprintln!("energy: scenario done in {} s", now() - started);
 }
 
