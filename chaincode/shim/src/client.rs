@@ -15,6 +15,7 @@ use crate::Chaincode;
 use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::handler::register_message;
+use crate::registration::{self, REGISTER_TIMEOUT};
 use crate::runtime;
 use crate::server::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_MESSAGE_SIZE};
 
@@ -51,6 +52,7 @@ pub async fn register<C: Chaincode>(
     let (tx, rx) = mpsc::unbounded_channel();
     tx.send(register_message(&config.chaincode_id)).map_err(|_| Error::Disconnected)?;
     let incoming = client.register(UnboundedReceiverStream::new(rx)).await?.into_inner();
+    let incoming = registration::acknowledged(incoming, &config.chaincode_id, REGISTER_TIMEOUT).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;

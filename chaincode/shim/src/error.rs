@@ -49,6 +49,18 @@ pub enum Error {
     /// The stream to the peer is gone; the request was not answered.
     #[error("connection to the peer is closed")]
     Disconnected,
+    /// The peer never answered REGISTER: it does not expect this chaincode id.
+    #[error(
+        "the peer did not acknowledge chaincode id {chaincode_id:?} within {waited:?}: a peer accepts only the \
+         package id it is launching (its log says \"peer will not accept external chaincode connection\"); set \
+         CHAINCODE_ID to the package id that `peer lifecycle chaincode queryinstalled` lists"
+    )]
+    NotRegistered {
+        /// The id this chaincode registered with.
+        chaincode_id: String,
+        /// How long it waited.
+        waited: std::time::Duration,
+    },
     /// A start-up setting is missing or malformed.
     #[error("configuration: {0}")]
     Config(String),

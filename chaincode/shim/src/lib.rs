@@ -73,9 +73,11 @@ pub mod handler;
 pub mod identity;
 mod logging;
 mod peer_stub;
+mod registration;
 mod response;
 mod runtime;
 mod server;
+mod sniff;
 pub mod statebased;
 pub mod stub;
 

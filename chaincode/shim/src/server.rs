@@ -5,10 +5,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::{Stream, StreamExt, future, stream};
 use gridledger_protos::peer::ChaincodeMessage;
 use gridledger_protos::peer::chaincode_server::{Chaincode as ConnectService, ChaincodeServer};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_stream::wrappers::UnboundedReceiverStream;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
@@ -18,6 +18,7 @@ use crate::Chaincode;
 use crate::config::{ServerConfig, ServerTls};
 use crate::error::{Error, Result};
 use crate::handler::register_message;
+use crate::registration::{self, REGISTER_TIMEOUT};
 use crate::runtime;
 
 /// Fabric's peer and shims allow 100 MiB messages; gRPC's 4 MiB default breaks large payloads.
@@ -46,15 +47,31 @@ impl<C: Chaincode> ConnectService for Service<C> {
         let (tx, rx) = mpsc::unbounded_channel();
         tx.send(register_message(&self.chaincode_id)).map_err(|_| Status::internal("stream closed"))?;
         let (chaincode, shutdown) = (Arc::clone(&self.chaincode), self.shutdown.clone());
+        let chaincode_id = self.chaincode_id.clone();
         let incoming = request.into_inner();
+        // A refusal to serve ends our half of the call with a status after the last message: the peer's launch
+        // then fails at once, carrying our text to whoever invoked.
+        let (refuse, refusal) = oneshot::channel::<Status>();
         tokio::spawn(async move {
             tracing::info!(?peer, "peer connected");
+            let incoming = match registration::acknowledged(incoming, &chaincode_id, REGISTER_TIMEOUT).await {
+                Ok(incoming) => incoming,
+                Err(e) => {
+                    tracing::error!(?peer, "{e}");
+                    if refuse.send(Status::failed_precondition(e.to_string())).is_err() {
+                        tracing::debug!(?peer, "the peer hung up first");
+                    }
+                    return;
+                }
+            };
             match runtime::run(chaincode, incoming, tx, shutdown).await.0 {
                 Ok(()) => tracing::info!(?peer, "peer stream ended"),
                 Err(e) => tracing::warn!(?peer, "peer stream failed: {e}"),
             }
         });
-        Ok(tonic::Response::new(Box::pin(UnboundedReceiverStream::new(rx).map(Ok))))
+        // Without a refusal the oneshot resolves to Canceled when the task ends, and the call ends with OK.
+        let refusal = stream::once(refusal).filter_map(|r| future::ready(r.ok().map(Err)));
+        Ok(tonic::Response::new(Box::pin(UnboundedReceiverStream::new(rx).map(Ok).chain(refusal))))
     }
 }
 
@@ -105,7 +122,8 @@ impl CcaasServer {
                 tracing::debug!("no stream was open");
             }
         };
-        builder.add_service(service).serve_with_incoming_shutdown(self.incoming, signal).await?;
+        let incoming = crate::sniff::sniffing(self.incoming, self.config.tls.is_some());
+        builder.add_service(service).serve_with_incoming_shutdown(incoming, signal).await?;
         Ok(())
     }
 }
