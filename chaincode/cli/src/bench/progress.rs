@@ -45,12 +45,14 @@ impl Progress {
                     (None, Some(n)) => Some((ok + failed) as f64 / n.max(1) as f64),
                     (None, None) => None,
                 };
+                let units = match plan.unit {
+                    "tx" => String::new(),
+                    unit => format!("  {:.0} {unit}/s", c.units.load(Ordering::Relaxed) as f64 / secs),
+                };
                 let line = format!(
-                    "{} {secs:5.0}s  {ok} ok  {failed} failed  {:.1} tx/s  {:.0} {}/s",
+                    "{} {secs:5.0}s  {ok} ok  {failed} failed  {:.1} tx/s{units}",
                     fraction.map(bar).unwrap_or_default(),
                     ok as f64 / secs,
-                    c.units.load(Ordering::Relaxed) as f64 / secs,
-                    plan.unit
                 );
                 {
                     let mut err = std::io::stderr().lock();
