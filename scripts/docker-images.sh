@@ -112,10 +112,15 @@ chaincode_image() {
   gl_log "built $GL_CC_IMAGE ($(du -sh "$ctx/bin" | cut -f1) of servers)"
 }
 
+# A rebuild leaves the image it replaced untagged; remove those of ours only.
+prune_replaced() {
+  "$DOCKER" image prune -f --filter label=org.gridledger.image >/dev/null || gl_log "could not prune replaced images"
+}
+
 main() {
   case "${1:-}" in
-    chaincode) chaincode_image ;;
-    local) local_images ;;
+    chaincode) chaincode_image && prune_replaced ;;
+    local) local_images && prune_replaced ;;
     tags) tags ;;
     *)
       sed -n '2,16p' "$0" >&2

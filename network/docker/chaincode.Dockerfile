@@ -6,6 +6,8 @@
 # are built on Debian bookworm) and bash for the health check.
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${RUNTIME_IMAGE}
+# Lets scripts/docker-images.sh prune the images a rebuild replaced.
+LABEL org.gridledger.image=chaincode
 COPY bin/ /usr/local/bin/
 # Not root. Compose runs the container as the invoking user instead, who owns
 # the TLS key files in the run dir.

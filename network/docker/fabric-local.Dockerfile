@@ -8,6 +8,8 @@
 # CA is linked against glibc).
 ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE}
+# Lets scripts/docker-images.sh prune the images a rebuild replaced.
+LABEL org.gridledger.image=fabric-local
 COPY bin/ /usr/local/bin/
 COPY fabric/ /etc/hyperledger/fabric/
 COPY ccaas_builder/ /opt/hyperledger/ccaas_builder/
