@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fabric CA per organization: start the CA servers and issue every identity
-# the network needs (sourced by network.sh; launcher-neutral except for how
-# the CA process is started, which goes through gl_start).
+# the network needs (sourced by network.sh and org.sh; the CA process itself
+# is started by the launcher, gl_launch_ca).
 #
 # Layout under $GL_RUN/orgs/<org>/:
 #   msp/                      org MSP (cacerts/ca.pem, tlscacerts/ca.pem, config.yaml)
@@ -25,23 +25,11 @@ tls_hosts() { # host
   echo "$hosts"
 }
 
+# start_ca ORG: ORG's Fabric CA, through the launcher (GL_LAUNCHER; the caller
+# has run gl_source_launcher from lib.sh).
 start_ca() {
-  local org=$1 home host port
-  home=$(ca_home "$org")
-  host=$(orgvar "$org" CA_HOST)
-  port=$(orgvar "$org" CA_PORT)
-  mkdir -p "$home"
-  printf 'FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=%s:%s\n' "$host" "$(orgvar "$org" CA_OPS_PORT)" >"$home/env"
-  gl_start "ca-$org" "$home" "$home/env" fabric-ca-server start \
-    -b "admin:$GL_CA_ADMIN_PW" --home "$home" --address "$host" --port "$port" \
-    --ca.name "ca-$org" --csr.cn "ca.$(orgvar "$org" DOMAIN)" --csr.hosts "$(tls_hosts "$host")" \
-    --tls.enabled
-  wait_port "$host" "$port" 30 || gl_die "ca-$org did not open $host:$port (see $GL_RUN/logs/ca-$org.log)"
-  for _ in $(seq 50); do
-    [[ -s $home/ca-cert.pem ]] && return 0
-    sleep 0.1
-  done
-  gl_die "ca-$org wrote no ca-cert.pem"
+  declare -F gl_launch_ca >/dev/null || gl_die "no launcher: call gl_source_launcher (scripts/lib.sh) first"
+  gl_launch_ca "$1"
 }
 
 # ca_client ORG ARGS...: fabric-ca-client against ORG's CA as its bootstrap admin.

@@ -6,11 +6,9 @@
 # shellcheck shell=bash
 
 # The launcher defines globals: source it at org.sh's top level.
-if declare -F gl_source_launcher >/dev/null; then gl_source_launcher; fi
+gl_source_launcher
 
-launch_ca() { # org
-  if declare -F gl_launch_ca >/dev/null; then gl_launch_ca "$1"; else start_ca "$1"; fi
-}
+launch_ca() { start_ca "$1"; }
 
 joined_orgs() { [[ ! -f $GL_RUN/joined-orgs ]] || cat "$GL_RUN/joined-orgs"; }
 
@@ -117,7 +115,6 @@ join() {
   require_org_defined "$org"
   founding_org "$org" && gl_die "$org is a founding org: network.sh up starts it"
   [[ -d $GL_ORGS_DIR/$org/peer0/msp ]] || gl_die "$org has no identities here: run 'org.sh create $org' first"
-  declare -F gl_launch_peer >/dev/null || gl_die "no launcher interface (gl_launch_peer): scripts/launch-*.sh"
   gl_use_fabric peer configtxlator
   mark_joined "$org"
   prepare_peer_config "$org"
@@ -153,9 +150,7 @@ leave() {
   local org=${1:?usage: org.sh leave ORG [--purge]} node
   require_org_defined "$org"
   founding_org "$org" && gl_die "$org is a founding org: network.sh down stops it"
-  for node in "peer-$org" "ca-$org"; do
-    if declare -F gl_stop_node >/dev/null; then gl_stop_node "$node"; else gl_stop "$node"; fi
-  done
+  for node in "peer-$org" "ca-$org"; do gl_stop_node "$node"; done
   unmark_joined "$org"
   # The chaincode servers stop trusting the org's peers' TLS certificates.
   restart_chaincode_servers
