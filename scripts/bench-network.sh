@@ -122,10 +122,13 @@ bench_metering() {
 # (c) market: MARKET_ORDERS orders for one interval, then close its gate (by
 # raising gateClosureSeconds, so the run need not wait for the clock) and clear.
 bench_market() {
-  local report="$OUT/market.json" interval config gate now clear_log
+  local report="$OUT/market.json" interval config gate len now clear_log
   IDLE[trade]=$(rss_of trade)
-  # An interval whose gate (default 300 s before it) stays open for at least 25 minutes of order placing.
-  interval=$((($(date +%s) + 1800) / 900 * 900 + 900))
+  # An interval whose gate stays open for at least 25 minutes of order placing.
+  config=$(gridctl query --org grid --user operator1 -n trade GetMarketConfig)
+  len=$(jq '.intervalSeconds // 900' <<<"$config")
+  gate=$(jq '.gateClosureSeconds' <<<"$config")
+  interval=$((($(date +%s) + gate + 1500) / len * len + len))
   gridctl bench --org prosumer --user alice --workload market --count "$MARKET_ORDERS" \
     --workers "$MARKET_WORKERS" --interval "$interval" --report "$report" >/dev/null
   config=$(gridctl query --org grid --user operator1 -n trade GetMarketConfig)
