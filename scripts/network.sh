@@ -25,9 +25,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$GL_SCRIPTS/identities.sh"
 # shellcheck source=SCRIPTDIR/deploy.sh
 source "$GL_SCRIPTS/deploy.sh"
+# The launcher defines globals: source it at the top level. identities.sh
+# starts each CA through it (gl_launch_ca).
 gl_source_launcher
-# identities.sh starts each CA through start_ca; route it to the launcher.
-start_ca() { gl_launch_ca "$1"; }
 
 create_channel() {
   local block="$GL_RUN/channel/$GL_CHANNEL.block" a="$GL_ORGS_DIR/orderer/users/admin/tls" org
