@@ -14,6 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
+pub mod gridctl;
+
 /// The three peer organizations, in the order `scripts/network.sh` knows them.
 pub const ORGS: [&str; 3] = ["utility", "grid", "prosumer"];
 

@@ -3,34 +3,12 @@
 //! accepted by the peers, seen by the peer CLI, and refused when a signature is tampered with. The identities are
 //! the org users of the run directory (`--org ORG --user NAME`); `GL_*` port overrides are inherited.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
 
-use gridledger_e2e::{network, repo, run_dir, unique};
+use gridledger_e2e::gridctl::run as gridctl;
+use gridledger_e2e::{network, unique};
 
 const CC: &str = "kv";
-
-/// Builds `gridctl` once (cargo releases the target dir lock while tests run) and returns its path.
-fn gridctl_bin() -> &'static PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = Command::new(cargo)
-            .args(["build", "-q", "-p", "gridctl", "--bin", "gridctl"])
-            .current_dir(repo())
-            .output()
-            .expect("running cargo build -p gridctl");
-        assert!(out.status.success(), "cargo build -p gridctl: {}", String::from_utf8_lossy(&out.stderr));
-        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from);
-        target.join("debug/gridctl")
-    })
-}
-
-/// `gridctl ARGS...` with the network's run directory.
-fn gridctl(args: &[&str]) -> Output {
-    Command::new(gridctl_bin()).args(args).env("GRIDLEDGER_RUN", run_dir()).output().expect("running gridctl")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim_end().to_string()

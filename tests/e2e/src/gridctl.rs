@@ -1,0 +1,28 @@
+//! Running the `gridctl` binary against the network, as a user's terminal would.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use crate::{repo, run_dir};
+
+/// Builds `gridctl` once per test binary (cargo releases the target dir lock while tests run) and returns its path.
+pub fn bin() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = Command::new(cargo)
+            .args(["build", "-q", "-p", "gridctl", "--bin", "gridctl"])
+            .current_dir(repo())
+            .output()
+            .expect("running cargo build -p gridctl");
+        assert!(out.status.success(), "cargo build -p gridctl: {}", String::from_utf8_lossy(&out.stderr));
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from);
+        target.join("debug/gridctl")
+    })
+}
+
+/// `gridctl ARGS...` with the network's run directory.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(bin()).args(args).env("GRIDLEDGER_RUN", run_dir()).output().expect("running gridctl")
+}
