@@ -40,10 +40,18 @@ ca_client() {
     -H "$(ca_home "$org")/client"
 }
 
+# A CA that has just opened its port may still refuse the first enrollment on a
+# loaded machine, so a few tries; the last failure's output is shown, not hidden.
 enroll_ca_admin() {
-  local org=$1
-  ca_client "$org" enroll -u "https://admin:$GL_CA_ADMIN_PW@$(ca_url_host "$org")" >/dev/null 2>&1 ||
-    gl_die "enrolling ca-$org bootstrap admin failed"
+  local org=$1 out try
+  for try in 1 2 3 4 5; do
+    if out=$(ca_client "$org" enroll -u "https://admin:$GL_CA_ADMIN_PW@$(ca_url_host "$org")" 2>&1); then
+      return 0
+    fi
+    ((try == 5)) || sleep 1
+  done
+  printf '%s\n' "$out" | tail -n 5 >&2
+  gl_die "enrolling ca-$org bootstrap admin failed (network.sh logs ca-$org)"
 }
 
 register() { # org name secret type [attrs]
