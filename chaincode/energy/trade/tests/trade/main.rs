@@ -1,4 +1,5 @@
-//! The trade contract against the in-memory ledger, with fake registry and metering chaincodes.
+//! The trade contract against the in-memory ledger, with fake registry and metering chaincodes (the real ones
+//! in `settle_with_metering`).
 
 mod clearing;
 mod config;
@@ -6,4 +7,5 @@ mod lengths;
 mod orders;
 mod props;
 mod settle;
+mod settle_with_metering;
 mod support;
