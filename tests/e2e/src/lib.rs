@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
@@ -33,6 +33,30 @@ pub fn repo() -> PathBuf {
 /// The run directory of the network (`GRIDLEDGER_RUN`, default `<repo>/.cache/run`), as `scripts/lib.sh` sets it.
 pub fn run_dir() -> PathBuf {
     std::env::var_os("GRIDLEDGER_RUN").map_or_else(|| repo().join(".cache/run"), PathBuf::from)
+}
+
+/// `scripts/network.sh ARGS...` from the repository root (a relative chaincode command resolves there); panics on
+/// failure.
+pub fn network_sh(args: &[&str]) {
+    let status = Command::new(repo().join("scripts/network.sh"))
+        .current_dir(repo())
+        .args(args)
+        .status()
+        .expect("network.sh runs");
+    assert!(status.success(), "network.sh {args:?} failed");
+}
+
+/// Retries `call` until it succeeds or 60 s pass (a restarted node or chaincode needs a moment to catch up).
+pub fn eventually(what: &str, mut call: impl FnMut() -> Outcome) -> Outcome {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let o = call();
+        if o.ok || Instant::now() > deadline {
+            assert!(o.ok, "{what} never succeeded: {}\n{}", o.error, o.stderr);
+            return o;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// A per-run prefix, so repeated runs against one network never collide on keys.

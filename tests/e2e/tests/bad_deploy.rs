@@ -10,16 +10,7 @@ use std::fs::File;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gridledger_e2e::{Network, Outcome, network, repo, run_dir};
-
-fn net_sh(args: &[&str]) {
-    let status = Command::new(repo().join("scripts/network.sh"))
-        .current_dir(repo())
-        .args(args)
-        .status()
-        .expect("network.sh runs");
-    assert!(status.success(), "network.sh {args:?} failed");
-}
+use gridledger_e2e::{Network, Outcome, eventually, network, network_sh as net_sh, repo, run_dir};
 
 /// The kv server binary `scripts/e2e.sh` deployed (`build-chaincodes.sh path kv-ccaas`).
 fn kv_binary() -> String {
@@ -85,18 +76,6 @@ fn failing_query(net: &Network) -> (Outcome, Duration) {
     (o, started.elapsed())
 }
 
-fn eventually_serving(net: &Network) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let o = net.query("kv", &["Get", "bad-deploy"]);
-        if o.ok {
-            return;
-        }
-        assert!(Instant::now() < deadline, "kv never served again: {}", o.error);
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 #[test]
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn bad_deployments_give_clear_errors() {
@@ -138,5 +117,5 @@ fn bad_deployments_give_clear_errors() {
     }
 
     net_sh(&["cc-start", "kv"]);
-    eventually_serving(net);
+    eventually("kv serving again", || net.query("kv", &["Get", "bad-deploy"]));
 }

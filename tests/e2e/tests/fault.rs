@@ -2,28 +2,7 @@
 //! test's transactions run while `kv` is down (cargo runs test binaries one after another), and one test, so the
 //! two faults do not overlap.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-use gridledger_e2e::{Network, Outcome, network, repo, unique};
-
-fn net_sh(args: &[&str]) {
-    let status = Command::new(repo().join("scripts/network.sh")).args(args).status().expect("network.sh runs");
-    assert!(status.success(), "network.sh {args:?} failed");
-}
-
-/// Retries `call` until it succeeds or 60 s pass (a restarted node needs a moment to catch up).
-fn eventually(what: &str, mut call: impl FnMut() -> Outcome) -> Outcome {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let o = call();
-        if o.ok || Instant::now() > deadline {
-            assert!(o.ok, "{what} never succeeded: {}\n{}", o.error, o.stderr);
-            return o;
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
+use gridledger_e2e::{Network, eventually, network, network_sh as net_sh, unique};
 
 fn history_values(net: &Network, key: &str) -> Vec<String> {
     let h = net.query("kv", &["History", key]).json().expect("history json");
