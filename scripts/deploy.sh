@@ -167,7 +167,15 @@ approve() { # org package-id name sequence orderer-and-lifecycle-args...
 # Starts the chaincode server with the fabric-samples CCaaS environment, which
 # the Rust shim reads as well.
 start_chaincode() { # name id cmd port tls mtls
-  local name=$1 id=$2 cmd=$3 port=$4 dir="$GL_RUN/chaincode/$1" org
+  local name=$1 id=$2 cmd=$3 port=$4 dir="$GL_RUN/chaincode/$1" org argv
+  # The command is a command line (program plus arguments). A relative program
+  # is the caller's: make it absolute once, here, so that serve-args (cc-start)
+  # runs the same program from any directory.
+  read -r -a argv <<<"$cmd"
+  if [[ ${argv[0]} == */* && ${argv[0]} != /* ]]; then
+    argv[0]="$PWD/${argv[0]}"
+    cmd="${argv[*]}"
+  fi
   gl_stop_node "cc-$name"
   {
     echo "CHAINCODE_ID=$id"

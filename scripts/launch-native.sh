@@ -48,11 +48,9 @@ gl_launch_peer() { # org
 
 gl_launch_chaincode() { # name cmd port
   local name=$1 port=$3 dir="$GL_RUN/chaincode/$1" argv
-  # The server command is a command line by design (program plus arguments);
-  # a relative program path is taken from the caller's directory, since the
-  # server runs in its own directory under the run dir.
+  # A command line (program plus arguments); deploy made a relative program
+  # absolute, since the server runs in its own directory under the run dir.
   read -r -a argv <<<"$2"
-  if [[ ${argv[0]} == */* && ${argv[0]} != /* ]]; then argv[0]="$PWD/${argv[0]}"; fi
   gl_start "cc-$name" "$dir" "$dir/env" "${argv[@]}"
   wait_port "$GL_CC_HOST" "$port" 30 || gl_die "chaincode server cc-$name did not listen on $port (logs/cc-$name.log)"
 }

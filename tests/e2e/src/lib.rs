@@ -35,8 +35,7 @@ pub fn run_dir() -> PathBuf {
     std::env::var_os("GRIDLEDGER_RUN").map_or_else(|| repo().join(".cache/run"), PathBuf::from)
 }
 
-/// `scripts/network.sh ARGS...` from the repository root (a relative chaincode command resolves there); panics on
-/// failure.
+/// `scripts/network.sh ARGS...`, run from the repository root; panics on failure.
 pub fn network_sh(args: &[&str]) {
     let status = Command::new(repo().join("scripts/network.sh"))
         .current_dir(repo())
