@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use gridledger_contract::{Context, ContractError, Fields, Object};
 use gridledger_energy_common::amount::add;
-use gridledger_energy_common::caller::{Caller, Party, Role};
+use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::index::INDEX_VALUE;
 use gridledger_energy_common::interval::is_aligned;
 use gridledger_shim::ChaincodeStub;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, Meter, MeterStatus};
 use crate::reading::{MeterKey, Reading};
+use crate::record::{self, IntervalRecord};
 use crate::registry::{self, Asset};
 
 /// The most readings one transaction takes.
@@ -45,7 +46,7 @@ pub fn submit(ctx: &Context<'_>, batch: String) -> Result<Receipt, ContractError
     Caller::of(ctx)?.require("SubmitReadings", &[(None, Role::Gateway)])?;
     let readings = parse(ctx.stub(), &batch)?;
     let now = ctx.tx_timestamp()?.seconds;
-    let mut checks = Batch::new(ctx.stub(), now, readings.len());
+    let mut checks = Batch::new(ctx.stub(), now);
     for (i, reading) in readings.iter().enumerate() {
         checks.admit(i, reading).map_err(|e| at(e, i, reading))?;
     }
@@ -103,28 +104,33 @@ struct MeterState {
     last: Option<u64>,
 }
 
+/// One meter's interval touched by the batch: its private key, what was recorded before, and the batch's
+/// readings of it by register (position in the batch).
+struct Slot<'a> {
+    key: String,
+    stored: Option<IntervalRecord>,
+    added: BTreeMap<&'a str, usize>,
+}
+
 /// The checks of one batch, with per-transaction caches.
 struct Batch<'a> {
     stub: &'a dyn ChaincodeStub,
     now: i64,
     meters: BTreeMap<&'a str, MeterState>,
     assets: BTreeMap<String, Rc<Asset>>,
-    /// (meter, interval, register) -> position, to refuse duplicates inside the batch.
-    seen: BTreeMap<(&'a str, i64, &'a str), usize>,
-    /// The private key of each admitted reading, in order.
-    keys: Vec<String>,
+    /// (meter, interval) -> the record the admitted readings go to.
+    slots: BTreeMap<(&'a str, i64), Slot<'a>>,
     scratch: Vec<u8>,
 }
 
 impl<'a> Batch<'a> {
-    fn new(stub: &'a dyn ChaincodeStub, now: i64, len: usize) -> Self {
+    fn new(stub: &'a dyn ChaincodeStub, now: i64) -> Self {
         Self {
             stub,
             now,
             meters: BTreeMap::new(),
             assets: BTreeMap::new(),
-            seen: BTreeMap::new(),
-            keys: Vec::with_capacity(len),
+            slots: BTreeMap::new(),
             scratch: Vec::with_capacity(64),
         }
     }
@@ -167,11 +173,14 @@ impl<'a> Batch<'a> {
         if !m.key.verify(r, len, &mut self.scratch) {
             return Err(ContractError::BadRequest("signature does not verify".into()));
         }
-        if let Some(first) = self.seen.insert((&r.meter_id, r.interval_start, &r.register), i) {
+        let slot = match self.slots.entry((&r.meter_id, r.interval_start)) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(open_slot(stub, &r.meter_id, r.interval_start)?),
+        };
+        if let Some(first) = slot.added.get(r.register.as_str()) {
             return Err(ContractError::Conflict(format!("duplicates reading {first} of this batch")));
         }
-        let key = keys::reading(stub, &r.meter_id, r.interval_start, &r.register)?;
-        if stub.get_private_data_hash(READINGS_COLLECTION, &key)?.is_some() {
+        if slot.stored.as_ref().is_some_and(|s| s.registers.contains_key(&r.register)) {
             return Err(ContractError::Conflict("already recorded (replay)".into()));
         }
         if let Some(last) = m.last.filter(|last| r.counter <= *last) {
@@ -179,12 +188,13 @@ impl<'a> Batch<'a> {
             return Err(ContractError::Conflict(format!("counter {} is not above {whose} {last}", r.counter)));
         }
         m.last = Some(r.counter);
-        self.keys.push(key);
+        slot.added.insert(&r.register, i);
         Ok(())
     }
 
-    /// Writes the admitted readings: private readings and their attribution to the asset's owner now, this
-    /// batch's public per-connection-point sums, last counters, and a meter's new owner after a transfer.
+    /// Writes the admitted readings: one private record per meter and interval (merged with what an earlier batch
+    /// recorded there), each reading attributed to the asset's owner now; this batch's public per-connection-point
+    /// sums; last counters; and a meter's new owner after a transfer.
     ///
     /// The public sums are keyed by transaction, not by meter: a per-meter key would publish every meter's load
     /// profile and undo the private collection, and one shared key per connection point would make concurrent
@@ -192,17 +202,18 @@ impl<'a> Batch<'a> {
     fn write(self, readings: &[Reading]) -> Result<Receipt, ContractError> {
         let stub = self.stub;
         let mut sums: BTreeMap<(&str, i64, &str, u32), BatchTotal> = BTreeMap::new();
-        for (r, key) in readings.iter().zip(&self.keys) {
-            stub.put_private_data(READINGS_COLLECTION, key, &serde_json::to_vec(r)?)?;
-            let m = &self.meters[r.meter_id.as_str()];
+        for ((meter_id, start), slot) in self.slots {
+            let m = &self.meters[meter_id];
             let len = m.meter.interval_seconds;
-            let owned = keys::owned(stub, &r.meter_id, r.interval_start, &r.register)?;
-            let entry = Owned { owner: m.asset.owner.clone(), wh: r.wh, interval_seconds: len };
-            stub.put_private_data(READINGS_COLLECTION, &owned, &serde_json::to_vec(&entry)?)?;
-            let cp = m.asset.connection_point.as_str();
-            let sum = sums.entry((cp, r.interval_start, r.register.as_str(), len)).or_default();
-            sum.wh = add(sum.wh, r.wh)?;
-            sum.readings += 1;
+            let mut record = slot.stored.unwrap_or_else(|| IntervalRecord::new(meter_id, start, len));
+            for &i in slot.added.values() {
+                let r = &readings[i];
+                record.insert(r, &m.asset.owner);
+                let sum = sums.entry((m.asset.connection_point.as_str(), start, r.register.as_str(), len)).or_default();
+                sum.wh = add(sum.wh, r.wh)?;
+                sum.readings += 1;
+            }
+            stub.put_private_data(READINGS_COLLECTION, &slot.key, &serde_json::to_vec(&record)?)?;
         }
         for ((cp, interval_start, register, len), sum) in sums {
             let total = keys::total(stub, cp, interval_start, register, stub.tx_id(), len)?;
@@ -222,6 +233,22 @@ impl<'a> Batch<'a> {
         }
         Ok(Receipt { accepted: readings.len() as u64, meters: self.meters.len() as u64 })
     }
+}
+
+/// Opens the record of a meter's interval. The private-data hash, which every peer of the channel has, says
+/// whether anything was recorded; only then is the record itself read (to merge into it).
+fn open_slot<'a>(stub: &dyn ChaincodeStub, meter_id: &str, start: i64) -> Result<Slot<'a>, ContractError> {
+    let key = keys::reading(stub, meter_id, start)?;
+    let stored = match stub.get_private_data_hash(READINGS_COLLECTION, &key)? {
+        None => None,
+        Some(_) => Some(record::load(stub, meter_id, start)?.ok_or_else(|| {
+            ContractError::Internal(format!(
+                "this peer has the hash of meter {meter_id}'s readings for interval {start} but not the readings \
+                 (private data not yet disseminated); endorse on another collection member or retry"
+            ))
+        })?),
+    };
+    Ok(Slot { key, stored, added: BTreeMap::new() })
 }
 
 fn load_meter(
@@ -259,18 +286,6 @@ fn load_meter(
         )));
     }
     Ok(MeterState { meter, key, asset, stored, last: stored })
-}
-
-/// A reading's private attribution to its owner (`owned` key): what `MeteredEnergy` sums.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Owned {
-    /// Who owned the metered asset when the reading was recorded.
-    pub(crate) owner: Party,
-    /// The reading's energy, Wh.
-    pub(crate) wh: i64,
-    /// The meter's interval length.
-    pub(crate) interval_seconds: u32,
 }
 
 /// One batch's sum for a connection point, interval, register and interval length (public state).

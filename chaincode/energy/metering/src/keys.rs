@@ -13,16 +13,14 @@ pub const METER: &str = "meter";
 pub const METER_BY_OWNER: &str = "meter~owner";
 /// `counter [meterId]` -> the last accepted counter, decimal text.
 pub const COUNTER: &str = "counter";
-/// `reading [meterId, intervalStart(12), register]` -> Reading JSON, in [`READINGS_COLLECTION`].
+/// `reading [meterId, intervalStart(12)]` -> [`IntervalRecord`](crate::record::IntervalRecord) JSON, in
+/// [`READINGS_COLLECTION`]: every register the meter reported for the interval, each attributed to the party that
+/// owned the metered asset when it was recorded. `MeteredEnergy` reads these with point reads only: Fabric refuses
+/// writes in a transaction that ran a range query on private data, and `Settle` calls it before it writes.
 pub const READING: &str = "reading";
 /// `total [connectionPoint, intervalStart(12), register, txId, intervalSeconds]` -> `{"wh","readings"}`: one
 /// batch's sum for the meters of one interval length.
 pub const TOTAL: &str = "total";
-/// `owned [meterId, intervalStart(12), register]` -> `{"owner","wh","intervalSeconds"}`, in
-/// [`READINGS_COLLECTION`]: a reading attributed to the party that owned the metered asset when it was recorded.
-/// Read with point reads only: Fabric refuses writes in a transaction that ran a range query on private data, and
-/// `Settle` reads these through `MeteredEnergy` before it writes.
-pub const OWNED: &str = "owned";
 
 type Key = gridledger_shim::Result<String>;
 
@@ -36,20 +34,15 @@ pub fn counter(stub: &dyn ChaincodeStub, meter_id: &str) -> Key {
     stub.create_composite_key(COUNTER, &[meter_id])
 }
 
-/// The private key of one reading.
-pub fn reading(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, register: &str) -> Key {
-    stub.create_composite_key(READING, &[meter_id, &interval_key(interval_start), register])
+/// The private key of one meter's readings of one interval.
+pub fn reading(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64) -> Key {
+    stub.create_composite_key(READING, &[meter_id, &interval_key(interval_start)])
 }
 
 /// The public sum one batch (transaction `tx_id`) added for a connection point, interval, register and interval
 /// length.
 pub fn total(stub: &dyn ChaincodeStub, cp: &str, interval_start: i64, register: &str, tx_id: &str, len: u32) -> Key {
     stub.create_composite_key(TOTAL, &[cp, &interval_key(interval_start), register, tx_id, &len.to_string()])
-}
-
-/// The private attribution of one reading to its owner at ingestion.
-pub fn owned(stub: &dyn ChaincodeStub, meter_id: &str, interval_start: i64, register: &str) -> Key {
-    stub.create_composite_key(OWNED, &[meter_id, &interval_key(interval_start), register])
 }
 
 /// The `meter~owner` index entry of a meter and one of its owners.

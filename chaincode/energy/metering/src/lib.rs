@@ -12,6 +12,7 @@
 //! - The [`meter`] module: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
 //! - The [`ingest`] module: `SubmitReadings`.
 //! - The [`queries`] module: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
+//! - The [`record`] module: the private record of one meter's interval.
 //! - The [`registry`] module: the registry's `GetAsset`, as metering reads it.
 //! - The [`keys`] module: the ledger keys.
 //!
@@ -26,6 +27,7 @@ pub mod meter;
 mod point;
 pub mod queries;
 pub mod reading;
+pub mod record;
 pub mod registry;
 
 use gridledger_contract::{Contract, ContractChaincode, Info, Tx};

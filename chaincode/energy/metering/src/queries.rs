@@ -5,14 +5,13 @@ use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
 use gridledger_energy_common::index::{interval_key, last_part};
 use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
-use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{BatchTotal, Owned};
-use crate::keys::{self, READINGS_COLLECTION};
+use crate::ingest::BatchTotal;
+use crate::keys;
 use crate::meter::{self, EXPORT, IMPORT};
 use crate::reading::Reading;
-use crate::registry;
+use crate::{record, registry};
 
 /// The shortest interval length: every interval start of any allowed length is aligned to it.
 const SHORTEST: i64 = ALLOWED_LENGTHS[0] as i64;
@@ -153,17 +152,18 @@ pub fn metered_energy(
     let mut energy = MeteredEnergy::default();
     let what = format!("party {}", party.account());
     for meter_id in &meter_ids {
-        for register in [IMPORT, EXPORT] {
-            let key = keys::owned(stub, meter_id, start, register)?;
-            let Some(bytes) = stub.get_private_data(READINGS_COLLECTION, &key)? else { continue };
-            let owned = serde_json::from_slice::<Owned>(&bytes)
-                .map_err(|e| ContractError::Internal(format!("unreadable attribution {key:?}: {e}")))?;
-            if owned.owner != party {
+        let Some(record) = record::load(stub, meter_id, start)? else { continue };
+        for (register, recorded) in &record.registers {
+            if recorded.owner != party {
                 continue;
             }
-            same_length(&mut energy.interval_seconds, owned.interval_seconds, &what)?;
-            let sum = if register == IMPORT { &mut energy.import_wh } else { &mut energy.export_wh };
-            *sum = add(*sum, owned.wh)?;
+            same_length(&mut energy.interval_seconds, record.interval_seconds, &what)?;
+            let sum = match register.as_str() {
+                IMPORT => &mut energy.import_wh,
+                EXPORT => &mut energy.export_wh,
+                _ => continue,
+            };
+            *sum = add(*sum, recorded.wh)?;
         }
     }
     Ok(energy)
@@ -182,22 +182,7 @@ pub fn get_reading(
         let asset = registry::get_asset(ctx.stub(), &meter.asset_id)?;
         require_reader(ctx, "GetReading", &asset.owner)?;
     }
-    load_reading(ctx.stub(), &meter_id, start, &register)?.ok_or_else(|| {
+    record::load(ctx.stub(), &meter_id, start)?.and_then(|record| record.reading(&register)).ok_or_else(|| {
         ContractError::NotFound(format!("no reading of meter {meter_id} for interval {start}, register {register}"))
     })
-}
-
-fn load_reading(
-    stub: &dyn ChaincodeStub,
-    meter_id: &str,
-    start: i64,
-    register: &str,
-) -> Result<Option<Reading>, ContractError> {
-    let Some(bytes) = stub.get_private_data(READINGS_COLLECTION, &keys::reading(stub, meter_id, start, register)?)?
-    else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| ContractError::Internal(format!("stored reading of meter {meter_id} is unreadable: {e}")))
 }

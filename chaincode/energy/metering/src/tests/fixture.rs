@@ -160,6 +160,11 @@ impl World {
         String::from_utf8(r.payload).expect("utf-8 payload")
     }
 
+    /// Like [`World::ok`], the answer parsed as JSON.
+    pub fn json(&self, creator: &[u8], args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(creator, args)).expect("a JSON answer")
+    }
+
     /// Registers a 900-second meter with its cast key.
     pub fn register(&self, id: &str, asset: &str, registers: &[&str]) {
         self.register_with(id, asset, registers, 900);

@@ -2,11 +2,18 @@
 
 use serde_json::{Value, json};
 
-use super::fixture::{PV1_MAX_WH, T0, World, cast, signed};
+use super::fixture::{PV1_MAX_WH, T0, World, cast, party, signed};
 use crate::keys::READINGS_COLLECTION;
+use crate::record::IntervalRecord;
 
-fn private_key(meter: &str, start: i64, register: &str) -> String {
-    format!("\u{0}reading\u{0}{meter}\u{0}{start:012}\u{0}{register}\u{0}")
+fn private_key(meter: &str, start: i64) -> String {
+    format!("\u{0}reading\u{0}{meter}\u{0}{start:012}\u{0}")
+}
+
+/// The private record of a meter's interval.
+fn record(w: &World, meter: &str, start: i64) -> Option<IntervalRecord> {
+    let bytes = w.ledger.private("metering", READINGS_COLLECTION, &private_key(meter, start))?;
+    Some(serde_json::from_slice(&bytes).unwrap())
 }
 
 /// The public per-batch totals for a connection point, interval and register: (key suffix, value).
@@ -33,11 +40,15 @@ fn a_batch_writes_readings_totals_and_counters() {
     assert_eq!(r.status, 200, "{}", r.message);
     assert_eq!(serde_json::from_slice::<Value>(&r.payload).unwrap(), json!({"accepted": 5, "meters": 3}));
 
-    let stored = w.ledger.private("metering", READINGS_COLLECTION, &private_key("m-1", T0, "2.8.0")).unwrap();
-    assert_eq!(serde_json::from_slice::<crate::Reading>(&stored).unwrap(), batch[1]);
-    assert!(w.ledger.private_hash("metering", READINGS_COLLECTION, &private_key("m-3", T0, "1.8.0")).is_some());
-    // Each reading, and its attribution to the asset's owner.
-    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 10);
+    // One private record per meter and interval, holding both registers, each attributed to the asset's owner.
+    let m1 = record(&w, "m-1", T0).unwrap();
+    assert_eq!(m1.interval_seconds, 900);
+    assert_eq!(m1.registers.keys().collect::<Vec<_>>(), ["1.8.0", "2.8.0"]);
+    assert_eq!(m1.reading("2.8.0").unwrap(), batch[1]);
+    assert_eq!(m1.reading("1.8.0").unwrap(), batch[0]);
+    assert_eq!(serde_json::to_value(&m1.registers["1.8.0"].owner).unwrap(), party(&cast().alice));
+    assert!(w.ledger.private_hash("metering", READINGS_COLLECTION, &private_key("m-3", T0)).is_some());
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 4);
 
     // One public sum per (connection point, interval, register) and batch, keyed by the transaction: no meter's
     // own series is public.
@@ -63,6 +74,24 @@ fn counters_continue_across_batches_and_intervals_may_arrive_late() {
 }
 
 #[test]
+fn a_register_arriving_in_a_later_batch_joins_the_interval_record() {
+    let w = World::with_meters();
+    let first = signed("m-1", T0, "1.8.0", 120, 1);
+    assert_eq!(w.submit(std::slice::from_ref(&first)).status, 200);
+    let second = signed("m-1", T0, "2.8.0", 800, 2);
+    let r = w.submit(std::slice::from_ref(&second));
+    assert_eq!(r.status, 200, "{}", r.message);
+    let m1 = record(&w, "m-1", T0).unwrap();
+    assert_eq!((m1.reading("1.8.0").unwrap(), m1.reading("2.8.0").unwrap()), (first, second));
+    // Both count, once each.
+    let totals = w.json(&cast().nobody, &["IntervalTotals", "cp-1", &T0.to_string()]);
+    assert_eq!(
+        (totals["importWh"].clone(), totals["exportWh"].clone(), totals["readings"].clone()),
+        (json!(120), json!(800), json!(2))
+    );
+}
+
+#[test]
 fn an_interval_is_accepted_from_the_second_it_ends() {
     let w = World::with_meters();
     let r = w.submit_at(&[signed("m-1", T0, "1.8.0", 1, 1)], T0 + 900);
@@ -77,7 +106,7 @@ fn the_batch_may_travel_in_the_transient_map() {
         w.ledger.tx(["SubmitReadings", ""]).with_creator(cast().gateway.clone()).with_transient([("readings", batch)]);
     let r = tx.invoke(&w.cc);
     assert_eq!(r.status, 200, "{}", r.message);
-    assert!(w.ledger.private("metering", READINGS_COLLECTION, &private_key("m-1", T0, "1.8.0")).is_some());
+    assert!(record(&w, "m-1", T0).unwrap().reading("1.8.0").is_some());
 }
 
 #[test]
@@ -88,5 +117,5 @@ fn large_batches_are_one_transaction() {
     let r = w.submit(&batch);
     assert_eq!(r.status, 200, "{}", r.message);
     assert_eq!(w.ledger.height(), height + 1);
-    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 800);
+    assert_eq!(w.ledger.collection("metering", READINGS_COLLECTION).len(), 400);
 }

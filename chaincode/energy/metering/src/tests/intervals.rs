@@ -21,14 +21,10 @@ fn minute_world() -> World {
     w
 }
 
-fn json_of(w: &World, creator: &[u8], args: &[&str]) -> Value {
-    serde_json::from_str(&w.ok(creator, args)).unwrap()
-}
-
 #[test]
 fn a_meter_is_checked_against_its_own_interval() {
     let w = minute_world();
-    let meter = json_of(&w, &cast().nobody, &["GetMeter", "m-2"]);
+    let meter = w.json(&cast().nobody, &["GetMeter", "m-2"]);
     assert_eq!(meter["intervalSeconds"], 60);
     // Aligned to 60 but not to 900: fine for this meter. pv-2 is 10 kW: at most 166 Wh in a minute.
     let r = w.submit(&[minute(T0 + 60, 166, 1), minute(T0 + 120, 0, 2)]);
@@ -57,11 +53,11 @@ fn totals_and_metered_energy_say_the_interval_length() {
     let w = minute_world();
     assert_eq!(w.submit(&[minute(T0 + 60, 100, 1)]).status, 200);
     let (c, start) = (cast(), (T0 + 60).to_string());
-    let totals = json_of(&w, &c.nobody, &["IntervalTotals", "cp-1", &start]);
+    let totals = w.json(&c.nobody, &["IntervalTotals", "cp-1", &start]);
     assert_eq!((&totals["exportWh"], &totals["intervalSeconds"]), (&json!(100), &json!(60)));
     let bob = party(&c.bob);
     let args = ["MeteredEnergy", bob["msp"].as_str().unwrap(), bob["id"].as_str().unwrap(), &start];
-    assert_eq!(json_of(&w, &c.utility, &args), json!({"importWh": 0, "exportWh": 100, "intervalSeconds": 60}));
+    assert_eq!(w.json(&c.utility, &args), json!({"importWh": 0, "exportWh": 100, "intervalSeconds": 60}));
     rejects(&w, &c.nobody, &["IntervalTotals", "cp-1", &(T0 + 30).to_string()], 400, "not aligned to 60 s");
     rejects(&w, &c.utility, &["GetReading", "m-1", &(T0 + 60).to_string(), "1.8.0"], 400, "not aligned to 900 s");
 }
@@ -112,14 +108,14 @@ fn readings_belong_to_the_owner_when_they_are_recorded() {
     w.ledger.register_chaincode("registry", Arc::new(moved));
     assert_eq!(w.submit(&[signed("m-1", T0 + 900, "2.8.0", 400, 2)]).status, 200);
     // The first batch after the transfer moves the meter to its new owner; the old owner's index entry stays.
-    assert_eq!(json_of(&w, &c.nobody, &["GetMeter", "m-1"])["owner"], party(&c.bob));
+    assert_eq!(w.json(&c.nobody, &["GetMeter", "m-1"])["owner"], party(&c.bob));
     let index = w.ledger.state("metering").into_keys().filter(|k| k.starts_with("\u{0}meter~owner")).count();
     assert_eq!(index, 3, "alice's and bob's entries for m-1, bob's for m-2");
 
     let metered = |who: &[u8], start: i64| {
         let p = party(who);
         let args = ["MeteredEnergy", p["msp"].as_str().unwrap(), p["id"].as_str().unwrap(), &start.to_string()];
-        json_of(&w, &c.utility, &args)["exportWh"].clone()
+        w.json(&c.utility, &args)["exportWh"].clone()
     };
     assert_eq!((metered(&c.alice, T0), metered(&c.bob, T0)), (json!(300), json!(0)));
     assert_eq!((metered(&c.alice, T0 + 900), metered(&c.bob, T0 + 900)), (json!(0), json!(400)));

@@ -20,28 +20,24 @@ fn world_with_readings() -> World {
     w
 }
 
-fn json_of(w: &World, creator: &[u8], args: &[&str]) -> Value {
-    serde_json::from_str(&w.ok(creator, args)).unwrap()
-}
-
 #[test]
 fn interval_totals_sum_per_connection_point_and_interval() {
     let w = world_with_readings();
     let anyone = &cast().nobody;
     let t0 = T0.to_string();
     assert_eq!(
-        json_of(&w, anyone, &["IntervalTotals", "cp-1", &t0]),
+        w.json(anyone, &["IntervalTotals", "cp-1", &t0]),
         json!({"connectionPoint": "cp-1", "intervalStart": T0, "importWh": 300, "exportWh": 2700, "readings": 3,
                "intervalSeconds": 900})
     );
     assert_eq!(
-        json_of(&w, anyone, &["IntervalTotals", "cp-2", &t0]),
+        w.json(anyone, &["IntervalTotals", "cp-2", &t0]),
         json!({"connectionPoint": "cp-2", "intervalStart": T0, "importWh": 50, "exportWh": 1200, "readings": 2,
                "intervalSeconds": 900})
     );
     let next = (T0 + 900).to_string();
-    assert_eq!(json_of(&w, anyone, &["IntervalTotals", "cp-1", &next])["readings"], 1);
-    let none = json_of(&w, anyone, &["IntervalTotals", "cp-9", &t0]);
+    assert_eq!(w.json(anyone, &["IntervalTotals", "cp-1", &next])["readings"], 1);
+    let none = w.json(anyone, &["IntervalTotals", "cp-9", &t0]);
     assert_eq!((&none["readings"], &none["intervalSeconds"]), (&json!(0), &Value::Null));
     rejects(&w, anyone, &["IntervalTotals", "cp-1", "901"], 400, "interval start 901 is not aligned to 60 s");
 }
@@ -54,14 +50,14 @@ fn metered_energy_sums_a_partys_meters() {
     let (msp, id) = (alice["msp"].as_str().unwrap(), alice["id"].as_str().unwrap());
     let t0 = T0.to_string();
     let expected = json!({"importWh": 350, "exportWh": 1900, "intervalSeconds": 900}); // m-1 and m-3
-    assert_eq!(json_of(&w, &c.utility, &["MeteredEnergy", msp, id, &t0]), expected);
-    assert_eq!(json_of(&w, &c.operator, &["MeteredEnergy", msp, id, &t0]), expected);
-    assert_eq!(json_of(&w, &c.alice, &["MeteredEnergy", msp, id, &t0]), expected);
+    assert_eq!(w.json(&c.utility, &["MeteredEnergy", msp, id, &t0]), expected);
+    assert_eq!(w.json(&c.operator, &["MeteredEnergy", msp, id, &t0]), expected);
+    assert_eq!(w.json(&c.alice, &["MeteredEnergy", msp, id, &t0]), expected);
     let bob = party(&c.bob);
     let bob_args = ["MeteredEnergy", bob["msp"].as_str().unwrap(), bob["id"].as_str().unwrap(), &t0];
-    assert_eq!(json_of(&w, &c.utility, &bob_args), json!({"importWh": 0, "exportWh": 2000, "intervalSeconds": 900}));
+    assert_eq!(w.json(&c.utility, &bob_args), json!({"importWh": 0, "exportWh": 2000, "intervalSeconds": 900}));
     assert_eq!(
-        json_of(&w, &c.utility, &["MeteredEnergy", "NoMSP", "x", &t0]),
+        w.json(&c.utility, &["MeteredEnergy", "NoMSP", "x", &t0]),
         json!({"importWh": 0, "exportWh": 0, "intervalSeconds": null})
     );
     rejects(
