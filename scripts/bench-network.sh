@@ -14,8 +14,11 @@
 #
 # Knobs (environment): BENCH_WORKERS (32), BENCH_DURATION seconds per kv
 # round (30), BENCH_ROUNDS (2), METERS (400), METER_INTERVALS (96),
-# METER_BATCH (500), METER_WORKERS (8), MARKET_ORDERS (10000),
-# MARKET_WORKERS (32), BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
+# METER_BATCH (500), METER_WORKERS (8), METER_ORDER (interval: every meter's
+# reading of one interval per batch; meter: a meter's consecutive intervals,
+# as a head-end reading load profiles), MARKET_ORDERS (10000),
+# MARKET_WORKERS (32), BENCH_PARTS (kv metering market: which of a-c run),
+# BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
 # network.sh to run beside another network.
 set -euo pipefail
@@ -31,6 +34,8 @@ readonly METERS=${METERS:-400}
 readonly METER_INTERVALS=${METER_INTERVALS:-96}
 readonly METER_BATCH=${METER_BATCH:-500}
 readonly METER_WORKERS=${METER_WORKERS:-8}
+readonly METER_ORDER=${METER_ORDER:-interval}
+readonly PARTS=" ${BENCH_PARTS:-kv metering market} "
 readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
 readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
 readonly OUT=${BENCH_OUT:-$GL_REPO/.cache/bench-network}
@@ -67,7 +72,16 @@ deploy() {
 
 pid_of() { cat "$GL_RUN/pids/cc-$1.pid"; }
 # CPU seconds (user + system) a process has used so far.
-cpu_of() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$(pid_of "$1")/stat"; }
+cpu_of_pid() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+cpu_of() { cpu_of_pid "$(pid_of "$1")"; }
+# CPU seconds of the three peers and of the orderer, space-separated.
+fabric_cpu() {
+  local total=0 node
+  for node in peer-utility peer-grid peer-prosumer; do
+    total=$(echo "$total + $(cpu_of_pid "$(cat "$GL_RUN/pids/$node.pid")")" | bc)
+  done
+  echo "$total $(cpu_of_pid "$(cat "$GL_RUN/pids/orderer.pid")")"
+}
 # Resident and peak resident memory, MiB.
 rss_of() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(pid_of "$1")/status"; }
 hwm_of() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$(pid_of "$1")/status"; }
@@ -103,20 +117,27 @@ bench_kv() {
 
 # (b) metering ingestion: register the fleet, then submit every interval's readings.
 bench_metering() {
-  local report="$OUT/metering.json" before after
+  local report="$OUT/metering.json" before after fabric_before fabric_after peers orderer
   IDLE[metering]=$(rss_of metering)
   before=$(cpu_of metering)
+  fabric_before=$(fabric_cpu)
   gridctl bench --org grid --user gateway1 --workload metering --register --meters "$METERS" \
-    --intervals "$METER_INTERVALS" --batch "$METER_BATCH" --workers "$METER_WORKERS" --report "$report" >/dev/null
+    --intervals "$METER_INTERVALS" --batch "$METER_BATCH" --order "$METER_ORDER" --workers "$METER_WORKERS" \
+    --report "$report" >/dev/null
   after=$(cpu_of metering)
-  echo "### (b) metering ingestion ($METERS meters x $METER_INTERVALS intervals x 2 registers, batch $METER_BATCH, $METER_WORKERS workers)"
+  fabric_after=$(fabric_cpu)
+  peers=$(echo "${fabric_after% *} - ${fabric_before% *}" | bc)
+  orderer=$(echo "${fabric_after#* } - ${fabric_before#* }" | bc)
+  echo "### (b) metering ingestion ($METERS meters x $METER_INTERVALS intervals x 2 registers, batch $METER_BATCH in $METER_ORDER order, $METER_WORKERS workers)"
   echo
-  echo "| readings committed | readings/s | tx/s | p50 ms | p99 ms | max ms | failed | metering CPU s |"
-  echo "|---|---|---|---|---|---|---|---|"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .units)" \
+  echo "CPU columns cover the whole command, registration of the fleet included."
+  echo
+  echo "| readings committed | readings/s | tx/s | p50 ms | p99 ms | max ms | failed | metering CPU s | 3 peers CPU s | orderer CPU s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .units)" \
     "$(field "$report" .unitsPerSecond)" "$(field "$report" .txPerSecond)" "$(field "$report" .latencyMs.p50)" \
     "$(field "$report" .latencyMs.p99)" "$(field "$report" .latencyMs.max)" "$(field "$report" .failed)" \
-    "$(echo "$after - $before" | bc)"
+    "$(echo "$after - $before" | bc)" "$peers" "$orderer"
 }
 
 # (c) market: MARKET_ORDERS orders for one interval, then close its gate (by
@@ -178,9 +199,9 @@ main() {
     echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), Fabric" \
       "$(peer version 2>/dev/null | sed -n 's/^ Version: //p'), $(uname -r)."
     echo
-    bench_kv
-    bench_metering
-    bench_market
+    [[ $PARTS != *" kv "* ]] || bench_kv
+    [[ $PARTS != *" metering "* ]] || bench_metering
+    [[ $PARTS != *" market "* ]] || bench_market
     footprint
   } | tee "$OUT/summary.md"
 }

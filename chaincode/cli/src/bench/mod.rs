@@ -17,6 +17,7 @@ use serde_json::json;
 use args::{BenchArgs, Workload};
 use driver::{Plan, Source, Worker};
 
+use crate::meter::args::BatchOrder;
 use crate::meter::fleet::{Committed, Fleet};
 use crate::meter::simulate::{connect_all, register};
 use crate::proposal::Invocation;
@@ -79,8 +80,9 @@ async fn sources(
                 eprintln!("registered {} meters ({})", fleet.meters.len(), fleet.prefix);
             }
             let all = fleet.sources((&a.gw.channel, chaincode), a.workers, a.fleet.batch, &Committed::default());
-            let meta = json!({"batch": a.fleet.batch, "meters": fleet.meters.len(), "intervals": fleet.intervals.len(),
-                "prefix": fleet.prefix, "connectionPoint": fleet.connection_point});
+            let order = if fleet.order == BatchOrder::Meter { "meter" } else { "interval" };
+            let meta = json!({"batch": a.fleet.batch, "order": order, "meters": fleet.meters.len(),
+                "intervals": fleet.intervals.len(), "prefix": fleet.prefix, "connectionPoint": fleet.connection_point});
             (all, meta)
         }
     })

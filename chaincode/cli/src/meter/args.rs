@@ -94,6 +94,15 @@ pub struct SimulateArgs {
     pub timeout: u64,
 }
 
+/// How a fleet's readings are cut into batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BatchOrder {
+    /// Interval by interval, all meters each.
+    Interval,
+    /// Meter by meter, all intervals each.
+    Meter,
+}
+
 /// The simulated fleet (shared by `meter simulate` and `bench --workload metering`).
 #[derive(Debug, Clone, Args)]
 pub struct FleetArgs {
@@ -112,6 +121,11 @@ pub struct FleetArgs {
     /// Readings per transaction (the contract takes 1 to 2000).
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
+    /// What a batch holds: `interval`, every meter's readings of one interval, then the next (a head-end
+    /// forwarding as the intervals end); `meter`, one meter's consecutive intervals, then the next meter's (a
+    /// head-end reading the meters' load profiles, e.g. once a day).
+    #[arg(long, value_enum, default_value_t = BatchOrder::Interval)]
+    pub order: BatchOrder,
     /// Meter id prefix: meters are PREFIX-0, PREFIX-1... (default: a fresh one per run).
     #[arg(long)]
     pub prefix: Option<String>,

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use gridledger_metering::{Reading, Signer};
 
 use crate::bench::driver::{Source, Tx};
-use crate::meter::args::FleetArgs;
+use crate::meter::args::{BatchOrder, FleetArgs};
 use crate::meter::profile;
 use crate::proposal::Invocation;
 
@@ -53,6 +53,8 @@ pub struct Fleet {
     pub interval_seconds: u32,
     /// Interval starts reported, ascending.
     pub intervals: Vec<i64>,
+    /// How readings are cut into batches.
+    pub order: BatchOrder,
     /// The meters.
     pub meters: Vec<Arc<SimMeter>>,
 }
@@ -110,6 +112,7 @@ impl Fleet {
             prefix,
             interval_seconds: a.interval_seconds,
             intervals: (0..i64::from(a.intervals)).map(|k| first + k * len).collect(),
+            order: a.order,
             meters,
         })
     }
@@ -141,6 +144,7 @@ impl Fleet {
                     meters,
                     intervals: self.intervals.clone(),
                     interval_seconds: self.interval_seconds,
+                    order: self.order,
                     batch,
                     cursor: 0,
                     pending: BTreeMap::new(),
@@ -158,8 +162,9 @@ struct Batches {
     meters: Vec<Arc<SimMeter>>,
     intervals: Vec<i64>,
     interval_seconds: u32,
+    order: BatchOrder,
     batch: usize,
-    /// Position in (interval, meter, register) order.
+    /// Position in (interval, meter, register) or (meter, interval, register) order.
     cursor: usize,
     pending: BTreeMap<i64, IntervalSum>,
     committed: Committed,
@@ -167,9 +172,12 @@ struct Batches {
 
 impl Batches {
     fn reading(&self, at: usize) -> anyhow::Result<Reading> {
-        let per_interval = self.meters.len() * REGISTERS.len();
-        let (interval, rest) = (self.intervals[at / per_interval], at % per_interval);
-        let (meter, reg) = (&self.meters[rest / REGISTERS.len()], rest % REGISTERS.len());
+        let (slot, reg) = (at / REGISTERS.len(), at % REGISTERS.len());
+        let (meter, interval) = match self.order {
+            BatchOrder::Interval => (slot % self.meters.len(), slot / self.meters.len()),
+            BatchOrder::Meter => (slot / self.intervals.len(), slot % self.intervals.len()),
+        };
+        let (meter, interval) = (&self.meters[meter], self.intervals[interval]);
         let (import, export) = profile::energy(meter.index, interval, self.interval_seconds);
         let mut r = Reading {
             meter_id: meter.id.clone(),
