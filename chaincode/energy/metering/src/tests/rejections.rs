@@ -161,3 +161,33 @@ fn an_asset_gone_from_the_registry() {
     w.ledger.register_chaincode("registry", Arc::new(shrunk));
     rejected(&w, signed("m-3", T0, "2.8.0", 5, 100), 404, "asset bat-1 is not in the registry");
 }
+
+#[test]
+fn the_first_bad_reading_is_named_though_signatures_are_checked_up_front() {
+    let w = World::with_meters();
+    // A later reading's unknown meter does not hide an earlier bad signature, nor the other way round.
+    let mut tampered = signed("m-1", T0, "1.8.0", 5, 3);
+    tampered.wh = 6;
+    let unknown = signed_by("rogue", "m-404", T0, "1.8.0", 5, 3);
+    let place =
+        |r: &Reading| format!("reading 0 (meter {}, interval {}, {})", r.meter_id, r.interval_start, r.register);
+    rejects_batch(
+        &w,
+        &[tampered.clone(), unknown.clone()],
+        400,
+        &format!("{}: signature does not verify", place(&tampered)),
+    );
+    rejects_batch(
+        &w,
+        &[unknown.clone(), tampered],
+        404,
+        &format!("{}: meter m-404 is not registered", place(&unknown)),
+    );
+    // In a batch large enough to be verified on several threads, the position is still exact.
+    let mut batch: Vec<_> = (0..150).map(|k| signed("m-1", T0 - 900 * k, "1.8.0", 1, 1000 - k as u64)).collect();
+    batch.reverse();
+    batch[97].wh = 2;
+    let bad = &batch[97];
+    let text = format!("reading 97 (meter m-1, interval {}, 1.8.0): signature does not verify", bad.interval_start);
+    rejects_batch(&w, &batch, 400, &text);
+}
