@@ -238,3 +238,60 @@ impl Source for Batches {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        fleet: FleetArgs,
+    }
+
+    /// Every batch of one worker, as (meter, interval index, register) per reading.
+    fn batches(order: &str) -> Vec<Vec<(String, i64, String, u64)>> {
+        let args = ["t", "--meters", "2", "--intervals", "3", "--batch", "4", "--order", order, "--prefix", "p"];
+        // --register only lets the fleet make fresh in-memory keys; nothing is registered here.
+        let a = Cli::parse_from(args.into_iter().chain(["--register"])).fleet;
+        let fleet = Fleet::new(&a).unwrap();
+        let first = fleet.intervals[0];
+        let mut source = fleet.sources(("ch", "metering"), 1, 4, &Committed::default()).remove(0);
+        let mut all = Vec::new();
+        while let Some(tx) = source.next_tx().unwrap() {
+            let readings: Vec<Reading> = serde_json::from_slice(&tx.invocation.transient["readings"]).unwrap();
+            assert_eq!(tx.units, readings.len() as u64);
+            all.push(
+                readings
+                    .into_iter()
+                    .map(|r| (r.meter_id, (r.interval_start - first) / 900, r.register, r.counter))
+                    .collect(),
+            );
+        }
+        all
+    }
+
+    #[test]
+    fn interval_order_sends_every_meter_of_an_interval_before_the_next_interval() {
+        let b = batches("interval");
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 4]);
+        let slots: Vec<_> = b[0].iter().map(|(m, i, reg, _)| (m.as_str(), *i, reg.as_str())).collect();
+        assert_eq!(slots, [("p-0", 0, "1.8.0"), ("p-0", 0, "2.8.0"), ("p-1", 0, "1.8.0"), ("p-1", 0, "2.8.0")]);
+    }
+
+    #[test]
+    fn meter_order_sends_a_meters_intervals_together_with_rising_counters() {
+        let b = batches("meter");
+        let flat: Vec<_> = b.concat();
+        let slots: Vec<_> = b[0].iter().map(|(m, i, reg, _)| (m.as_str(), *i, reg.as_str())).collect();
+        assert_eq!(slots, [("p-0", 0, "1.8.0"), ("p-0", 0, "2.8.0"), ("p-0", 1, "1.8.0"), ("p-0", 1, "2.8.0")]);
+        assert_eq!(flat.len(), 12);
+        for meter in ["p-0", "p-1"] {
+            let counters: Vec<u64> = flat.iter().filter(|r| r.0 == meter).map(|r| r.3).collect();
+            assert_eq!(counters.len(), 6);
+            assert!(counters.windows(2).all(|w| w[0] < w[1]), "{meter}: {counters:?}");
+        }
+    }
+}
