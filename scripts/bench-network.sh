@@ -14,9 +14,11 @@
 #
 # Knobs (environment): BENCH_WORKERS (32), BENCH_DURATION seconds per kv
 # round (30), BENCH_ROUNDS (2), METERS (400), METER_INTERVALS (96),
-# METER_BATCH (500), METER_WORKERS (8), METER_ORDER (interval: every meter's
-# reading of one interval per batch; meter: a meter's consecutive intervals,
-# as a head-end reading load profiles), MARKET_ORDERS (10000),
+# METER_WORKERS (8), METER_RUNS (interval:500: one ORDER:BATCH per metering
+# run, each with a fresh fleet; order interval is every meter's readings of one
+# interval per batch, as a head-end forwarding as intervals end; meter is a
+# meter's consecutive intervals, as a head-end reading load profiles),
+# MARKET_ORDERS (10000),
 # MARKET_WORKERS (32), BENCH_PARTS (kv metering market: which of a-c run),
 # BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
@@ -32,9 +34,8 @@ readonly DURATION=${BENCH_DURATION:-30}
 readonly ROUNDS=${BENCH_ROUNDS:-2}
 readonly METERS=${METERS:-400}
 readonly METER_INTERVALS=${METER_INTERVALS:-96}
-readonly METER_BATCH=${METER_BATCH:-500}
 readonly METER_WORKERS=${METER_WORKERS:-8}
-readonly METER_ORDER=${METER_ORDER:-interval}
+readonly METER_RUNS=${METER_RUNS:-interval:500}
 readonly PARTS=" ${BENCH_PARTS:-kv metering market} "
 readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
 readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
@@ -115,29 +116,35 @@ bench_kv() {
   echo
 }
 
-# (b) metering ingestion: register the fleet, then submit every interval's readings.
+# (b) metering ingestion: per ORDER:BATCH in METER_RUNS, register a fleet, then
+# submit all its readings; one table row per run.
 bench_metering() {
-  local report="$OUT/metering.json" before after fabric_before fabric_after peers orderer
+  local run order batch report before after fabric_before fabric_after peers orderer
+  echo "### (b) metering ingestion ($METERS meters x $METER_INTERVALS intervals x 2 registers per run, $METER_WORKERS workers)"
+  echo
+  echo "CPU columns cover the whole command, registration of the run's fleet included."
+  echo
+  echo "| order | batch | readings committed | readings/s | tx/s | p50 ms | p99 ms | max ms | failed | metering CPU s | 3 peers CPU s | orderer CPU s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   IDLE[metering]=$(rss_of metering)
-  before=$(cpu_of metering)
-  fabric_before=$(fabric_cpu)
-  gridctl bench --org grid --user gateway1 --workload metering --register --meters "$METERS" \
-    --intervals "$METER_INTERVALS" --batch "$METER_BATCH" --order "$METER_ORDER" --workers "$METER_WORKERS" \
-    --report "$report" >/dev/null
-  after=$(cpu_of metering)
-  fabric_after=$(fabric_cpu)
-  peers=$(echo "${fabric_after% *} - ${fabric_before% *}" | bc)
-  orderer=$(echo "${fabric_after#* } - ${fabric_before#* }" | bc)
-  echo "### (b) metering ingestion ($METERS meters x $METER_INTERVALS intervals x 2 registers, batch $METER_BATCH in $METER_ORDER order, $METER_WORKERS workers)"
+  for run in $METER_RUNS; do
+    order=${run%:*} batch=${run#*:}
+    report="$OUT/metering-$order-$batch.json"
+    before=$(cpu_of metering)
+    fabric_before=$(fabric_cpu)
+    gridctl bench --org grid --user gateway1 --workload metering --register --meters "$METERS" \
+      --intervals "$METER_INTERVALS" --batch "$batch" --order "$order" --workers "$METER_WORKERS" \
+      --report "$report" >/dev/null
+    after=$(cpu_of metering)
+    fabric_after=$(fabric_cpu)
+    peers=$(echo "${fabric_after% *} - ${fabric_before% *}" | bc)
+    orderer=$(echo "${fabric_after#* } - ${fabric_before#* }" | bc)
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$order" "$batch" \
+      "$(field "$report" .units)" "$(field "$report" .unitsPerSecond)" "$(field "$report" .txPerSecond)" \
+      "$(field "$report" .latencyMs.p50)" "$(field "$report" .latencyMs.p99)" "$(field "$report" .latencyMs.max)" \
+      "$(field "$report" .failed)" "$(echo "$after - $before" | bc)" "$peers" "$orderer"
+  done
   echo
-  echo "CPU columns cover the whole command, registration of the fleet included."
-  echo
-  echo "| readings committed | readings/s | tx/s | p50 ms | p99 ms | max ms | failed | metering CPU s | 3 peers CPU s | orderer CPU s |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .units)" \
-    "$(field "$report" .unitsPerSecond)" "$(field "$report" .txPerSecond)" "$(field "$report" .latencyMs.p50)" \
-    "$(field "$report" .latencyMs.p99)" "$(field "$report" .latencyMs.max)" "$(field "$report" .failed)" \
-    "$(echo "$after - $before" | bc)" "$peers" "$orderer"
 }
 
 # (c) market: MARKET_ORDERS orders for one interval, then close its gate (by
