@@ -1,10 +1,11 @@
 //! Metering throughput: (a) signature verification of one reading, (b) `SubmitReadings` of 500 readings through
 //! the MemoryLedger (parse, checks, verification, private and public writes, commit), in readings per second.
-//! Times are the benchmark thread's CPU time (`../../cpu_time.rs`), so the rates are per core even on a busy machine.
+//! Times are the benchmark process's CPU time (`../../cpu_time.rs`, verifier threads included), so the rates are
+//! per core even on a busy machine.
 //!
 //! `cargo bench -p gridledger-metering --bench verify -- --quick`
 
-use cpu_time::ThreadCpuTime;
+use cpu_time::ProcessCpuTime;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use gridledger_metering::reading::{MeterKey, Reading};
 
@@ -19,7 +20,7 @@ use fixture::{T0, World, cast, public_key, signed_by};
 
 const BATCH: usize = 500;
 
-fn verification(c: &mut Criterion<ThreadCpuTime>) {
+fn verification(c: &mut Criterion<ProcessCpuTime>) {
     let readings: Vec<Reading> =
         (0..1000).map(|i| signed_by("m-1", "m-1", T0 - 900 * i, "1.8.0", 7, 1 + i as u64)).collect();
     let key = MeterKey::from_base64(&public_key("m-1")).expect("key");
@@ -65,7 +66,7 @@ fn batch(meters: usize) -> String {
     serde_json::to_string(&batch).expect("json")
 }
 
-fn ingestion(c: &mut Criterion<ThreadCpuTime>) {
+fn ingestion(c: &mut Criterion<ProcessCpuTime>) {
     let mut group = c.benchmark_group("SubmitReadings");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(20);
@@ -90,7 +91,7 @@ fn ingestion(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(ThreadCpuTime);
+    config = Criterion::default().with_measurement(ProcessCpuTime);
     targets = verification, ingestion
 }
 criterion_main!(benches);

@@ -1,7 +1,7 @@
 //! Clearing 10,000 orders: (a) the pure auction, (b) `ClearMarket` through the MemoryLedger (reads, computation
 //! and writes), and its parts: reading and decoding the orders, and encoding the clearing record.
 //!
-//! Times are the benchmark thread's CPU time (`../../cpu_time.rs`), not wall time: the machine is shared.
+//! Times are the benchmark process's CPU time (`../../cpu_time.rs`), not wall time: the machine is shared.
 //!
 //! Run: `cargo bench -p gridledger-trade --bench clearing`.
 
@@ -62,7 +62,7 @@ fn split(orders: &[Order]) -> (Vec<Order>, Vec<Order>) {
     orders.iter().cloned().partition(|o| o.side == Side::Buy)
 }
 
-fn bench(c: &mut Criterion<cpu_time::ThreadCpuTime>) {
+fn bench(c: &mut Criterion<cpu_time::ProcessCpuTime>) {
     let orders = random_orders(ORDERS);
     let (bids, asks) = split(&orders);
     let outcome = clear(&bids, &asks);
@@ -128,7 +128,7 @@ fn bench(c: &mut Criterion<cpu_time::ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(cpu_time::ThreadCpuTime);
+    config = Criterion::default().with_measurement(cpu_time::ProcessCpuTime);
     targets = bench
 }
 criterion_main!(benches);
