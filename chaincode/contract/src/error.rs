@@ -103,6 +103,28 @@ impl ContractError {
             Self::Internal(_) | Self::Serialize(_) | Self::Ledger(_) => Response::ERROR,
         }
     }
+
+    /// The same error with `place` in front of its message (`"{place}: {message}"`), for a batch transaction
+    /// that names the item it refused (`reading 17 (meter m-3, …): signature does not verify`). Only the domain
+    /// variants (400, 403, 404, 409, 500 with a message) take a prefix; the others are about the call, not an item.
+    ///
+    /// ```
+    /// use gridledger_contract::ContractError;
+    /// let e = ContractError::Conflict("already registered".into()).context("meter 3 (m-3)");
+    /// assert_eq!((e.status(), e.to_string()), (409, "meter 3 (m-3): already registered".to_string()));
+    /// ```
+    #[must_use]
+    pub fn context(self, place: impl std::fmt::Display) -> Self {
+        let at = |m: String| format!("{place}: {m}");
+        match self {
+            Self::BadRequest(m) => Self::BadRequest(at(m)),
+            Self::Forbidden(m) => Self::Forbidden(at(m)),
+            Self::NotFound(m) => Self::NotFound(at(m)),
+            Self::Conflict(m) => Self::Conflict(at(m)),
+            Self::Internal(m) => Self::Internal(at(m)),
+            other => other,
+        }
+    }
 }
 
 impl From<ContractError> for Response {

@@ -88,16 +88,7 @@ fn parse(stub: &dyn ChaincodeStub, arg: &str) -> Result<Vec<Reading>, ContractEr
 
 /// Prefixes an error with the reading it is about.
 fn at(e: ContractError, i: usize, r: &Reading) -> ContractError {
-    let place =
-        |m: String| format!("reading {i} (meter {}, interval {}, {}): {m}", r.meter_id, r.interval_start, r.register);
-    match e {
-        ContractError::BadRequest(m) => ContractError::BadRequest(place(m)),
-        ContractError::Forbidden(m) => ContractError::Forbidden(place(m)),
-        ContractError::NotFound(m) => ContractError::NotFound(place(m)),
-        ContractError::Conflict(m) => ContractError::Conflict(place(m)),
-        ContractError::Internal(m) => ContractError::Internal(place(m)),
-        other => other,
-    }
+    e.context(format_args!("reading {i} (meter {}, interval {}, {})", r.meter_id, r.interval_start, r.register))
 }
 
 /// What a transaction knows about one meter of the batch: loaded once, with its parsed key and its asset.
