@@ -60,7 +60,11 @@ async fn submit(gw: &mut Gateway, channel: &str, chaincode: &str, args: &[&str])
     Ok(())
 }
 
-/// Registers the asset (as `--owner`) and the meters (as `--installer`, `workers` at a time).
+/// Meters per `RegisterMeters` transaction.
+const REGISTRATION_CHUNK: usize = 500;
+
+/// Registers the asset (as `--owner`) and the meters (as `--installer`, in `RegisterMeters` batches, `workers`
+/// batches at a time).
 pub async fn register(fleet: &Fleet, a: &FleetArgs, base: &GatewayArgs, workers: usize) -> anyhow::Result<()> {
     let owner = identity(base, &a.owner, "--owner")?;
     let installer = identity(base, &a.installer, "--installer")?;
@@ -68,27 +72,33 @@ pub async fn register(fleet: &Fleet, a: &FleetArgs, base: &GatewayArgs, workers:
     submit(&mut gw, &base.channel, "registry", &["RegisterAsset", &fleet.asset_json()])
         .await
         .with_context(|| format!("registering asset {} as {}", fleet.asset, a.owner))?;
-    let gateways = connect_all(&installer, workers.clamp(1, fleet.meters.len())).await?;
+    // RegisterMeters takes up to 1000 meters a transaction; chunks of 500 keep each one's endorsement short and let
+    // the workers' chunks commit in parallel.
+    let chunks: Vec<(String, String)> = fleet
+        .meters
+        .chunks(REGISTRATION_CHUNK)
+        .map(|chunk| {
+            let each: Vec<String> = chunk
+                .iter()
+                .map(|m| crate::meter::registration(&m.id, &fleet.asset, &m.signer, fleet.interval_seconds))
+                .collect();
+            let first_last = format!("{} to {}", chunk[0].id, chunk[chunk.len() - 1].id);
+            (first_last, format!("[{}]", each.join(",")))
+        })
+        .collect();
+    let gateways = connect_all(&installer, workers.clamp(1, chunks.len())).await?;
     let n = gateways.len();
     let tasks: Vec<_> = gateways
         .into_iter()
         .enumerate()
         .map(|(w, mut gw)| {
-            let jobs: Vec<(String, String)> = fleet
-                .meters
-                .iter()
-                .skip(w)
-                .step_by(n)
-                .map(|m| {
-                    (m.id.clone(), crate::meter::registration(&m.id, &fleet.asset, &m.signer, fleet.interval_seconds))
-                })
-                .collect();
+            let jobs: Vec<(String, String)> = chunks.iter().skip(w).step_by(n).cloned().collect();
             let channel = base.channel.clone();
             tokio::spawn(async move {
-                for (id, json) in jobs {
-                    submit(&mut gw, &channel, "metering", &["RegisterMeter", &json])
+                for (which, json) in jobs {
+                    submit(&mut gw, &channel, "metering", &["RegisterMeters", &json])
                         .await
-                        .with_context(|| format!("registering meter {id}"))?;
+                        .with_context(|| format!("registering meters {which}"))?;
                 }
                 anyhow::Ok(())
             })

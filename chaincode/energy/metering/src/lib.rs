@@ -9,7 +9,7 @@
 //! # Layout
 //! - The [`reading`] module: [`Reading`], the canonical encoding, [`MeterKey`] (verification) and [`Signer`]
 //!   (signing, outside the chaincode).
-//! - The [`meter`] module: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
+//! - The [`meter`] module: `RegisterMeter`, `RegisterMeters`, `SetMeterStatus`, `GetMeter`.
 //! - The [`ingest`] module: `SubmitReadings`.
 //! - The [`queries`] module: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
 //! - The [`record`] module: the private record of one meter's interval.
@@ -41,6 +41,7 @@ pub fn contract() -> Contract {
         .info(Info::new("gridledger metering", env!("CARGO_PKG_VERSION")))
         .default_contract()
         .submit(Tx::new("RegisterMeter").params(["meter"]), meter::register)
+        .submit(Tx::new("RegisterMeters").params(["meters"]), meter::register_many)
         .submit(Tx::new("SetMeterStatus").params(["meterId", "status"]), meter::set_status)
         .submit(Tx::new("SubmitReadings").params(["batch"]), ingest::submit)
         .evaluate(Tx::new("GetMeter").params(["id"]), meter::get)

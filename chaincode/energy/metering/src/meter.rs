@@ -1,4 +1,4 @@
-//! Meters: `RegisterMeter`, `SetMeterStatus`, `GetMeter`.
+//! Meters: `RegisterMeter`, `RegisterMeters`, `SetMeterStatus`, `GetMeter`.
 
 use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
@@ -6,6 +6,7 @@ use gridledger_energy_common::index::put_index;
 use gridledger_energy_common::interval::require_length;
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::reading::MeterKey;
 use crate::{keys, registry};
@@ -147,9 +148,11 @@ pub fn require(stub: &dyn ChaincodeStub, id: &str) -> Result<Meter, ContractErro
     load(stub, id)?.ok_or_else(|| ContractError::NotFound(format!("meter {id} is not registered")))
 }
 
-/// `RegisterMeter(meter)`: GridMSP meter-installer, operator or admin.
-pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, ContractError> {
-    Caller::of(ctx)?.require("RegisterMeter", &INSTALLERS)?;
+/// The most meters one `RegisterMeters` takes.
+pub const MAX_REGISTRATIONS: usize = 1000;
+
+/// The checks of a registration that need no ledger.
+fn check_registration(m: &MeterRegistration) -> Result<(), ContractError> {
     check_id("meter id", &m.id)?;
     check_id("asset id", &m.asset_id)?;
     MeterKey::from_base64(&m.public_key).map_err(|e| ContractError::BadRequest(format!("meter {}: {e}", m.id)))?;
@@ -166,12 +169,19 @@ pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, Contra
             return Err(ContractError::BadRequest(format!("register {register} is listed twice")));
         }
     }
-    require_length("intervalSeconds", i64::from(m.interval_seconds))?;
-    let stub = ctx.stub();
-    if load(stub, &m.id)?.is_some() {
-        return Err(ContractError::Conflict(format!("meter {} is already registered", m.id)));
+    require_length("intervalSeconds", i64::from(m.interval_seconds)).map(|_| ())
+}
+
+/// 409 if the meter exists.
+fn require_new(stub: &dyn ChaincodeStub, id: &str) -> Result<(), ContractError> {
+    match load(stub, id)? {
+        Some(_) => Err(ContractError::Conflict(format!("meter {id} is already registered"))),
+        None => Ok(()),
     }
-    let asset = registry::get_asset(stub, &m.asset_id)?;
+}
+
+/// Writes a checked registration, owned by its asset's owner: the meter record and its `meter~owner` entry.
+fn create(stub: &dyn ChaincodeStub, m: MeterRegistration, owner: Party) -> Result<Meter, ContractError> {
     let meter = Meter {
         id: m.id,
         asset_id: m.asset_id,
@@ -179,11 +189,74 @@ pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, Contra
         registers: m.registers,
         interval_seconds: m.interval_seconds,
         status: MeterStatus::Active,
-        owner: asset.owner,
+        owner,
     };
     stub.put_state(&keys::meter(stub, &meter.id)?, &serde_json::to_vec(&meter)?)?;
     put_index(stub, keys::METER_BY_OWNER, &[&meter.owner.msp, &meter.owner.id, &meter.id])?;
     Ok(meter)
+}
+
+/// `RegisterMeter(meter)`: GridMSP meter-installer, operator or admin.
+pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, ContractError> {
+    Caller::of(ctx)?.require("RegisterMeter", &INSTALLERS)?;
+    check_registration(&m)?;
+    let stub = ctx.stub();
+    require_new(stub, &m.id)?;
+    let owner = registry::get_asset(stub, &m.asset_id)?.owner;
+    create(stub, m, owner)
+}
+
+/// What `RegisterMeters` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registered {
+    /// Meters registered.
+    pub registered: u64,
+    /// Distinct assets they meter.
+    pub assets: u64,
+}
+
+impl Object for Registered {
+    const NAME: &'static str = "RegisterMetersReceipt";
+    fn describe(fields: &mut Fields<'_>) {
+        fields.field::<u64>("registered").field::<u64>("assets");
+    }
+}
+
+/// `RegisterMeters(meters)`: the same callers as `RegisterMeter`; 1 to [`MAX_REGISTRATIONS`] registrations, all
+/// or none. The first refused one names the batch: `meter 17 (m-17): meter m-17 is already registered`. Each asset
+/// is asked of the registry once, so rolling out a fleet costs one transaction per thousand meters, not per meter.
+pub fn register_many(ctx: &Context<'_>, meters: Vec<MeterRegistration>) -> Result<Registered, ContractError> {
+    Caller::of(ctx)?.require("RegisterMeters", &INSTALLERS)?;
+    if meters.is_empty() || meters.len() > MAX_REGISTRATIONS {
+        return Err(ContractError::BadRequest(format!(
+            "RegisterMeters takes 1 to {MAX_REGISTRATIONS} meters, got {}",
+            meters.len()
+        )));
+    }
+    let stub = ctx.stub();
+    let mut owners: BTreeMap<String, Party> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, m) in meters.iter().enumerate() {
+        let at = |e: ContractError| e.context(format_args!("meter {i} ({})", m.id));
+        check_registration(m).map_err(at)?;
+        if let Some(first) = seen.insert(&m.id, i) {
+            return Err(at(ContractError::Conflict(format!("duplicates meter {first} of this batch"))));
+        }
+        require_new(stub, &m.id).map_err(at)?;
+        if !owners.contains_key(&m.asset_id) {
+            let owner = registry::get_asset(stub, &m.asset_id).map_err(at)?.owner;
+            owners.insert(m.asset_id.clone(), owner);
+        }
+    }
+    let receipt = Registered { registered: meters.len() as u64, assets: owners.len() as u64 };
+    for m in meters {
+        let owner = owners
+            .get(&m.asset_id)
+            .cloned()
+            .ok_or_else(|| ContractError::Internal(format!("the owner of asset {} was not looked up", m.asset_id)))?;
+        create(stub, m, owner)?;
+    }
+    Ok(receipt)
 }
 
 /// `SetMeterStatus(meterId, status)`: GridMSP operator or admin; 409 if the meter already has that status.

@@ -116,3 +116,54 @@ fn metadata_lists_every_transaction() {
         assert!(cc.metadata().contains(&format!(r#""name":"{tx}""#)), "{tx}");
     }
 }
+
+fn registrations(meters: &[(&str, &str)]) -> String {
+    let all: Vec<Value> = meters
+        .iter()
+        .map(|(id, asset)| {
+            serde_json::from_str(&meter_json(id, asset, &public_key("m-1"), json!(["2.8.0"]), 900)).unwrap()
+        })
+        .collect();
+    Value::Array(all).to_string()
+}
+
+#[test]
+fn register_meters_registers_a_fleet_in_one_transaction() {
+    let w = World::new();
+    let c = cast();
+    let height = w.ledger.height();
+    let batch = registrations(&[("m-1", "pv-1"), ("m-2", "pv-2"), ("m-3", "pv-1")]);
+    let out: Value = serde_json::from_str(&w.ok(&c.installer, &["RegisterMeters", &batch])).unwrap();
+    assert_eq!(out, json!({"registered": 3, "assets": 2}));
+    assert_eq!(w.ledger.height(), height + 1);
+    // Each meter as RegisterMeter would have made it, owned by its own asset's owner.
+    let m2 = w.json(&c.bob, &["GetMeter", "m-2"]);
+    assert_eq!((m2["owner"].clone(), m2["status"].clone()), (party(&c.bob), json!("active")));
+    assert_eq!(w.json(&c.bob, &["GetMeter", "m-3"])["owner"], party(&c.alice));
+    let owned_by_alice =
+        w.ledger.state("metering").into_keys().filter(|k| k.starts_with("\u{0}meter~owner\u{0}ProsumerMSP")).count();
+    assert_eq!(owned_by_alice, 3, "one index entry per meter");
+}
+
+#[test]
+fn register_meters_is_all_or_nothing_and_names_the_refused_meter() {
+    let w = World::new();
+    let c = cast();
+    w.ok(&c.installer, &["RegisterMeter", &good("m-1")]);
+    let cases = [
+        (registrations(&[("m-5", "pv-1"), ("m-6", "nope")]), 404, "meter 1 (m-6): asset nope is not in the registry"),
+        (registrations(&[("m-5", "pv-1"), ("m-1", "pv-1")]), 409, "meter 1 (m-1): meter m-1 is already registered"),
+        (registrations(&[("m-5", "pv-1"), ("m-5", "pv-2")]), 409, "meter 1 (m-5): duplicates meter 0 of this batch"),
+        (registrations(&[("m-5", "pv-1"), ("", "pv-1")]), 400, "meter 1 (): meter id must be 1 to 128 bytes"),
+        ("[]".to_string(), 400, "RegisterMeters takes 1 to 1000 meters, got 0"),
+    ];
+    for (batch, status, text) in cases {
+        rejects(&w, &c.installer, &["RegisterMeters", &batch], status, text);
+    }
+    let ids: Vec<(String, &str)> = (0..1001).map(|i| (format!("x-{i}"), "pv-1")).collect();
+    let too_many: Vec<(&str, &str)> = ids.iter().map(|(id, asset)| (id.as_str(), *asset)).collect();
+    rejects(&w, &c.installer, &["RegisterMeters", &registrations(&too_many)], 400, "got 1001");
+    for who in [&c.alice, &c.gateway] {
+        rejects(&w, who, &["RegisterMeters", &registrations(&[("m-5", "pv-1")])], 403, "RegisterMeters is for");
+    }
+}
