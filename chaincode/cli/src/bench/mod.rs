@@ -76,8 +76,10 @@ async fn sources(
         Workload::Metering => {
             let fleet = Fleet::new(&a.fleet)?;
             if a.fleet.register {
+                let t = std::time::Instant::now();
                 register(&fleet, &a.fleet, &a.gw, a.workers).await?;
-                eprintln!("registered {} meters ({})", fleet.meters.len(), fleet.prefix);
+                let took = t.elapsed().as_secs_f64();
+                eprintln!("registered {} meters ({}) in {took:.1} s", fleet.meters.len(), fleet.prefix);
             }
             let all = fleet.sources((&a.gw.channel, chaincode), a.workers, a.fleet.batch, &Committed::default());
             let order = if fleet.order == BatchOrder::Meter { "meter" } else { "interval" };
