@@ -222,7 +222,7 @@ impl<'a> Batch<'a> {
                 return Err(ContractError::Internal(format!("meter {meter_id} was not loaded")));
             };
             let len = m.meter.interval_seconds;
-            let mut record = slot.stored.unwrap_or_else(|| IntervalRecord::new(meter_id, start, len));
+            let mut record = slot.stored.unwrap_or_else(|| IntervalRecord::new(meter_id, start, len, &m.asset.owner));
             for &i in slot.added.values() {
                 let r = &readings[i];
                 record.insert(r, &m.asset.owner);

@@ -154,7 +154,7 @@ pub fn metered_energy(
     for meter_id in &meter_ids {
         let Some(record) = record::load(stub, meter_id, start)? else { continue };
         for (register, recorded) in &record.registers {
-            if recorded.owner != party {
+            if record.owner_of(register) != Some(&party) {
                 continue;
             }
             same_length(&mut energy.interval_seconds, record.interval_seconds, &what)?;

@@ -27,6 +27,10 @@ pub struct IntervalRecord {
     pub interval_start: i64,
     /// The meter's interval length, seconds.
     pub interval_seconds: u32,
+    /// Whom the readings are attributed to (`MeteredEnergy`): who owned the metered asset when the first of them
+    /// was recorded. Stored once, not per register: a party id is a long base64 name, and it was a third of the
+    /// record.
+    pub owner: Party,
     /// Per OBIS register (sorted, so the stored bytes are deterministic), what was recorded.
     pub registers: BTreeMap<String, Recorded>,
 }
@@ -41,14 +45,27 @@ pub struct Recorded {
     pub counter: u64,
     /// Base64 of the meter's DER signature.
     pub signature: String,
-    /// Who owned the metered asset when the reading was recorded: whom `MeteredEnergy` attributes it to.
-    pub owner: Party,
+    /// Set only when this register arrived in a later batch, after the asset changed hands: whom this reading is
+    /// attributed to instead of the record's `owner`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Party>,
 }
 
 impl IntervalRecord {
-    /// An empty record for a meter's interval.
-    pub fn new(meter_id: &str, interval_start: i64, interval_seconds: u32) -> Self {
-        Self { meter_id: meter_id.into(), interval_start, interval_seconds, registers: BTreeMap::new() }
+    /// An empty record for a meter's interval whose readings are attributed to `owner`.
+    pub fn new(meter_id: &str, interval_start: i64, interval_seconds: u32, owner: &Party) -> Self {
+        Self {
+            meter_id: meter_id.into(),
+            interval_start,
+            interval_seconds,
+            owner: owner.clone(),
+            registers: BTreeMap::new(),
+        }
+    }
+
+    /// Whom the reading of `register` is attributed to.
+    pub fn owner_of(&self, register: &str) -> Option<&Party> {
+        self.registers.get(register).map(|r| r.owner.as_ref().unwrap_or(&self.owner))
     }
 
     /// The submitted reading of `register`, as the meter signed it.
@@ -69,7 +86,7 @@ impl IntervalRecord {
             wh: reading.wh,
             counter: reading.counter,
             signature: reading.signature.clone(),
-            owner: owner.clone(),
+            owner: (*owner != self.owner).then(|| owner.clone()),
         };
         self.registers.insert(reading.register.clone(), recorded);
     }

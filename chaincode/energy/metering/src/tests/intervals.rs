@@ -126,6 +126,26 @@ fn readings_belong_to_the_owner_when_they_are_recorded() {
 }
 
 #[test]
+fn a_register_arriving_after_a_transfer_goes_to_the_new_owner() {
+    let w = World::with_meters();
+    let c = cast();
+    assert_eq!(w.submit(&[signed("m-1", T0, "1.8.0", 120, 1)]).status, 200);
+    let mut moved: FakeRegistry = registry();
+    moved.assets.get_mut("pv-1").unwrap()["owner"] = party(&c.bob);
+    w.ledger.register_chaincode("registry", Arc::new(moved));
+    // The same interval's export comes in the next batch, after pv-1 changed hands.
+    assert_eq!(w.submit(&[signed("m-1", T0, "2.8.0", 800, 2)]).status, 200);
+    let energy = |who: &[u8]| {
+        let p = party(who);
+        let args = ["MeteredEnergy", p["msp"].as_str().unwrap(), p["id"].as_str().unwrap(), &T0.to_string()];
+        let e = w.json(&c.utility, &args);
+        (e["importWh"].clone(), e["exportWh"].clone())
+    };
+    assert_eq!(energy(&c.alice), (json!(120), json!(0)));
+    assert_eq!(energy(&c.bob), (json!(0), json!(800)));
+}
+
+#[test]
 fn metadata_describes_interval_lengths() {
     let w = World::new();
     let r = w.call(&cast().nobody, &["org.hyperledger.fabric:GetMetadata"]);
