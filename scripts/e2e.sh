@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end suite against a real Fabric network (called by scripts/test.sh):
+# End-to-end suite against a real Fabric network (called by scripts/test.sh).
+# It runs the whole suite on FABRIC_VERSION (default 3.1.5), then again
+# natively on the LTS (E2E_LTS_VERSION, default 2.5.16; SKIP_E2E_LTS=1 skips):
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
 #   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
@@ -8,6 +10,7 @@
 #   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down ->
 #   scripts/e2e-docker.sh: the energy scenario and onboarding against the same
 #   consortium in Docker (local images), down, nothing left (SKIP_E2E_DOCKER=1 skips it)
+#   -> the native part again on E2E_LTS_VERSION
 # The network always goes down at the end (trap), and any failure fails the
 # script. KEEP_NETWORK=1 leaves it running for a look; E2E_TEST_ARGS adds
 # arguments for the test binaries (e.g. a test name filter).
@@ -26,6 +29,8 @@ readonly NET="$GL_SCRIPTS/network.sh"
 readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
 # The energy contracts' binaries (crate gridledger-<name>, binary <name>-cc).
 readonly ENERGY_CCS=(registry metering trade)
+export FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
+readonly LTS_VERSION="${E2E_LTS_VERSION:-2.5.16}"
 T0=$SECONDS
 PHASES=()
 
@@ -34,7 +39,7 @@ phase() { # label cmd...: run and record its duration
   shift
   gl_log "e2e: $label"
   "$@"
-  PHASES+=("$(printf '%-10s %4ds' "$label" $((SECONDS - start)))")
+  PHASES+=("$(printf '%-16s %4ds' "$label" $((SECONDS - start)))")
 }
 
 cleanup() {
@@ -42,12 +47,13 @@ cleanup() {
   if [[ ${KEEP_NETWORK:-0} != 1 ]]; then "$NET" down >/dev/null 2>&1 || true; fi
   echo "e2e timings:"
   for line in "${PHASES[@]}"; do echo "  $line"; done
-  echo "  total      $((SECONDS - T0))s"
+  echo "  total            $((SECONDS - T0))s"
   if ((rc == 0)); then echo "e2e: PASS"; else echo "e2e: FAIL (exit $rc; logs were in $GL_RUN/logs)"; fi
 }
 
 build_all() {
   "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null
+  if [[ ${SKIP_E2E_LTS:-0} != 1 ]]; then FABRIC_VERSION=$LTS_VERSION "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null; fi
   KVGO=$("$GL_SCRIPTS/build-go-reference.sh")
   "$GL_SCRIPTS/build-chaincodes.sh" >/dev/null
   KV=$("$GL_SCRIPTS/build-chaincodes.sh" path kv-ccaas)
@@ -81,17 +87,28 @@ run_tests() {
   (cd "$GL_REPO" && GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored "${extra[@]}")
 }
 
+# native_suite LABEL: a fresh native network of $FABRIC_VERSION, every
+# chaincode deployed, the whole suite, down.
+native_suite() {
+  local v=$1
+  gl_log "e2e: native suite on Fabric $FABRIC_VERSION"
+  "$NET" down >/dev/null
+  phase "up-$v" "$NET" up
+  phase "deploy-$v" deploy_all
+  phase "tests-$v" run_tests
+  "$NET" down >/dev/null
+}
+
 main() {
   trap cleanup EXIT
   phase build build_all
-  "$NET" down >/dev/null
-  phase up "$NET" up
-  phase deploy deploy_all
-  phase tests run_tests
+  native_suite "$FABRIC_VERSION"
   # The same consortium in Docker, on the same ports: the native one goes first.
   if [[ ${SKIP_E2E_DOCKER:-0} != 1 ]]; then
-    "$NET" down >/dev/null
     phase docker "$GL_SCRIPTS/e2e-docker.sh"
+  fi
+  if [[ ${SKIP_E2E_LTS:-0} != 1 && $LTS_VERSION != "$FABRIC_VERSION" ]]; then
+    FABRIC_VERSION=$LTS_VERSION native_suite "$LTS_VERSION"
   fi
 }
 

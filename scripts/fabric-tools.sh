@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Hyperledger Fabric and Fabric CA binaries from the Go module
-# proxy into a versioned cache, so every launcher (native now, Docker later)
-# and CI use the same binaries without any download outside the registries.
+# Builds the pinned Hyperledger Fabric and Fabric CA binaries into a versioned
+# cache, so every launcher (native, Docker) and CI use the same binaries
+# without any download outside the package registries.
 #
 #   scripts/fabric-tools.sh [build]      build what is missing (default)
 #   scripts/fabric-tools.sh ca           build only Fabric CA
@@ -10,26 +10,26 @@
 #   scripts/fabric-tools.sh builder      print the CCaaS external builder dir
 #   scripts/fabric-tools.sh status       show what is built
 #
-# FABRIC_VERSION (default 2.5.9-dev, see below) selects the Fabric build;
-# FABRIC_CA_VERSION (default 1.5.21) the CA; GRIDLEDGER_CACHE (default
+# FABRIC_VERSION (default 3.1.5; 2.5.16 is the LTS we test) selects the Fabric
+# build; FABRIC_CA_VERSION (default 1.5.21) the CA; GRIDLEDGER_CACHE (default
 # ~/.cache/gridledger) the cache.
 #
-# Why 2.5.9-dev: the Go module proxy of this workplace answers 403 for every
-# Fabric release we would pin (3.1.5, 3.1.4, 3.0.0, 2.5.14, 2.5.13). It does
-# serve one commit on the release-2.5 branch, 7c3876255bf0 (2024-06-18, its
-# Makefile says FABRIC_VER 2.5.9: a development snapshot between 2.5.8 and
-# 2.5.9), so that is what we build and run, under its honest name.
-#
-# A version with a committed build module, scripts/fabric-build/<version>/
-# {go.mod,go.sum}, is built from it with -mod=readonly: go.sum verifies every
-# download, so no checksum-database lookup is needed (the sumdb has no record
-# of the 2.5.9-dev commit). Other known versions get a generated module and
-# fail with a clear message when the proxy refuses them.
+# Where Fabric comes from, first match wins:
+# 1. FABRIC_SOURCE_DIR, a folder holding fabric-<version>-src.tar.xz (a
+#    `git archive` of the release tag) and a SHA256SUMS that lists it. The
+#    archive's checksum is verified, it is extracted into the cache and built
+#    there with its own go.mod and vendor/ (no network at all), and
+#    sampleconfig/ comes from the same tree. This is how an air-gapped site
+#    builds Fabric, and how CI does here (.ci/run points it at
+#    ../shared/fabric-src), since this workplace's module proxy refuses every
+#    Fabric release commit.
+# 2. The Go module proxy, by the release's pseudo-version (a throw-away module
+#    requires it and builds the commands; sampleconfig/ from the module cache).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
-readonly FABRIC_VERSION="${FABRIC_VERSION:-2.5.9-dev}"
+readonly FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
 readonly FABRIC_CA_VERSION="${FABRIC_CA_VERSION:-1.5.21}"
 readonly CACHE="${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}"
 readonly FABRIC_DIR="$CACHE/fabric/$FABRIC_VERSION"
@@ -38,22 +38,20 @@ readonly CA_DIR="$CACHE/fabric-ca/$FABRIC_CA_VERSION"
 readonly FABRIC_MODULE="github.com/hyperledger/fabric"
 readonly CA_MODULE="github.com/hyperledger/fabric-ca"
 readonly FABRIC_CMDS=(peer orderer configtxgen configtxlator cryptogen osnadmin discover)
-# Committed build module for FABRIC_VERSION, if any (go.mod + go.sum).
-readonly PINNED_DIR="$SCRIPT_DIR/fabric-build/$FABRIC_VERSION"
+readonly ARCHIVE_NAME="fabric-$FABRIC_VERSION-src.tar.xz"
 
 # Fabric's module path has no /v2 or /v3 suffix, so its release tags are not
 # valid Go module versions; each release is reached by the pseudo-version of
 # its tagged commit (see shared reference fabric-versions.md).
 pseudo_version() {
   case "$1" in
-    2.5.9-dev) echo "v0.0.0-20240618194258-7c3876255bf0" ;;
     3.1.5) echo "v1.4.0-rc1.0.20260618074816-86c1172bec37" ;;
     3.1.4) echo "v1.4.0-rc1.0.20260223074757-57f91e9b60bc" ;;
     3.0.0) echo "v1.4.0-rc1.0.20240918034325-94590aa4332b" ;;
+    2.5.16) echo "v1.4.0-rc1.0.20260617221605-f871cf92a026" ;;
     2.5.14) echo "v1.4.0-rc1.0.20251012211716-24767bad4dda" ;;
-    2.5.13) echo "v1.4.0-rc1.0.20250429034740-0fcc97e57d34" ;;
     *)
-      echo "fabric-tools: unknown FABRIC_VERSION '$1' (known: 2.5.9-dev 3.1.5 3.1.4 3.0.0 2.5.14 2.5.13)" >&2
+      echo "fabric-tools: unknown FABRIC_VERSION '$1' (known: 3.1.5 3.1.4 3.0.0 2.5.16 2.5.14)" >&2
       return 1
       ;;
   esac
@@ -117,66 +115,101 @@ build_tools() { # dir module version ldflags pkg...
   )
 }
 
-# build_pinned DIR LDFLAGS PKG...: build from the committed go.mod/go.sum.
-# -mod=readonly refuses any change to them, so what CI builds is exactly what
-# was committed; the go.sum hashes stand in for the checksum database.
-build_pinned() {
-  local dir=$1 ldflags=$2
+# The release archive to build from, when FABRIC_SOURCE_DIR has one.
+source_archive() {
+  [[ -n ${FABRIC_SOURCE_DIR:-} && -f $FABRIC_SOURCE_DIR/$ARCHIVE_NAME ]] && echo "$FABRIC_SOURCE_DIR/$ARCHIVE_NAME"
+}
+
+# verify_archive ARCHIVE: its sha256 must be the one SHA256SUMS beside it lists.
+verify_archive() {
+  local archive=$1 sums want got
+  sums="$(dirname "$archive")/SHA256SUMS"
+  want=$(awk -v f="$ARCHIVE_NAME" '$2 == f || $2 == "*" f { print $1 }' "$sums" 2>/dev/null || true)
+  if [[ -z $want ]]; then
+    log "$sums does not list $ARCHIVE_NAME: refusing an archive whose checksum cannot be checked"
+    return 1
+  fi
+  got=$(sha256sum "$archive" | cut -d' ' -f1)
+  if [[ $got != "$want" ]]; then
+    log "checksum mismatch for $archive: SHA256SUMS says ${want:0:16}..., the file is ${got:0:16}..."
+    return 1
+  fi
+  echo "$got"
+}
+
+# build_from_archive ARCHIVE LDFLAGS PKG...: extract into the cache and build
+# inside the release tree, whose vendor/ makes the build offline.
+build_from_archive() {
+  local archive=$1 ldflags=$2
   shift 2
-  local src="$dir/src"
+  local src="$FABRIC_DIR/src"
+  rm -rf "$src" "$FABRIC_DIR/sampleconfig"
+  mkdir -p "$src" "$BIN_DIR"
+  tar -xJf "$archive" -C "$src" --strip-components=1
+  [[ -f $src/go.mod && -d $src/vendor ]] || {
+    log "$archive has no go.mod and vendor/ at its top level: not a Fabric release source"
+    return 1
+  }
+  (cd "$src" && GOFLAGS=-mod=vendor go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/" "$@")
+  cp -r "$src/sampleconfig" "$FABRIC_DIR/sampleconfig"
+  # The built tree is 300+ MB and no longer needed: binaries and sampleconfig stay.
   rm -rf "$src"
-  mkdir -p "$src" "$dir/bin"
-  cp "$PINNED_DIR/go.mod" "$PINNED_DIR/go.sum" "$src/"
-  (
-    cd "$src"
-    go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dir/bin/" "$@"
-  )
 }
 
 explain_refusal() {
-  log "the Go module proxy refused $FABRIC_MODULE@$1."
-  log "the module proxy here refuses this version, so Fabric $FABRIC_VERSION cannot be built on this machine;"
-  log "the default FABRIC_VERSION=2.5.9-dev builds (see network/README.md, Fabric versions)."
+  log "the Go module proxy refused $FABRIC_MODULE@$1, so Fabric $FABRIC_VERSION cannot be built from it."
+  log "build from a release source instead: FABRIC_SOURCE_DIR=<folder with $ARCHIVE_NAME and SHA256SUMS>"
+  log "(network/README.md, Fabric versions)."
 }
 
 build_fabric() {
-  local pv stamp="$FABRIC_DIR/.stamp" want
+  local pv archive="" stamp="$FABRIC_DIR/.stamp" want origin
   pv=$(pseudo_version "$FABRIC_VERSION")
-  want=$(stamp_content "$pv")
-  # A changed committed go.sum (say, a dependency bump) also means rebuild.
-  if [[ -f $PINNED_DIR/go.sum ]]; then want="$want $(sha256sum <"$PINNED_DIR/go.sum" | cut -c1-16)"; fi
-  if is_built "$stamp" "$want"; then
-    log "fabric $FABRIC_VERSION already built"
+  archive=$(source_archive || true)
+  if [[ -n $archive ]]; then
+    origin="source:$(verify_archive "$archive")"
+  else
+    origin="proxy:$pv"
+  fi
+  # A stamp records what was built from what with which toolchain. A build
+  # from either origin is accepted for the same version (the same release);
+  # a different Go version, or a different archive, means rebuild.
+  want=$(stamp_content "$origin")
+  if [[ -f $stamp ]] && { is_built "$stamp" "$want" || [[ -z $archive && $(cat "$stamp") == source:* ]]; }; then
+    log "fabric $FABRIC_VERSION already built ($(cut -c1-24 "$stamp")...)"
     return 0
   fi
-  log "building fabric $FABRIC_VERSION ($pv): ${FABRIC_CMDS[*]}"
+  log "building fabric $FABRIC_VERSION from ${archive:-the module proxy ($pv)}: ${FABRIC_CMDS[*]}"
   local start=$SECONDS pkgs=() cmd
-  for cmd in "${FABRIC_CMDS[@]}"; do pkgs+=("$FABRIC_MODULE/cmd/$cmd"); done
-  # Static binaries (no cgo) also run in a FROM-scratch image for the later
-  # Docker launcher; the version stamp makes `peer version` report the release.
+  # Static binaries (no cgo) also run in a FROM-scratch image for the Docker
+  # launcher; the version stamp makes `peer version` report the release.
   local ldflags="-X $FABRIC_MODULE/common/metadata.Version=$FABRIC_VERSION"
   ldflags+=" -X $FABRIC_MODULE/common/metadata.CommitSHA=${pv##*-}"
-  if [[ -f $PINNED_DIR/go.mod ]]; then
-    CGO_ENABLED=0 build_pinned "$FABRIC_DIR" "$ldflags" "${pkgs[@]}"
-  elif ! CGO_ENABLED=0 build_tools "$FABRIC_DIR" "$FABRIC_MODULE" "$pv" "$ldflags" "${pkgs[@]}"; then
-    explain_refusal "$pv"
-    return 1
+  if [[ -n $archive ]]; then
+    for cmd in "${FABRIC_CMDS[@]}"; do pkgs+=("./cmd/$cmd"); done
+    CGO_ENABLED=0 build_from_archive "$archive" "$ldflags" "${pkgs[@]}"
+  else
+    for cmd in "${FABRIC_CMDS[@]}"; do pkgs+=("$FABRIC_MODULE/cmd/$cmd"); done
+    if ! CGO_ENABLED=0 build_tools "$FABRIC_DIR" "$FABRIC_MODULE" "$pv" "$ldflags" "${pkgs[@]}"; then
+      explain_refusal "$pv"
+      return 1
+    fi
   fi
   echo "$want" >"$stamp"
   log "fabric built in $((SECONDS - start))s"
 }
 
-# Fabric's sampleconfig (core.yaml, orderer.yaml, configtx.yaml) ships in the
-# module; the network scripts transform copies of it at run time.
+# Fabric's sampleconfig (core.yaml, orderer.yaml, configtx.yaml): from the
+# release tree when built from source, else from the module cache. The
+# network scripts transform copies of it at run time.
 sampleconfig_dir() {
+  if [[ -f $FABRIC_DIR/sampleconfig/core.yaml ]]; then
+    echo "$FABRIC_DIR/sampleconfig"
+    return 0
+  fi
   local pv dir
   pv=$(pseudo_version "$FABRIC_VERSION")
-  if [[ -f $PINNED_DIR/go.mod ]]; then
-    # Inside the committed module, go.sum verifies the download (no sumdb).
-    dir=$(cd "$PINNED_DIR" && go mod download -json "$FABRIC_MODULE" | jq -r '.Dir // empty')
-  else
-    dir=$(go mod download -json "$FABRIC_MODULE@$pv" | jq -r '.Dir // empty')
-  fi
+  dir=$(go mod download -json "$FABRIC_MODULE@$pv" 2>/dev/null | jq -r '.Dir // empty' || true)
   if [[ -z $dir || ! -f $dir/sampleconfig/core.yaml ]]; then
     explain_refusal "$pv"
     return 1

@@ -17,6 +17,9 @@
 #   network.sh cc-stop NAME [--kill]   stop a deployed chaincode server (--kill: SIGKILL, a crash)
 #   network.sh cc-start NAME           start it again as deploy did
 #   network.sh restart NODE       restart orderer or peer-<org> (same config, same ledger)
+#   network.sh heal               start every orderer, peer and deployed chaincode
+#                                 server that is down (tests that break nodes call
+#                                 it from a guard, so one failure stays one failure)
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -129,6 +132,32 @@ restart_node() { # orderer | peer-<org>
   gl_log "$node restarted"
 }
 
+# heal: whatever a failed test left stopped comes back with its own config and
+# ledger; nodes that run are left alone. Exit 0 when everything is up after it.
+heal() {
+  local org dir name healed=()
+  [[ -f $GL_RUN/.up ]] || gl_die "heal: no network is up in $GL_RUN"
+  gl_use_fabric peer orderer fabric-ca-client
+  if ! gl_node_running orderer; then
+    gl_launch_orderer
+    healed+=(orderer)
+  fi
+  for org in $GL_PEER_ORGS; do
+    if ! gl_node_running "peer-$org"; then
+      gl_launch_peer "$org"
+      healed+=("peer-$org")
+    fi
+  done
+  for dir in "$GL_RUN"/chaincode/*/; do
+    name=$(basename "$dir")
+    if [[ -f $dir/serve-args ]] && ! gl_node_running "cc-$name"; then
+      cc_start "$name"
+      healed+=("cc-$name")
+    fi
+  done
+  gl_log "heal: ${healed[*]:-nothing was down}"
+}
+
 main() {
   local verb=${1:-}
   shift || true
@@ -142,6 +171,7 @@ main() {
     cc-stop) cc_stop "$@" ;;
     cc-start) cc_start "$@" ;;
     restart) restart_node "$@" ;;
+    heal) heal ;;
     identities)
       gl_use_fabric fabric-ca-server fabric-ca-client
       mkdir -p "$GL_RUN/logs"
@@ -149,7 +179,7 @@ main() {
       ;;
     env) peer_env "${1:?usage: network.sh env ORG [USER]}" "${2:-admin}" ;;
     *)
-      sed -n '2,20p' "$0" >&2
+      sed -n '2,23p' "$0" >&2
       exit 2
       ;;
   esac

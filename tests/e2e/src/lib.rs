@@ -45,6 +45,32 @@ pub fn network_sh(args: &[&str]) {
     assert!(status.success(), "network.sh {args:?} failed");
 }
 
+/// Brings back whatever a test stopped, when dropped: `scripts/network.sh heal` starts every orderer, peer and
+/// deployed chaincode server that is down. A test that stops or breaks a node takes one first
+/// (`let _heal = Heal::on_drop();`), so when it fails half-way the nodes still come back and the tests after it see
+/// a whole network: one failure is reported once, where it happened.
+#[derive(Debug)]
+#[must_use = "the guard heals the network when it is dropped; bind it to a named variable"]
+pub struct Heal(());
+
+impl Heal {
+    /// A guard that heals the network when it goes out of scope, panicking or not.
+    pub fn on_drop() -> Self {
+        Heal(())
+    }
+}
+
+impl Drop for Heal {
+    fn drop(&mut self) {
+        // No panic here: during an unwind a second panic would abort the whole test binary.
+        match Command::new(repo().join("scripts/network.sh")).current_dir(repo()).arg("heal").status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => eprintln!("network.sh heal failed ({s}): later tests may find nodes down"),
+            Err(e) => eprintln!("network.sh heal could not run ({e}): later tests may find nodes down"),
+        }
+    }
+}
+
 /// Retries `call` until it succeeds or 60 s pass (a restarted node or chaincode needs a moment to catch up).
 pub fn eventually(what: &str, mut call: impl FnMut() -> Outcome) -> Outcome {
     let deadline = Instant::now() + Duration::from_secs(60);

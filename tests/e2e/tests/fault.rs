@@ -2,7 +2,7 @@
 //! test's transactions run while `kv` is down (cargo runs test binaries one after another), and one test, so the
 //! two faults do not overlap.
 
-use gridledger_e2e::{Network, eventually, network, network_sh as net_sh, unique};
+use gridledger_e2e::{Heal, Network, eventually, network, network_sh as net_sh, unique};
 
 fn history_values(net: &Network, key: &str) -> Vec<String> {
     let h = net.query("kv", &["History", key]).json().expect("history json");
@@ -14,6 +14,8 @@ fn history_values(net: &Network, key: &str) -> Vec<String> {
 fn chaincode_crash_and_peer_restart() {
     let net = network();
     let key = unique("fault");
+    // kv and peer-grid come back even when an assertion below fails.
+    let _heal = Heal::on_drop();
 
     // 1. The chaincode server dies (SIGKILL) after a committed write.
     assert!(net.invoke("kv", &["Put", &key, "before"]).run().ok);
