@@ -182,6 +182,8 @@ start_chaincode() { # name id cmd port tls mtls
     echo "CORE_CHAINCODE_ID_NAME=$id"
     echo "CHAINCODE_SERVER_ADDRESS=$GL_CC_HOST:$port"
     echo "CORE_PEER_TLS_ENABLED=$5"
+    # GL_CC_LOG: the servers' RUST_LOG (e2e.sh turns on the shim's per-transaction wire counters).
+    [[ -z ${GL_CC_LOG:-} ]] || echo "RUST_LOG=$GL_CC_LOG"
     if [[ $5 == true ]]; then
       issue_chaincode_tls "$name" "$dir"
       echo "CHAINCODE_TLS_DISABLED=false"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end suite against a real Fabric network (called by scripts/test.sh).
-# It runs the whole suite on FABRIC_VERSION (default 3.1.5), then again
-# natively on the LTS (E2E_LTS_VERSION, default 2.5.16; SKIP_E2E_LTS=1 skips):
+# It runs the whole suite on FABRIC_VERSION (default 3.1.5) with Raft, a BFT
+# subset on the same version (four SmartBFT consenters; SKIP_E2E_BFT=1 skips),
+# the Docker part, then the native suite again on the LTS (E2E_LTS_VERSION,
+# default 2.5.16; SKIP_E2E_LTS=1 skips):
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
 #   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
@@ -31,6 +33,8 @@ readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
 readonly ENERGY_CCS=(registry metering trade)
 export FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
 readonly LTS_VERSION="${E2E_LTS_VERSION:-2.5.16}"
+# One line per transaction with the messages it sent (tests/e2e/tests/batching.rs reads them).
+export GL_CC_LOG="${GL_CC_LOG:-info,gridledger_shim::wire=debug}"
 T0=$SECONDS
 PHASES=()
 
@@ -81,10 +85,13 @@ deploy_all() {
   "$NET" deploy-energy
 }
 
+# run_tests [CARGO_TEST_ARGS...]: the e2e test binaries (default: all of them;
+# the BFT-only tests, named bft_*, are skipped unless the network is BFT).
 run_tests() {
-  local extra=()
+  local extra=() select=("$@")
   read -r -a extra <<<"${E2E_TEST_ARGS:-}"
-  (cd "$GL_REPO" && GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored "${extra[@]}")
+  [[ ${GL_ORDERER_TYPE:-raft} == bft ]] || extra+=(--skip bft_)
+  (cd "$GL_REPO" && GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast "${select[@]}" -- --include-ignored "${extra[@]}")
 }
 
 # native_suite LABEL: a fresh native network of $FABRIC_VERSION, every
@@ -99,10 +106,30 @@ native_suite() {
   "$NET" down >/dev/null
 }
 
+# bft_suite: the same Fabric on four SmartBFT consenters, one per org: kv
+# through the CLI and the Gateway, one energy transaction, a consenter killed
+# under load (tests/e2e/tests/bft.rs).
+bft_suite() {
+  export GL_ORDERER_TYPE=bft
+  gl_log "e2e: BFT subset on Fabric $FABRIC_VERSION"
+  "$NET" down >/dev/null
+  phase up-bft "$NET" up
+  phase deploy-bft deploy_bft
+  phase tests-bft run_tests --test bft
+  "$NET" down >/dev/null
+  unset GL_ORDERER_TYPE
+}
+
+deploy_bft() {
+  "$NET" deploy --name kv --cmd "$KV" --port "$GL_CC_PORT" --collections "$COLLECTIONS"
+  "$NET" deploy-energy
+}
+
 main() {
   trap cleanup EXIT
   phase build build_all
   native_suite "$FABRIC_VERSION"
+  if [[ ${SKIP_E2E_BFT:-0} != 1 ]]; then bft_suite; fi
   # The same consortium in Docker, on the same ports: the native one goes first.
   if [[ ${SKIP_E2E_DOCKER:-0} != 1 ]]; then
     phase docker "$GL_SCRIPTS/e2e-docker.sh"

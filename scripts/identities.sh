@@ -6,6 +6,7 @@
 # Layout under $GL_RUN/orgs/<org>/:
 #   msp/                      org MSP (cacerts/ca.pem, tlscacerts/ca.pem, config.yaml)
 #   peer0/{msp,tls}           peer node (orderer0/ for the orderer org)
+#   orderer0/{msp,tls}        the org's BFT consenter (GL_ORDERER_TYPE=bft only)
 #   users/<name>/msp          admin and client users (ecert carries gridledger.role)
 #   users/admin/tls           admin TLS client cert (osnadmin needs mutual TLS)
 # tls/ holds server.crt, server.key, ca.crt, as the Fabric samples name them.
@@ -117,6 +118,14 @@ issue_org_identities() {
   register "$org" "$node" "$pw" "$type"
   enroll_msp "$org" "$node" "$pw" "$GL_ORGS_DIR/$org/$node" "$(tls_hosts "$host")"
   enroll_tls "$org" "$node" "$pw" "$GL_ORGS_DIR/$org/$node" "$(tls_hosts "$host"),$node.$(orgvar "$org" DOMAIN)"
+
+  # Under BFT the org runs a consenter of its own (gl_orderer_nodes).
+  if [[ $org != orderer && " $(gl_orderer_orgs) " == *" $org "* ]]; then
+    host=$(orgvar "$org" ORDERER_HOST)
+    register "$org" orderer0 "$pw" orderer
+    enroll_msp "$org" orderer0 "$pw" "$GL_ORGS_DIR/$org/orderer0" "$(tls_hosts "$host")"
+    enroll_tls "$org" orderer0 "$pw" "$GL_ORGS_DIR/$org/orderer0" "$(tls_hosts "$host"),orderer0.$(orgvar "$org" DOMAIN)"
+  fi
 
   register "$org" admin-user "$pw" admin "gridledger.role=admin:ecert"
   enroll_msp "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin"

@@ -9,7 +9,8 @@
 #
 # Launcher interface (scripts/launch-native.sh defines the same functions):
 #   gl_launch_ca ORG          start ORG's Fabric CA; returns when it serves
-#   gl_launch_orderer         start the orderer; returns when its admin port is open
+#   gl_launch_orderer [NODE]  start orderer node NODE (default orderer, see
+#                             gl_orderer_nodes); returns when its admin port is open
 #   gl_launch_peer ORG        render ORG's peer config and start it; returns when
 #                             its port is open. ORG is any org with GL_<ORG>_*
 #                             variables (orgvar), not only those in consortium.env
@@ -82,10 +83,11 @@ gl_launch_ca() { # org
   wait_ca "$org"
 }
 
-gl_launch_orderer() {
-  render_orderer_config
-  docker_up orderer orderer.yaml "$GL_ORDERER_IMAGE" "$GL_RUN/config/orderer/env" "$GL_RUN/config/orderer"
-  wait_port "$GL_ORDERER_HOST" "$GL_ORDERER_ADMIN_PORT" 60 || gl_die "orderer admin port closed (network.sh logs orderer)"
+gl_launch_orderer() { # [node]
+  local node=${1:-orderer}
+  render_orderer_config "$node"
+  docker_up "$node" orderer.yaml "$GL_ORDERER_IMAGE" "$GL_RUN/config/$node/env" "$GL_RUN/config/$node"
+  wait_port "$(ordvar "$node" HOST)" "$(ordvar "$node" ADMIN_PORT)" 60 || gl_die "$node admin port closed (network.sh logs $node)"
 }
 
 gl_launch_peer() { # org

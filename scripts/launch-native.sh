@@ -5,7 +5,9 @@
 #
 # Launcher interface (scripts/launch-docker.sh defines the same functions):
 #   gl_launch_ca ORG          start ORG's Fabric CA; returns when it serves
-#   gl_launch_orderer         start the orderer; returns when its admin port is open
+#   gl_launch_orderer [NODE]  start orderer node NODE (default orderer; the BFT
+#                             consenters are orderer-ORG, see gl_orderer_nodes);
+#                             returns when its admin port is open
 #   gl_launch_peer ORG        render ORG's peer config and start it; returns when
 #                             its port is open. ORG is any org with GL_<ORG>_*
 #                             variables (orgvar), not only those in consortium.env
@@ -33,10 +35,11 @@ gl_launch_ca() { # org
   wait_ca "$org"
 }
 
-gl_launch_orderer() {
-  render_orderer_config
-  gl_start orderer "$GL_RUN/config/orderer" "$GL_RUN/config/orderer/env" orderer
-  wait_port "$GL_ORDERER_HOST" "$GL_ORDERER_ADMIN_PORT" 30 || gl_die "orderer admin port closed (logs/orderer.log)"
+gl_launch_orderer() { # [node]
+  local node=${1:-orderer}
+  render_orderer_config "$node"
+  gl_start "$node" "$GL_RUN/config/$node" "$GL_RUN/config/$node/env" orderer
+  wait_port "$(ordvar "$node" HOST)" "$(ordvar "$node" ADMIN_PORT)" 30 || gl_die "$node admin port closed (logs/$node.log)"
 }
 
 gl_launch_peer() { # org

@@ -36,6 +36,41 @@ orgvar() {
 
 gl_all_orgs() { echo "orderer $GL_PEER_ORGS"; }
 
+# The orderer nodes of this run: "orderer" (orderer0 of the orderer
+# organization) and, with GL_ORDERER_TYPE=bft, "orderer-ORG" for each org in
+# GL_BFT_ORGS (that org's own consenter, identities under orgs/ORG/orderer0).
+gl_orderer_nodes() {
+  local org nodes=orderer
+  case "$GL_ORDERER_TYPE" in
+    raft) ;;
+    bft) for org in $GL_BFT_ORGS; do nodes+=" orderer-$org"; done ;;
+    *) gl_die "GL_ORDERER_TYPE=$GL_ORDERER_TYPE: expected raft or bft" ;;
+  esac
+  echo "$nodes"
+}
+
+# The organizations that run orderer nodes (their TLS CAs are trusted by all).
+gl_orderer_orgs() {
+  if [[ $GL_ORDERER_TYPE == bft ]]; then echo "orderer $GL_BFT_ORGS"; else echo orderer; fi
+}
+
+# orderer_org NODE: the org key that runs NODE.
+orderer_org() { if [[ $1 == orderer ]]; then echo orderer; else echo "${1#orderer-}"; fi; }
+
+# ordvar NODE FIELD (HOST, PORT, ADMIN_PORT, OPS_PORT): GL_ORDERER_<FIELD> for
+# orderer0, GL_<ORG>_ORDERER_<FIELD> for an org's consenter.
+ordvar() {
+  if [[ $1 == orderer ]]; then orgvar orderer "$2"; else orgvar "${1#orderer-}" "ORDERER_$2"; fi
+}
+
+# Comma-separated TLS CA files of every orderer organization.
+gl_orderer_tls_roots() {
+  local org roots=()
+  for org in $(gl_orderer_orgs); do roots+=("$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem"); done
+  local IFS=,
+  echo "${roots[*]}"
+}
+
 # gl_source_launcher: the shared node configuration (node-config.sh) and the
 # launcher GL_LAUNCHER names (native, the default, or docker), which define
 # gl_launch_ca/orderer/peer/chaincode, gl_stop_node, gl_node_running,

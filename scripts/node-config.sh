@@ -40,7 +40,8 @@ render_core_yaml() {
 # Channel config and the orderer's yaml (the orderer takes everything else
 # from its environment, see orderer_env).
 render_configs() {
-  mkdir -p "$GL_RUN/config/configtx" "$GL_RUN/config/orderer"
+  local node
+  mkdir -p "$GL_RUN/config/configtx"
   # consortium.env sets plain shell variables: export them to envsubst, and
   # let it replace only ${GL_*}, never another $ in the YAML.
   (
@@ -48,7 +49,10 @@ render_configs() {
     # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
     envsubst "$(printf '${%s} ' "${!GL_@}")" <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
   )
-  gl_sample_config orderer.yaml "$GL_RUN/config/orderer/orderer.yaml"
+  for node in $(gl_orderer_nodes); do
+    mkdir -p "$GL_RUN/config/$node"
+    gl_sample_config orderer.yaml "$GL_RUN/config/$node/orderer.yaml"
+  done
 }
 
 # render_peer_config ORG: config/ORG/{core.yaml,env}, for any org whose
@@ -64,41 +68,49 @@ render_peer_config() {
   peer_env_node "$org" >"$dir/env"
 }
 
+# orderer_env NODE: the environment of one orderer node (gl_orderer_nodes).
+# Every orderer organization's TLS CA is trusted, so BFT consenters run by
+# different companies can authenticate each other's cluster connections.
 orderer_env() {
-  local d="$GL_ORGS_DIR/orderer/orderer0" data="$GL_RUN/data/orderer"
+  local node=$1 org d data host roots
+  org=$(orderer_org "$node")
+  d="$GL_ORGS_DIR/$org/orderer0" data="$GL_RUN/data/$node"
+  host=$(ordvar "$node" HOST)
+  roots=$(gl_orderer_tls_roots)
   cat <<ENV
-FABRIC_CFG_PATH=$GL_RUN/config/orderer
-ORDERER_GENERAL_LISTENADDRESS=$GL_ORDERER_HOST
-ORDERER_GENERAL_LISTENPORT=$GL_ORDERER_PORT
-ORDERER_GENERAL_LOCALMSPID=$GL_ORDERER_MSPID
+FABRIC_CFG_PATH=$GL_RUN/config/$node
+ORDERER_GENERAL_LISTENADDRESS=$host
+ORDERER_GENERAL_LISTENPORT=$(ordvar "$node" PORT)
+ORDERER_GENERAL_LOCALMSPID=$(orgvar "$org" MSPID)
 ORDERER_GENERAL_LOCALMSPDIR=$d/msp
 ORDERER_GENERAL_TLS_ENABLED=true
 ORDERER_GENERAL_TLS_PRIVATEKEY=$d/tls/server.key
 ORDERER_GENERAL_TLS_CERTIFICATE=$d/tls/server.crt
-ORDERER_GENERAL_TLS_ROOTCAS=[$d/tls/ca.crt]
+ORDERER_GENERAL_TLS_ROOTCAS=[$roots]
 ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=$d/tls/server.crt
 ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=$d/tls/server.key
-ORDERER_GENERAL_CLUSTER_ROOTCAS=[$d/tls/ca.crt]
+ORDERER_GENERAL_CLUSTER_ROOTCAS=[$roots]
 ORDERER_GENERAL_BOOTSTRAPMETHOD=none
 ORDERER_CHANNELPARTICIPATION_ENABLED=true
-ORDERER_ADMIN_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_ADMIN_PORT
+ORDERER_ADMIN_LISTENADDRESS=$host:$(ordvar "$node" ADMIN_PORT)
 ORDERER_ADMIN_TLS_ENABLED=true
 ORDERER_ADMIN_TLS_CERTIFICATE=$d/tls/server.crt
 ORDERER_ADMIN_TLS_PRIVATEKEY=$d/tls/server.key
 ORDERER_ADMIN_TLS_ROOTCAS=[$d/tls/ca.crt]
 ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
 ORDERER_ADMIN_TLS_CLIENTROOTCAS=[$d/tls/ca.crt]
-ORDERER_OPERATIONS_LISTENADDRESS=$GL_ORDERER_HOST:$GL_ORDERER_OPS_PORT
+ORDERER_OPERATIONS_LISTENADDRESS=$host:$(ordvar "$node" OPS_PORT)
 ORDERER_FILELEDGER_LOCATION=$data/ledger
 ORDERER_CONSENSUS_WALDIR=$data/etcdraft/wal
 ORDERER_CONSENSUS_SNAPDIR=$data/etcdraft/snapshot
 ENV
 }
 
-# render_orderer_config: config/orderer/env and the data dir.
+# render_orderer_config NODE: config/NODE/env and the data dir.
 render_orderer_config() {
-  mkdir -p "$GL_RUN/data/orderer" "$GL_RUN/config/orderer"
-  orderer_env >"$GL_RUN/config/orderer/env"
+  local node=${1:-orderer}
+  mkdir -p "$GL_RUN/data/$node" "$GL_RUN/config/$node"
+  orderer_env "$node" >"$GL_RUN/config/$node/env"
 }
 
 # Each peer hands its own TLS identity to the CCaaS builder as the client
