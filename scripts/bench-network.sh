@@ -5,7 +5,11 @@
 #       alternating (tx/s, latency, chaincode CPU and RSS);
 #   (b) metering ingestion: signed readings committed per second;
 #   (c) market: 10,000 orders placed for one interval, then ClearMarket;
-#   (d) footprint: binary sizes, idle and peak RSS of each chaincode.
+#   (d) footprint: binary sizes, idle and peak RSS of each chaincode;
+#   (e) write batching and multi-key reads: `PutMany 9999` (10,000 puts in one
+#       transaction) and a 1,000-key `GetMany`, evaluated on one peer with
+#       `gridctl query`, Rust kv vs Go kvgo alternating (chaincode CPU per call,
+#       wall time net of a plain Get).
 # It builds the chaincodes and gridctl in release, takes the network down,
 # brings it up, deploys kv, kvgo, registry, metering and trade (CCaaS, mTLS),
 # prints Markdown tables and keeps every JSON report in $BENCH_OUT.
@@ -19,7 +23,8 @@
 # interval per batch, as a head-end forwarding as intervals end; meter is a
 # meter's consecutive intervals, as a head-end reading load profiles),
 # MARKET_ORDERS (10000),
-# MARKET_WORKERS (32), BENCH_PARTS (kv metering market: which of a-c run),
+# MARKET_WORKERS (32), BATCH_CALLS (20 calls per chaincode and round of (e)),
+# BENCH_PARTS (kv metering market batch: which of a-c and e run),
 # BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
 # network.sh to run beside another network.
@@ -36,7 +41,8 @@ readonly METERS=${METERS:-400}
 readonly METER_INTERVALS=${METER_INTERVALS:-96}
 readonly METER_WORKERS=${METER_WORKERS:-8}
 readonly METER_RUNS=${METER_RUNS:-interval:500}
-readonly PARTS=" ${BENCH_PARTS:-kv metering market} "
+readonly PARTS=" ${BENCH_PARTS:-kv metering market batch} "
+readonly BATCH_CALLS=${BATCH_CALLS:-20}
 readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
 readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
 readonly OUT=${BENCH_OUT:-$GL_REPO/.cache/bench-network}
@@ -176,6 +182,45 @@ bench_market() {
     "$(grep -m1 '^interval' "$clear_log")"
 }
 
+# batch_round CC NAME ARGS...: BATCH_CALLS evaluations of one call on
+# Utility's peer; prints "wall-ms-median cpu-ms-per-call".
+batch_round() {
+  local cc=$1 name=$2 i t0 t1 before after walls=()
+  shift 2
+  before=$(cpu_of "$cc")
+  for ((i = 0; i < BATCH_CALLS; i++)); do
+    t0=$(date +%s%N)
+    gridctl query --org utility -n "$cc" "$@" >/dev/null
+    t1=$(date +%s%N)
+    walls+=($(((t1 - t0) / 1000)))
+  done
+  after=$(cpu_of "$cc")
+  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }')" \
+    "$(echo "scale=2; ($after - $before) * 1000 / $BATCH_CALLS" | bc)"
+}
+
+# (e) write batching and multi-key reads, kv vs kvgo, two alternating rounds.
+# CPU per call comes from /proc at 10 ms resolution, hence many calls.
+bench_batch() {
+  local cc round keys=() i get put many
+  for cc in kv kvgo; do gridctl invoke --org utility -n "$cc" PutMany 9999 bb >/dev/null 2>&1; done
+  for ((i = 0; i < 1000; i++)); do keys+=("$(printf 'bb%04d' "$((i * 7))")"); done
+  echo "### (e) write batching and multi-key reads: one evaluation on Utility's peer, $BATCH_CALLS calls per cell"
+  echo
+  echo "| round | chaincode | Get wall ms | PutMany 9999 wall ms | net of Get | PutMany CPU ms/call | GetMany 1000 wall ms | net of Get | GetMany CPU ms/call |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for round in 1 2; do
+    for cc in kv kvgo; do
+      read -r get _ < <(batch_round "$cc" get Get bb0000)
+      put=$(batch_round "$cc" put PutMany 9999 bp)
+      many=$(batch_round "$cc" many GetMany "${keys[@]}")
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$cc" "$get" "${put% *}" \
+        "$(echo "${put% *} - $get" | bc)" "${put#* }" "${many% *}" "$(echo "${many% *} - $get" | bc)" "${many#* }"
+    done
+  done
+  echo
+}
+
 # (d) footprint of every chaincode process.
 footprint() {
   local cc bin
@@ -209,6 +254,7 @@ main() {
     [[ $PARTS != *" kv "* ]] || bench_kv
     [[ $PARTS != *" metering "* ]] || bench_metering
     [[ $PARTS != *" market "* ]] || bench_market
+    [[ $PARTS != *" batch "* ]] || bench_batch
     footprint
   } | tee "$OUT/summary.md"
 }

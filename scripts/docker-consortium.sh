@@ -10,7 +10,7 @@
 #   scripts/docker-consortium.sh demo     the demo again on the running network
 #
 # Images: network/docker/images.env (official Hyperledger images by default;
-# GL_FABRIC_VERSION=2.5.14 for the 2.5 LTS). GL_DOCKER_LOCAL=1 builds and uses
+# GL_FABRIC_VERSION=2.5.16 for the 2.5 LTS). GL_DOCKER_LOCAL=1 builds and uses
 # local images instead (no registry needed: scripts/docker-local.sh prepare).
 set -euo pipefail
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 mod records;
 
-use records::{Entry, History, PageOut, PartialEntry};
+use records::{CompositeEntry, Entry, History, PageOut, PartialEntry};
 
 /// The chaincode.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +43,7 @@ fn dispatch(stub: &dyn ChaincodeStub) -> Fallible {
         "PutComposite" => a.at_least(2).and_then(|()| put_composite(s, &args)),
         "ByPartial" => a.at_least(1).and_then(|()| by_partial(s, &args[0], &strs(&args[1..]))),
         "ByPartialPage" => a.at_least(3).and_then(|()| by_partial_page(s, &args)),
+        "AllCompositePage" => a.exact(2).and_then(|()| all_composite_page(s, &args)),
         "History" => a.exact(1).and_then(|()| history(s, &args[0])),
         "PutPrivate" => a.exact(2).and_then(|()| put_private(s, &args[0], &args[1])),
         "GetPrivate" => {
@@ -142,6 +143,12 @@ fn by_partial_page(s: &dyn ChaincodeStub, args: &[String]) -> Fallible {
         .get_state_by_partial_composite_key_with_pagination(&args[2], &attrs, page_size(&args[0])?, &args[1])
         .map_err(err)?;
     let records = page.records.into_iter().map(|kv| PartialEntry::from_kv(s, kv)).collect::<Fallible<Vec<_>>>()?;
+    json(&PageOut::new(records, page.fetched_records_count, page.bookmark))
+}
+
+fn all_composite_page(s: &dyn ChaincodeStub, args: &[String]) -> Fallible {
+    let page = s.get_all_states_composite_key_with_pagination(page_size(&args[0])?, &args[1]).map_err(err)?;
+    let records = page.records.into_iter().map(|kv| CompositeEntry::from_kv(s, kv)).collect::<Fallible<Vec<_>>>()?;
     json(&PageOut::new(records, page.fetched_records_count, page.bookmark))
 }
 

@@ -31,6 +31,22 @@ impl PartialEntry {
     }
 }
 
+/// A composite key with its object type, split, and its value (`AllCompositePage`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CompositeEntry {
+    object_type: String,
+    attrs: Vec<String>,
+    value: String,
+}
+
+impl CompositeEntry {
+    pub(crate) fn from_kv(stub: &dyn ChaincodeStub, kv: Kv) -> Result<Self, String> {
+        let (object_type, attrs) = stub.split_composite_key(&kv.key).map_err(|e| e.to_string())?;
+        Ok(Self { object_type, attrs, value: String::from_utf8_lossy(&kv.value).into_owned() })
+    }
+}
+
 /// One page of a paginated query.
 #[derive(Debug, Serialize)]
 pub(crate) struct PageOut<T> {

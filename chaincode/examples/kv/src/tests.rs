@@ -62,6 +62,17 @@ fn composite_keys() {
     assert!(page.contains(r#""count":2"#), "{page}");
     // Composite keys never show up in simple ranges.
     assert_eq!(ok(&l, &["Range", "", ""]), "[]");
+    // Every composite key of the namespace, whatever its type, page by page; simple keys never.
+    ok(&l, &["PutComposite", "meter", "v4", "m9"]);
+    ok(&l, &["Put", "plain", "x"]);
+    let first = ok(&l, &["AllCompositePage", "3", ""]);
+    assert!(first.starts_with(r#"{"records":[{"objectType":"asset","attrs":["alice",""],"value":"v2"}"#), "{first}");
+    let bookmark = serde_json::from_str::<serde_json::Value>(&first).unwrap()["bookmark"].as_str().unwrap().to_string();
+    assert!(!bookmark.is_empty(), "{first}");
+    assert_eq!(
+        ok(&l, &["AllCompositePage", "3", &bookmark]),
+        r#"{"records":[{"objectType":"meter","attrs":["m9"],"value":"v4"}],"count":1,"bookmark":""}"#
+    );
 }
 
 #[test]
