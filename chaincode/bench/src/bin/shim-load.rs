@@ -9,15 +9,25 @@
 //! One task reads the stream and reacts to each message; everything it sends goes through one unbounded channel
 //! that the HTTP/2 connection task drains (the single writer). By default the driver runs on a current-thread
 //! runtime, so it costs one core at most and its CPU time is easy to compare with the chaincode's (`--pid`).
+//!
+//! `--scenario batch` measures something else: one large transaction at a time against a chaincode told it talks
+//! to a Fabric 3.1 peer (write batching and multi-key reads advertised), `PutMany` of 9999 keys and `GetMany` of
+//! 1000, with per-transaction wall and CPU time and the messages the chaincode sent (see
+//! `gridledger_bench::batch`). `--spawn label=binary` (repeatable) starts the chaincodes itself and alternates
+//! between them, so Rust and Go are measured in one run:
+//!
+//! ```text
+//! shim-load --scenario batch --spawn rust=target/release/kv-ccaas --spawn go=$(scripts/build-go-reference.sh)
+//! ```
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use gridledger_bench::procfs::{self, Sample, Usage};
-use gridledger_bench::{fixture, stats::Latency};
-use gridledger_protos::peer::chaincode_client::ChaincodeClient;
+use gridledger_bench::{batch, dial::dial, fixture, spawn, stats::Latency};
 use gridledger_protos::peer::chaincode_message::Type;
 use gridledger_protos::peer::{
     ChaincodeAdditionalParams, ChaincodeId, ChaincodeInput, ChaincodeMessage, GetState, PutState, SignedProposal,
@@ -27,15 +37,45 @@ use gridledger_protos::prost::Message;
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
-use tonic::transport::Endpoint;
 
-/// Load driver playing the peer against a CCaaS chaincode (GetPut transactions).
+/// Load driver playing the peer against a CCaaS chaincode (GetPut transactions, or the batch scenario).
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The chaincode server, host:port.
-    #[arg(long)]
+    /// The chaincode server, host:port (or use --spawn with --scenario batch).
+    #[arg(long, required_unless_present = "spawn", default_value = "")]
     address: String,
+    /// `getput`: GetPut transactions under load; `batch`: PutMany / GetMany against a 3.1 peer, one at a time.
+    #[arg(long, value_enum, default_value_t = Scenario::Getput)]
+    scenario: Scenario,
+    /// Batch scenario: start this chaincode (`label=path`) on a free port and measure it; repeat to alternate
+    /// between several (the one labelled `go` is the baseline of the ratios).
+    #[arg(long)]
+    spawn: Vec<String>,
+    /// Batch scenario: where the spawned chaincodes' output goes (`<label>.log`); discarded if unset.
+    #[arg(long)]
+    logs: Option<PathBuf>,
+    /// Batch scenario: measured rounds (one PutMany and one GetMany per target each).
+    #[arg(long, default_value_t = 10)]
+    rounds: usize,
+    /// Batch scenario: rounds before measuring.
+    #[arg(long, default_value_t = 2)]
+    warmup_rounds: usize,
+    /// Batch scenario: puts of the PutMany transaction.
+    #[arg(long, default_value_t = 9999)]
+    puts: u32,
+    /// Batch scenario: keys of the GetMany transaction.
+    #[arg(long, default_value_t = 1000)]
+    get_keys: u32,
+    /// Batch scenario: maxSizeWriteBatch in READY; 0 leaves write batching unadvertised (a 2.5 peer).
+    #[arg(long, default_value_t = 1000)]
+    max_write_batch: u32,
+    /// Batch scenario: maxSizeGetMultipleKeys in READY; 0 leaves multi-key reads unadvertised.
+    #[arg(long, default_value_t = 1000)]
+    max_get_multiple: u32,
+    /// Batch scenario: milliseconds after COMPLETED whose chaincode CPU still counts to the transaction.
+    #[arg(long, default_value_t = 20)]
+    settle_ms: u64,
     /// Transactions kept in flight on the one stream.
     #[arg(long, default_value_t = 20)]
     concurrency: usize,
@@ -78,6 +118,12 @@ struct Args {
     /// Runtime worker threads; 0 runs the driver on one current-thread runtime.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    Getput,
+    Batch,
 }
 
 /// Counts of what went wrong.
@@ -294,24 +340,6 @@ impl Driver {
     }
 }
 
-async fn connect(args: &Args) -> Result<ChaincodeClient<tonic::transport::Channel>> {
-    let endpoint = Endpoint::from_shared(format!("http://{}", args.address))?
-        .tcp_nodelay(true)
-        .connect_timeout(Duration::from_secs(1));
-    let give_up = Instant::now() + Duration::from_secs_f64(args.connect_timeout);
-    loop {
-        match endpoint.connect().await {
-            Ok(channel) => {
-                return Ok(ChaincodeClient::new(channel)
-                    .max_decoding_message_size(100 << 20)
-                    .max_encoding_message_size(100 << 20));
-            }
-            Err(e) if Instant::now() >= give_up => return Err(e).context(format!("connecting to {}", args.address)),
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
-}
-
 fn sample_pid(pid: Option<u32>) -> Result<Option<Sample>> {
     pid.map(|p| procfs::sample(Some(p))).transpose()
 }
@@ -323,7 +351,7 @@ async fn run(args: &Args) -> Result<Report> {
     if args.keys == 0 {
         bail!("--keys must be at least 1");
     }
-    let mut client = connect(args).await?;
+    let mut client = dial(&args.address, Duration::from_secs_f64(args.connect_timeout)).await?;
     let (out, requests) = mpsc::unbounded_channel();
     let mut incoming = client.connect(UnboundedReceiverStream::new(requests)).await?.into_inner();
 
@@ -496,12 +524,58 @@ fn table(r: &Report) -> String {
     s
 }
 
+/// The batch scenario: spawns the `--spawn` targets (or measures `--address`), alternating between them.
+async fn run_batch(args: &Args) -> Result<batch::Report> {
+    let mut spawned = Vec::new();
+    for spec in &args.spawn {
+        let (label, cmd) = spawn::parse_spec(spec)?;
+        spawned.push(spawn::spawn(&label, &cmd, args.logs.as_deref())?);
+    }
+    let mut targets: Vec<batch::Target> = spawned
+        .iter()
+        .map(|s| batch::Target { label: s.label.clone(), address: s.address.to_string(), pid: Some(s.pid()) })
+        .collect();
+    if !args.address.is_empty() {
+        let label = if args.label.is_empty() { args.address.clone() } else { args.label.clone() };
+        targets.push(batch::Target { label, address: args.address.clone(), pid: args.pid });
+    }
+    let opts = batch::Options {
+        rounds: args.rounds,
+        warmup_rounds: args.warmup_rounds,
+        puts: args.puts,
+        get_keys: args.get_keys,
+        max_write_batch: args.max_write_batch,
+        max_get_multiple: args.max_get_multiple,
+        settle: Duration::from_millis(args.settle_ms),
+        timeout: Duration::from_secs_f64(args.connect_timeout.max(args.drain_timeout)),
+        channel: args.channel.clone(),
+    };
+    // The spawned processes live until here: dropping them stops them.
+    batch::run(&targets, &opts).await
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
     let runtime = match args.threads {
         0 => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
         n => tokio::runtime::Builder::new_multi_thread().worker_threads(n).enable_all().build()?,
     };
+    if args.scenario == Scenario::Batch {
+        let report = runtime.block_on(run_batch(&args))?;
+        if args.json {
+            eprint!("{}", batch::table(&report));
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print!("{}", batch::table(&report));
+        }
+        if report.error_count > 0 {
+            bail!("{} transactions returned a wrong result", report.error_count);
+        }
+        return Ok(());
+    }
+    if args.address.is_empty() {
+        bail!("--address is required for --scenario getput");
+    }
     let report = runtime.block_on(run(&args))?;
     if args.json {
         eprint!("{}", table(&report));
