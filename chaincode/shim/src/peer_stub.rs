@@ -9,7 +9,7 @@ use gridledger_protos::peer::{
     ChaincodeEvent, ChaincodeId, ChaincodeInput, ChaincodeMessage, ChaincodeSpec, DelState, GetHistoryForKey,
     GetQueryResult, GetState, GetStateByRange, GetStateMetadata, GetStateMultiple, GetStateMultipleResult, PutState,
     PutStateMetadata, QueryMetadata, QueryResponse, QueryResponseMetadata, QueryStateClose, QueryStateNext,
-    StateMetadata, StateMetadataResult, WriteBatchState, WriteRecord, write_record,
+    StateMetadata, StateMetadataResult,
 };
 use gridledger_protos::prost::Message;
 
@@ -20,16 +20,8 @@ use crate::error::{Error, Result};
 use crate::response::Response;
 use crate::runtime::{Shared, TxKey};
 use crate::stub::{ChaincodeStub, HistoryIter, KeyModification, Kv, Page, Query, QueryIter, StateIter, WriteOp};
-
-/// Identifies one buffered write: the last write per (collection, key, data or metadata entry) wins, as in Go.
-/// A `BTreeMap` keyed by it sends the batch in sorted order, so every endorser sends the same bytes.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct BatchKey {
-    collection: String,
-    key: String,
-    /// `None` for the value, `Some(name)` for a metadata entry.
-    metadata: Option<String>,
-}
+use crate::wire::WireCounts;
+use crate::write_batch::{WriteBuffer, encode_batch};
 
 /// How a request reaches the peer and its reply comes back: the one part that differs between executors.
 pub(crate) trait Link {
@@ -83,8 +75,10 @@ pub(crate) struct PeerStub<L = Blocking> {
     ctx: TxContext,
     key: TxKey,
     link: L,
-    batch: Mutex<Option<BTreeMap<BatchKey, WriteRecord>>>,
+    /// The buffered writes while the peer batches them; `None` sends each write on its own.
+    batch: Mutex<Option<WriteBuffer>>,
     event: Mutex<Option<ChaincodeEvent>>,
+    wire: Mutex<WireCounts>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -108,11 +102,25 @@ impl<L: Link> PeerStub<L> {
             channel_id: ctx.channel_id().to_string(),
             ..Default::default()
         });
-        Self { shared, ctx, key, link, batch: Mutex::new(batching.then(BTreeMap::new)), event: Mutex::new(None) }
+        Self {
+            shared,
+            ctx,
+            key,
+            link,
+            batch: Mutex::new(batching.then(WriteBuffer::default)),
+            event: Mutex::new(None),
+            wire: Mutex::new(WireCounts::default()),
+        }
     }
 
     /// Sends one request and waits for its RESPONSE payload.
     fn request(&self, kind: Type, payload: Vec<u8>) -> Result<Vec<u8>> {
+        self.request_of(kind, payload, 0)
+    }
+
+    /// [`Self::request`] for a message carrying `items` records or keys (for the wire counts).
+    fn request_of(&self, kind: Type, payload: Vec<u8>, items: usize) -> Result<Vec<u8>> {
+        lock(&self.wire).sent(kind, items);
         let msg = ChaincodeMessage {
             r#type: kind as i32,
             payload,
@@ -156,16 +164,21 @@ impl<L: Link> PeerStub<L> {
         self.request(kind, payload).map(drop)
     }
 
-    /// Sends the buffered writes (Fabric 3.1 WRITE_BATCH_STATE), in chunks the peer accepts.
+    /// Sends the buffered writes (Fabric 3.1 WRITE_BATCH_STATE), sorted, in chunks the peer accepts.
     pub(crate) fn flush(&self) -> Result<()> {
         let Some(batch) = lock(&self.batch).as_mut().map(std::mem::take) else { return Ok(()) };
         let max = self.shared.features().write_batch.unwrap_or(1).max(1) as usize;
-        let records: Vec<WriteRecord> = batch.into_values().collect();
-        for chunk in records.chunks(max) {
-            let payload = WriteBatchState { rec: chunk.to_vec() }.encode_to_vec();
-            self.request(Type::WriteBatchState, payload)?;
+        for chunk in batch.into_sorted().chunks(max) {
+            self.request_of(Type::WriteBatchState, encode_batch(chunk), chunk.len())?;
         }
         Ok(())
+    }
+
+    /// Counts the transaction's final message (COMPLETED or ERROR) and logs what the transaction sent.
+    pub(crate) fn log_wire(&self, last: &ChaincodeMessage) {
+        let mut wire = lock(&self.wire);
+        wire.sent(Type::try_from(last.r#type).unwrap_or(Type::Undefined), 0);
+        wire.log(&last.txid, &last.channel_id);
     }
 
     pub(crate) fn take_event(&self) -> Option<ChaincodeEvent> {
@@ -193,26 +206,6 @@ fn non_empty(bytes: Vec<u8>) -> Option<Vec<u8>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-fn record(collection: &str, key: &str, op: WriteOp) -> (BatchKey, WriteRecord) {
-    let mut rec = WriteRecord { key: key.to_string(), collection: collection.to_string(), ..Default::default() };
-    let mut metadata_name = None;
-    rec.r#type = match op {
-        WriteOp::Put(value) => {
-            rec.value = value;
-            write_record::Type::PutState
-        }
-        WriteOp::Delete => write_record::Type::DelState,
-        WriteOp::Purge => write_record::Type::PurgePrivateData,
-        WriteOp::Metadata { name, value } => {
-            metadata_name = Some(name.clone());
-            rec.metadata = Some(StateMetadata { metakey: name, value });
-            write_record::Type::PutStateMetadata
-        }
-    } as i32;
-    let key = BatchKey { collection: collection.to_string(), key: key.to_string(), metadata: metadata_name };
-    (key, rec)
-}
-
 impl<L: Link> ChaincodeStub for PeerStub<L> {
     fn context(&self) -> &TxContext {
         &self.ctx
@@ -229,8 +222,9 @@ impl<L: Link> ChaincodeStub for PeerStub<L> {
                 collection: collection.to_string(),
             }
             .encode_to_vec();
-            let result: GetStateMultipleResult =
-                self.decoded(Type::GetStateMultiple, payload, "GetStateMultipleResult")?;
+            let bytes = self.request_of(Type::GetStateMultiple, payload, chunk.len())?;
+            let result = GetStateMultipleResult::decode(bytes.as_slice())
+                .map_err(|e| Error::decode("GetStateMultipleResult", e))?;
             if result.values.len() != chunk.len() {
                 return Err(Error::UnexpectedReply {
                     request: "GET_STATE_MULTIPLE",
@@ -246,8 +240,7 @@ impl<L: Link> ChaincodeStub for PeerStub<L> {
         {
             let mut batch = lock(&self.batch);
             if let Some(batch) = batch.as_mut() {
-                let (k, rec) = record(collection, key, op);
-                batch.insert(k, rec);
+                batch.push(collection, key, op);
                 return Ok(());
             }
         }

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::handler::{self, Action, Execution, PeerFeatures, State, TxKind};
 use crate::peer_stub::{Blocking, Link, PeerStub};
 use crate::response::Response;
+use crate::wire::WireCounts;
 
 /// Identifies a transaction on a stream: the same txid may run on two channels at once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -312,7 +313,13 @@ pub(crate) fn execute<C: Chaincode, L: Link>(
     let ctx =
         match TxContext::from_peer(message.channel_id.clone(), message.txid.clone(), input, message.proposal.clone()) {
             Ok(ctx) => ctx,
-            Err(e) => return handler::error_reply(&message, e.to_string()),
+            Err(e) => {
+                let last = handler::error_reply(&message, e.to_string());
+                let mut wire = WireCounts::default();
+                wire.sent(Type::Error, 0);
+                wire.log(&last.txid, &last.channel_id);
+                return last;
+            }
         };
     let stub = PeerStub::with_link(Arc::clone(shared), ctx, link);
     let outcome = catch_unwind(AssertUnwindSafe(|| match kind {
@@ -335,17 +342,20 @@ pub(crate) fn execute<C: Chaincode, L: Link>(
         response = Response::error(format!("cannot write the transaction's batched writes: {e}"));
     }
     // Go's shim reports a failed Init as ERROR; Invoke always completes with the status inside.
-    if kind == TxKind::Init && response.status >= Response::ERROR {
-        return handler::error_reply(&message, response.message);
-    }
-    ChaincodeMessage {
-        r#type: Type::Completed as i32,
-        payload: peer::Response::from(response).encode_to_vec(),
-        txid: message.txid,
-        channel_id: message.channel_id,
-        chaincode_event: stub.take_event(),
-        ..Default::default()
-    }
+    let last = if kind == TxKind::Init && response.status >= Response::ERROR {
+        handler::error_reply(&message, response.message)
+    } else {
+        ChaincodeMessage {
+            r#type: Type::Completed as i32,
+            payload: peer::Response::from(response).encode_to_vec(),
+            txid: message.txid,
+            channel_id: message.channel_id,
+            chaincode_event: stub.take_event(),
+            ..Default::default()
+        }
+    };
+    stub.log_wire(&last);
+    last
 }
 
 #[cfg(test)]

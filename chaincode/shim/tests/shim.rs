@@ -24,3 +24,5 @@ mod malformed;
 mod private;
 #[path = "shim/tls.rs"]
 mod tls;
+#[path = "shim/wire.rs"]
+mod wire;

@@ -196,6 +196,14 @@ impl TestCc {
                 stub.set_state_validation_parameter("m0000", b"policy")?;
                 Vec::new()
             }
+            "putdel" => {
+                // Ascending puts, then a delete of the first key: batched, the delete replaces that put.
+                for i in 0..num(arg(0)) {
+                    stub.put_state(&format!("n{i:05}"), b"v")?;
+                }
+                stub.del_state("n00000")?;
+                Vec::new()
+            }
             "hook_then_get" => {
                 self.hook(format!("entered {}", stub.tx_id()));
                 opt(stub.get_state(arg(0))?)
