@@ -20,6 +20,7 @@ pub struct ChaincodeBuilder {
     info: Info,
     contracts: Vec<Contract>,
     executor: Executor,
+    bounded: bool,
 }
 
 impl ChaincodeBuilder {
@@ -43,11 +44,22 @@ impl ChaincodeBuilder {
         self
     }
 
+    /// Makes [`build`](Self::build) refuse a transaction parameter without a length bound
+    /// ([`FromArg::MAX_BYTES`](crate::FromArg::MAX_BYTES)), so a chaincode cannot forget one: every argument is
+    /// then checked against a documented maximum before it is parsed.
+    pub fn require_bounded_arguments(mut self) -> Self {
+        self.bounded = true;
+        self
+    }
+
     /// Checks the definition, adds the system contract and renders the metadata once.
     pub fn build(self) -> Result<ContractChaincode, DefinitionError> {
-        let Self { info, mut contracts, executor } = self;
+        let Self { info, mut contracts, executor, bounded } = self;
         let default = default_contract(&contracts)?;
         check_contracts(&contracts)?;
+        if bounded {
+            check_bounded(&contracts)?;
+        }
         let metadata = Arc::new(OnceLock::new());
         contracts.push(system_contract(Arc::clone(&metadata)));
         let described = ChaincodeMetadata::describe(info, &contracts, default);
@@ -88,6 +100,21 @@ fn check_contracts(contracts: &[Contract]) -> Result<(), DefinitionError> {
     Ok(())
 }
 
+fn check_bounded(contracts: &[Contract]) -> Result<(), DefinitionError> {
+    for contract in contracts {
+        for tx in contract.transactions.values() {
+            if let Some((parameter, _)) = tx.params.iter().zip(&tx.bounds).find(|(_, bound)| bound.is_none()) {
+                return Err(DefinitionError::UnboundedParameter {
+                    contract: contract.name.clone(),
+                    name: tx.name.clone(),
+                    parameter: parameter.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A chaincode made of contracts: give it to [`gridledger_shim::main`] or [`gridledger_shim::start`].
 #[derive(Debug)]
 pub struct ContractChaincode {
@@ -105,6 +132,7 @@ impl ContractChaincode {
             info: Info::new("undefined", "latest"),
             contracts: Vec::new(),
             executor: Executor::default(),
+            bounded: false,
         }
     }
 
@@ -155,8 +183,14 @@ impl Chaincode for ContractChaincode {
         match self.dispatch(stub) {
             Ok(payload) => Response::success(payload),
             Err(e) => {
-                tracing::debug!(tx_id = stub.tx_id(), status = e.status(), "transaction failed: {e}");
-                e.into()
+                let response = Response::from(e);
+                tracing::debug!(
+                    tx_id = stub.tx_id(),
+                    status = response.status,
+                    "transaction failed: {}",
+                    response.message
+                );
+                response
             }
         }
     }

@@ -3,6 +3,14 @@
 
 use gridledger_shim::Response;
 
+use crate::quote::{clip, quote};
+
+/// The longest message a failed transaction answers with, in bytes. Messages quote input through
+/// [`quote`](crate::quote) and stay far below this; the cap is the backstop for one that does not, because the
+/// message travels in gRPC headers (about 4 KB fit; past that the client sees only an HTTP/2 error) and into the
+/// peer's log.
+pub const MAX_MESSAGE_BYTES: usize = 2048;
+
 /// Why a transaction failed; each variant maps to the status the client sees (see [`ContractError::status`]).
 ///
 /// Domain crates define their own enums (`RegistryError::AssetExists { id }`) and convert them into one of the
@@ -26,7 +34,7 @@ pub enum ContractError {
     #[error("{0}")]
     Internal(String),
     /// The function names a contract this chaincode does not have (400).
-    #[error("contract {name:?} not found; available contracts: {}", available.join(", "))]
+    #[error("contract {} not found; available contracts: {}", quote(name), available.join(", "))]
     UnknownContract {
         /// The contract part of the function name.
         name: String,
@@ -34,7 +42,7 @@ pub enum ContractError {
         available: Vec<String>,
     },
     /// The contract has no such transaction and no `unknown` hook (400).
-    #[error("function {function:?} not found in contract {contract:?}; available: {}", available.join(", "))]
+    #[error("function {} not found in contract {}; available: {}", quote(function), quote(contract), available.join(", "))]
     UnknownFunction {
         /// The contract that was searched.
         contract: String,
@@ -44,7 +52,7 @@ pub enum ContractError {
         available: Vec<String>,
     },
     /// The function part of `Contract:Function` is empty (400).
-    #[error("blank function name passed to contract {contract:?}")]
+    #[error("blank function name passed to contract {}", quote(contract))]
     BlankFunction {
         /// The contract addressed.
         contract: String,
@@ -62,7 +70,7 @@ pub enum ContractError {
         got: usize,
     },
     /// One argument does not parse as its declared type (400).
-    #[error("argument {position} ({name}): expected {expected}, got {got:?}{}", detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("argument {position} ({name}): expected {expected}, got {got}{}", detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
     Argument {
         /// 1-based position among the transaction's parameters.
         position: usize,
@@ -70,7 +78,7 @@ pub enum ContractError {
         name: String,
         /// What the parameter accepts, e.g. `an integer`.
         expected: String,
-        /// The argument as received (shortened when long).
+        /// The argument as [`quote`](crate::quote) shows it: `"abc"`, or its size and a short prefix.
         got: String,
         /// The parser's explanation, when it has one (JSON errors).
         detail: Option<String>,
@@ -128,8 +136,9 @@ impl ContractError {
 }
 
 impl From<ContractError> for Response {
+    /// The status, and the message cut to [`MAX_MESSAGE_BYTES`].
     fn from(e: ContractError) -> Self {
-        Response::with_status(e.status(), e.to_string())
+        Response::with_status(e.status(), clip(&e.to_string(), MAX_MESSAGE_BYTES).into_owned())
     }
 }
 
@@ -179,6 +188,17 @@ pub enum DefinitionError {
         named: usize,
         /// How many arguments the handler takes.
         arity: usize,
+    },
+    /// A parameter has no length bound, in a chaincode built with
+    /// [`require_bounded_arguments`](crate::ChaincodeBuilder::require_bounded_arguments).
+    #[error("{contract}:{name} parameter {parameter} has no length bound (use Text, Int, Json or a bounded type)")]
+    UnboundedParameter {
+        /// The contract.
+        contract: String,
+        /// The transaction.
+        name: String,
+        /// The parameter.
+        parameter: String,
     },
     /// Two different Rust types describe themselves under one component name.
     #[error("two types use the schema component name {0:?}")]
@@ -236,7 +256,7 @@ mod tests {
             position: 2,
             name: "size".into(),
             expected: "an integer".into(),
-            got: "abc".into(),
+            got: r#""abc""#.into(),
             detail: None,
         };
         assert_eq!(arg.to_string(), r#"argument 2 (size): expected an integer, got "abc""#);

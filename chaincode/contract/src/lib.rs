@@ -7,7 +7,8 @@
 //!
 //! Arguments arrive as strings and are parsed by type ([`FromArg`]): strings raw, numbers and booleans from their
 //! text, structs ([`Object`]) and collections as JSON. Wrong counts or unparsable arguments are answered with
-//! status 400 and a message that names the parameter. Returns become the payload: a `String` raw, `()` empty,
+//! status 400 and a message that names the parameter. Input appears in messages only through [`quote()`]: the
+//! whole of it when short, else its size and a 32-character prefix, so a message always fits the response. Returns become the payload: a `String` raw, `()` empty,
 //! anything else JSON. Errors ([`ContractError`]) carry their status: 400, 403, 404, 409 or 500.
 //!
 //! # Layout
@@ -16,6 +17,8 @@
 //! - [`router`]: parsing `Contract:Function`.
 //! - [`transaction`]: [`Tx`] (a transaction's declaration) and [`TxKind`] (submit or evaluate).
 //! - [`args`]: [`FromArg`] and [`Args`], typed arguments.
+//! - [`bounded`]: [`Text`], [`Int`] and [`Json`], arguments with a documented bound, checked before parsing.
+//! - [`quote`](mod@quote): [`quote()`], how a refused input appears in a message (a short prefix and its size).
 //! - [`returns`]: [`IntoPayload`], typed results.
 //! - [`schema`]: [`Describe`], [`Object`] and [`Schema`], the JSON Schema of parameters and returns.
 //! - [`metadata`]: the `GetMetadata` document; [`system`]: the `org.hyperledger.fabric` contract serving it.
@@ -67,23 +70,27 @@
 //! ```
 
 pub mod args;
+pub mod bounded;
 pub mod chaincode;
 pub mod context;
 pub mod contract;
 pub mod error;
 pub mod metadata;
+pub mod quote;
 pub mod returns;
 pub mod router;
 pub mod schema;
 pub mod system;
 pub mod transaction;
 
-pub use args::{ArgError, Args, FromArg};
+pub use args::{ArgError, Args, FromArg, parse_arg};
+pub use bounded::{Int, Json, Text, parse_integer};
 pub use chaincode::{ChaincodeBuilder, ContractChaincode, DEFAULT_INIT_MESSAGE};
 pub use context::Context;
 pub use contract::Contract;
-pub use error::{ContractError, DefinitionError, Result};
+pub use error::{ContractError, DefinitionError, MAX_MESSAGE_BYTES, Result};
 pub use metadata::Info;
+pub use quote::{Quoted, clip, quote};
 pub use returns::{IntoPayload, Raw};
 pub use schema::{Components, Describe, Fields, Object, Schema};
 pub use system::SYSTEM_CONTRACT;

@@ -3,6 +3,7 @@
 use crate::args::{ArgError, Args};
 use crate::context::Context;
 use crate::error::ContractError;
+use crate::quote::quote;
 use crate::returns::IntoPayload;
 use crate::schema::{Components, Schema};
 
@@ -81,6 +82,8 @@ pub(crate) struct Transaction {
     /// Named param count as declared, to report a mismatch with the handler at build time.
     pub(crate) named: Option<usize>,
     arity: usize,
+    /// Each parameter's byte bound (`None`: unbounded), for `require_bounded_arguments`.
+    pub(crate) bounds: Vec<Option<usize>>,
     signature: fn(&mut Components) -> Signature,
     handler: Handler,
 }
@@ -108,6 +111,7 @@ impl Transaction {
             name: tx.name,
             kind,
             arity: A::ARITY,
+            bounds: A::bounds(),
             params,
             description: tx.description,
             named,
@@ -148,15 +152,10 @@ impl Transaction {
     }
 }
 
-/// Arguments longer than this are shortened in error messages.
-const SHOWN_ARGUMENT_CHARS: usize = 64;
-
+/// The refusal of argument `index`; the argument appears only as [`quote`] shows it.
 fn argument_error(names: &[String], raw: &[String], index: usize, e: ArgError) -> ContractError {
     let arg = raw.get(index).map(String::as_str).unwrap_or_default();
-    let got = match arg.char_indices().nth(SHOWN_ARGUMENT_CHARS) {
-        Some((cut, _)) => format!("{}...", &arg[..cut]),
-        None => arg.to_string(),
-    };
+    let got = quote(arg).to_string();
     ContractError::Argument {
         position: index + 1,
         name: names.get(index).cloned().unwrap_or_else(|| format!("param{index}")),

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_contract::{Context, Contract, ContractChaincode, ContractError, Fields, Info, Object, Raw, Schema, Tx};
+use gridledger_contract::{
+    Context, Contract, ContractChaincode, ContractError, DefinitionError, Fields, Info, Int, Json, Object, Raw, Schema,
+    Text, Tx,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -63,7 +66,14 @@ fn sample() -> ContractChaincode {
         })
         .evaluate("Signed", |_: &Context<'_>, (_a, _b, _c): (i8, i16, i32)| R::Ok(0.5f32))
         .evaluate("Raw", |_: &Context<'_>, ()| R::Ok(Raw(vec![1, 2])))
-        .evaluate("Any", |_: &Context<'_>, v: Value| R::Ok(v));
+        .evaluate("Any", |_: &Context<'_>, v: Value| R::Ok(v))
+        .submit(
+            Tx::new("Bounded").params(["name", "count", "meter", "meters"]),
+            |_: &Context<'_>,
+             (_n, _c, _m, _ms): (Text<64>, Int<1, 1000>, Json<Meter, 4096>, Json<Vec<Meter>, 65536>)| {
+                R::Ok(())
+            },
+        );
     let admin = Contract::new("Admin").submit("Ping", |_: &Context<'_>, ()| R::Ok("pong".to_string()));
     ContractChaincode::builder()
         .info(Info::new("gridledger sample", "0.1.0"))
@@ -71,6 +81,40 @@ fn sample() -> ContractChaincode {
         .contract(admin)
         .build()
         .expect("the sample is a valid definition")
+}
+
+/// Bounded parameters carry their bounds in the metadata: `maxLength`, `minimum`/`maximum`, and a document's size
+/// in its description.
+#[test]
+fn bounded_parameters_document_their_bounds() {
+    let doc: Value = serde_json::from_str(sample().metadata()).unwrap();
+    let txs = doc["contracts"]["Meters"]["transactions"].as_array().unwrap();
+    let tx = txs.iter().find(|t| t["name"] == "Bounded").unwrap();
+    let schema = |i: usize| tx["parameters"][i]["schema"].clone();
+    assert_eq!(schema(0), serde_json::json!({"type": "string", "maxLength": 64}));
+    assert_eq!(schema(1), serde_json::json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 1000}));
+    assert_eq!(
+        schema(2),
+        serde_json::json!({"$ref": "#/components/schemas/Meter", "description": "a JSON document of at most 4096 bytes"})
+    );
+    assert_eq!(schema(3)["description"], "a JSON document of at most 65536 bytes");
+}
+
+/// `require_bounded_arguments` refuses a parameter without a bound, naming it.
+#[test]
+fn unbounded_parameters_are_refused_when_bounds_are_required() {
+    let unbounded = Contract::new("C")
+        .submit(Tx::new("Put").params(["id", "value"]), |_: &Context<'_>, (_id, _v): (Text<64>, String)| R::Ok(()));
+    let e = ContractChaincode::builder().contract(unbounded).require_bounded_arguments().build().unwrap_err();
+    assert_eq!(
+        e,
+        DefinitionError::UnboundedParameter { contract: "C".into(), name: "Put".into(), parameter: "value".into() }
+    );
+    let bounded = Contract::new("C").submit(
+        Tx::new("Put").params(["id", "value", "n", "on"]),
+        |_: &Context<'_>, (_id, _v, _n, _on): (Text<64>, Json<Value, 100>, i64, bool)| R::Ok(()),
+    );
+    assert!(ContractChaincode::builder().contract(bounded).require_bounded_arguments().build().is_ok());
 }
 
 /// The keywords Fabric's metadata schema allows in a parameter or return schema (`definitions.schema`).

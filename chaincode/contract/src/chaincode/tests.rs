@@ -116,7 +116,13 @@ fn argument_count_and_type_errors() {
     let r = invoke(&cc, &["CreateAsset", "a1", "5", "extra"]);
     assert_eq!(r.message, "CreateAsset expects 2 arguments (id: string, size: integer), got 3");
     let r = invoke(&cc, &["CreateAsset", "a1", "abc"]);
-    assert_eq!((r.status, r.message.as_str()), (400, r#"argument 2 (size): expected an integer, got "abc""#));
+    assert_eq!(
+        (r.status, r.message.as_str()),
+        (
+            400,
+            r#"argument 2 (size): expected an integer from 0 to 18446744073709551615, got "abc": write plain decimal digits"#
+        )
+    );
     let r = invoke(&cc, &["Store", r#"{"id":"x"}"#]);
     assert_eq!(r.status, 400);
     assert!(
@@ -134,7 +140,39 @@ fn argument_count_and_type_errors() {
 fn long_arguments_are_shortened_in_messages() {
     let long = "x".repeat(200);
     let r = invoke(&chaincode(), &["CreateAsset", "a", &long]);
-    assert_eq!(r.message, format!(r#"argument 2 (size): expected an integer, got "{}...""#, "x".repeat(64)));
+    assert_eq!(
+        r.message,
+        format!(
+            r#"argument 2 (size): expected an integer from 0 to 18446744073709551615, got 200 bytes starting "{}…""#,
+            "x".repeat(32)
+        )
+    );
+}
+
+#[test]
+fn oversized_names_and_arguments_get_short_messages() {
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let cc = chaincode();
+    for args in [
+        vec![huge.as_str()],
+        vec![&format!("{huge}:Missing")],
+        vec![&format!("{huge}:")],
+        vec!["CreateAsset", "a", huge.as_str()],
+        vec!["Store", huge.as_str()],
+    ] {
+        let r = invoke(&cc, &args);
+        assert_eq!(r.status, 400);
+        assert!(r.message.len() < 300, "{} bytes: {}", r.message.len(), crate::clip(&r.message, 300));
+        assert!(r.message.contains(r#"10485760 bytes starting "xxxx"#), "{}", r.message);
+    }
+}
+
+#[test]
+fn a_long_domain_message_is_cut_at_the_backstop() {
+    let e = ContractError::BadRequest(format!("no asset {}", "x".repeat(10_000)));
+    let r = gridledger_shim::Response::from(e);
+    assert!(r.message.len() <= crate::MAX_MESSAGE_BYTES + 32, "{}", r.message.len());
+    assert!(r.message.ends_with("… (10009 bytes)"), "{}", &r.message[r.message.len() - 40..]);
 }
 
 #[test]
