@@ -20,11 +20,15 @@ pub fn add(a: i64, b: i64) -> Result<i64, ContractError> {
     a.checked_add(b).ok_or_else(|| ContractError::BadRequest(format!("{a} + {b} overflows")))
 }
 
-/// Parses a non-negative integer argument, naming it in the error.
+/// Parses a non-negative integer argument (plain decimal, 0 to `i64::MAX`), naming it in the error.
 pub fn parse_non_negative(name: &str, text: &str) -> Result<i64, ContractError> {
-    match text.parse::<i64>() {
-        Ok(v) if v >= 0 => Ok(v),
-        _ => Err(ContractError::BadRequest(format!("{name} must be a non-negative integer, got {text:?}"))),
+    match gridledger_contract::parse_integer(text, 0, i128::from(i64::MAX)).map(i64::try_from) {
+        Ok(Ok(v)) => Ok(v),
+        _ => Err(ContractError::BadRequest(format!(
+            "{name} must be an integer from 0 to {}, got {}",
+            i64::MAX,
+            gridledger_contract::quote(text)
+        ))),
     }
 }
 
@@ -41,6 +45,7 @@ mod tests {
         assert!(add(i64::MAX, 1).is_err());
         assert_eq!(parse_non_negative("wh", "12").unwrap(), 12);
         assert!(parse_non_negative("wh", "-1").is_err());
+        assert!(parse_non_negative("wh", "+1").is_err());
     }
 
     proptest! {

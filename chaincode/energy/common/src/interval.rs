@@ -1,7 +1,9 @@
 //! Delivery intervals: named by their start in Unix seconds (UTC), aligned to the interval length. The length is
 //! configuration (the market's `intervalSeconds`, each meter's `intervalSeconds`), one of [`ALLOWED_LENGTHS`].
 
-use gridledger_contract::ContractError;
+use gridledger_contract::{ContractError, parse_integer, quote};
+
+use crate::bounds::MAX_INTERVAL_START;
 
 /// The interval lengths the contracts accept, seconds: divisors of an hour, so every length's intervals tile the
 /// hour and a longer interval is a whole number of shorter ones.
@@ -46,9 +48,15 @@ pub fn require_aligned(start: i64, length: i64) -> Result<(), ContractError> {
     }
 }
 
-/// Parses an interval start argument.
+/// Parses an interval start given as text (plain decimal, 0 to [`MAX_INTERVAL_START`]); transactions take
+/// [`IntervalStart`](crate::bounds::IntervalStart) arguments, which do the same.
 pub fn parse_start(text: &str) -> Result<i64, ContractError> {
-    text.parse().map_err(|_| ContractError::BadRequest(format!("interval start must be Unix seconds, got {text:?}")))
+    parse_integer(text, 0, i128::from(MAX_INTERVAL_START)).ok().and_then(|v| i64::try_from(v).ok()).ok_or_else(|| {
+        ContractError::BadRequest(format!(
+            "interval start must be Unix seconds from 0 to {MAX_INTERVAL_START}, got {}",
+            quote(text)
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -67,6 +75,11 @@ mod tests {
             "interval start 905 is not aligned to 900 s (try 900)"
         );
         assert!(parse_start("x").is_err());
+        assert_eq!(parse_start("900").unwrap(), 900);
+        assert_eq!(
+            parse_start("+900").unwrap_err().to_string(),
+            "interval start must be Unix seconds from 0 to 999999999999, got \"+900\""
+        );
     }
 
     #[test]

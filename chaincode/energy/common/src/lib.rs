@@ -1,6 +1,7 @@
 //! What the gridledger energy contracts share (see `chaincode/energy/DESIGN.md`).
 //!
 //! # Layout
+//! - [`bounds`]: the argument bounds every contract uses (ids, parties, reasons, interval starts).
 //! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
 //! - [`interval`]: delivery intervals named by their aligned start, and the allowed interval lengths.
 //! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
@@ -8,6 +9,7 @@
 //! - [`names`]: the chaincode names the contracts use to call each other.
 
 pub mod amount;
+pub mod bounds;
 pub mod caller;
 pub mod index;
 pub mod interval;
