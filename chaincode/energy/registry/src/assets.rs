@@ -1,6 +1,7 @@
 //! Asset life cycle: register, approve the grid connection, suspend, reactivate, decommission, read.
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Json};
+use gridledger_energy_common::bounds::Reason;
 
 use crate::access::{self, GRID_STAFF, REGISTRANTS};
 use crate::error::{RegistryError, Result};
@@ -38,7 +39,7 @@ pub fn check_new(new: &NewAsset) -> Result<()> {
 }
 
 /// `RegisterAsset(asset)`: a prosumer or admin registers a DER it owns; it starts `pending`.
-pub fn register(ctx: &Context<'_>, new: NewAsset) -> Result<Asset> {
+pub fn register(ctx: &Context<'_>, Json(new): Json<NewAsset, { validate::MAX_ASSET_BYTES }>) -> Result<Asset> {
     let caller = access::caller_with(ctx, "RegisterAsset", REGISTRANTS)?;
     check_new(&new)?;
     if store::find_asset(ctx, &new.id)?.is_some() {
@@ -93,18 +94,19 @@ pub fn approve(ctx: &Context<'_>, id: AssetId) -> Result<Asset> {
 }
 
 /// `SuspendAsset(id, reason)`: active -> suspended.
-pub fn suspend(ctx: &Context<'_>, (id, reason): (AssetId, String)) -> Result<Asset> {
-    grid_transition(ctx, "SuspendAsset", &id, AssetStatus::Active, AssetStatus::Suspended, reason)
+pub fn suspend(ctx: &Context<'_>, (id, reason): (AssetId, Reason)) -> Result<Asset> {
+    grid_transition(ctx, "SuspendAsset", &id, AssetStatus::Active, AssetStatus::Suspended, reason.into_string())
 }
 
 /// `ReactivateAsset(id, reason)`: suspended -> active.
-pub fn reactivate(ctx: &Context<'_>, (id, reason): (AssetId, String)) -> Result<Asset> {
-    grid_transition(ctx, "ReactivateAsset", &id, AssetStatus::Suspended, AssetStatus::Active, reason)
+pub fn reactivate(ctx: &Context<'_>, (id, reason): (AssetId, Reason)) -> Result<Asset> {
+    grid_transition(ctx, "ReactivateAsset", &id, AssetStatus::Suspended, AssetStatus::Active, reason.into_string())
 }
 
 /// `DecommissionAsset(id, reason)`: the owner or the grid operator's staff (operator or admin) retires an asset for good. It leaves its VPP and
 /// an open transfer offer is withdrawn.
-pub fn decommission(ctx: &Context<'_>, (id, reason): (AssetId, String)) -> Result<Asset> {
+pub fn decommission(ctx: &Context<'_>, (id, reason): (AssetId, Reason)) -> Result<Asset> {
+    let reason = reason.into_string();
     const ACTION: &str = "DecommissionAsset";
     let caller = access::caller(ctx)?;
     validate::text("reason", &reason).map_err(invalid)?;

@@ -65,7 +65,12 @@ pub fn contract() -> Contract {
 
 /// The registry chaincode, ready for `gridledger_shim::main`.
 pub fn chaincode() -> Result<ContractChaincode, DefinitionError> {
-    ContractChaincode::builder().info(Info::new("registry", env!("CARGO_PKG_VERSION"))).contract(contract()).build()
+    // Every argument has a documented bound, checked before it is parsed (DESIGN.md, "Bounded input").
+    ContractChaincode::builder()
+        .info(Info::new("registry", env!("CARGO_PKG_VERSION")))
+        .contract(contract())
+        .require_bounded_arguments()
+        .build()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema};
+use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema, quote};
 use gridledger_energy_common::caller::Party;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,10 @@ macro_rules! id_type {
         }
 
         impl FromArg for $name {
+            const MAX_BYTES: Option<usize> = Some(validate::MAX_ID_LEN);
+            fn expected() -> String {
+                format!("{} id of 1 to {} characters of A-Z a-z 0-9 . _ -", $what, validate::MAX_ID_LEN)
+            }
             fn from_arg(raw: &str) -> Result<Self, ArgError> {
                 Self::parse(raw).map_err(|detail| ArgError { expected: format!("{} id", $what), detail: Some(detail) })
             }
@@ -93,7 +97,7 @@ macro_rules! text_enum {
             pub fn parse(text: &str) -> Result<Self, String> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| {
                     let all: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("{} must be one of {}, got {text:?}", $what, all.join(", "))
+                    format!("{} must be one of {}, got {}", $what, all.join(", "), quote(text))
                 })
             }
         }
@@ -111,6 +115,12 @@ macro_rules! text_enum {
         }
 
         impl FromArg for $name {
+            /// Longer than any of the values.
+            const MAX_BYTES: Option<usize> = Some(32);
+            fn expected() -> String {
+                let all: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                format!("a {} (one of {})", $what, all.join(", "))
+            }
             fn from_arg(raw: &str) -> Result<Self, ArgError> {
                 Self::parse(raw).map_err(|detail| ArgError { expected: format!("a {}", $what), detail: Some(detail) })
             }
@@ -246,6 +256,28 @@ impl Object for NewAsset {
             .field_schema("connectionPoint", Schema::string().pattern(validate::CP_PATTERN), true)
             .field::<Location>("location")
             .field_schema("commissioned", Schema::string().format("date"), true);
+    }
+}
+
+/// A connection point argument: `cp-` and 1 to 61 id characters ([`validate::connection_point`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionPoint(pub String);
+
+impl Describe for ConnectionPoint {
+    fn schema(_: &mut Components) -> Schema {
+        Schema::string().pattern(validate::CP_PATTERN).max_length(validate::MAX_ID_LEN as u64)
+    }
+}
+
+impl FromArg for ConnectionPoint {
+    const MAX_BYTES: Option<usize> = Some(validate::MAX_ID_LEN);
+    fn expected() -> String {
+        format!("a connection point of at most {} characters (cp-…)", validate::MAX_ID_LEN)
+    }
+    fn from_arg(raw: &str) -> Result<Self, ArgError> {
+        validate::connection_point(raw)
+            .map(|()| Self(raw.to_string()))
+            .map_err(|detail| ArgError { expected: "a connection point".into(), detail: Some(detail) })
     }
 }
 

@@ -1,21 +1,30 @@
 //! Read-only queries: assets by owner, kind, connection point or status (paginated over the indexes), and an
 //! asset's history.
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Int, quote};
+use gridledger_energy_common::bounds::{Bookmark, Msp, PartyId};
 use gridledger_energy_common::index::last_part;
 
 use crate::error::{RegistryError, Result};
-use crate::model::{Asset, AssetChange, AssetId, AssetKind, AssetPage, AssetStatus, TxTime};
+use crate::model::{Asset, AssetChange, AssetId, AssetKind, AssetPage, AssetStatus, ConnectionPoint, TxTime};
 use crate::{store, validate};
 
 /// The largest page a query returns.
-pub const MAX_PAGE_SIZE: i32 = 1000;
+pub const MAX_PAGE_SIZE: i64 = 1000;
+
+/// A `pageSize` argument: 1 to [`MAX_PAGE_SIZE`].
+pub type PageSize = Int<1, MAX_PAGE_SIZE>;
 
 /// One page of the index `object_type` under `prefix`, resolved to asset records.
-fn page(ctx: &Context<'_>, object_type: &str, prefix: &[&str], page_size: i32, bookmark: &str) -> Result<AssetPage> {
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(RegistryError::Invalid(format!("pageSize must be 1 to {MAX_PAGE_SIZE}, got {page_size}")));
-    }
+fn page(
+    ctx: &Context<'_>,
+    object_type: &str,
+    prefix: &[&str],
+    Int(page_size): PageSize,
+    bookmark: &str,
+) -> Result<AssetPage> {
+    // In 1..=1000 by its type.
+    let page_size = i32::try_from(page_size).map_err(|_| RegistryError::Invalid("pageSize is out of range".into()))?;
     if !bookmark.is_empty() {
         let (found, _) = ctx.split_composite_key(bookmark).map_err(|_| bad_bookmark(bookmark))?;
         if found != object_type {
@@ -38,28 +47,30 @@ fn internal(message: String) -> gridledger_contract::ContractError {
 }
 
 fn bad_bookmark(bookmark: &str) -> RegistryError {
-    RegistryError::Invalid(format!("bookmark {bookmark:?} does not come from this query"))
+    RegistryError::Invalid(format!("bookmark {} does not come from this query", quote(bookmark)))
 }
 
 /// `AssetsByOwner(msp, id, pageSize, bookmark)`.
-pub fn by_owner(ctx: &Context<'_>, (msp, id, size, bookmark): (String, String, i32, String)) -> Result<AssetPage> {
+pub fn by_owner(ctx: &Context<'_>, (msp, id, size, bookmark): (Msp, PartyId, PageSize, Bookmark)) -> Result<AssetPage> {
     validate::party(&msp, &id).map_err(RegistryError::Invalid)?;
     page(ctx, store::BY_OWNER, &[&msp, &id], size, &bookmark)
 }
 
 /// `AssetsByKind(kind, pageSize, bookmark)`.
-pub fn by_kind(ctx: &Context<'_>, (kind, size, bookmark): (AssetKind, i32, String)) -> Result<AssetPage> {
+pub fn by_kind(ctx: &Context<'_>, (kind, size, bookmark): (AssetKind, PageSize, Bookmark)) -> Result<AssetPage> {
     page(ctx, store::BY_KIND, &[kind.as_str()], size, &bookmark)
 }
 
 /// `AssetsByConnectionPoint(connectionPoint, pageSize, bookmark)`.
-pub fn by_connection_point(ctx: &Context<'_>, (cp, size, bookmark): (String, i32, String)) -> Result<AssetPage> {
-    validate::connection_point(&cp).map_err(RegistryError::Invalid)?;
+pub fn by_connection_point(
+    ctx: &Context<'_>,
+    (ConnectionPoint(cp), size, bookmark): (ConnectionPoint, PageSize, Bookmark),
+) -> Result<AssetPage> {
     page(ctx, store::BY_CP, &[&cp], size, &bookmark)
 }
 
 /// `AssetsByStatus(status, pageSize, bookmark)`.
-pub fn by_status(ctx: &Context<'_>, (status, size, bookmark): (AssetStatus, i32, String)) -> Result<AssetPage> {
+pub fn by_status(ctx: &Context<'_>, (status, size, bookmark): (AssetStatus, PageSize, Bookmark)) -> Result<AssetPage> {
     page(ctx, store::BY_STATUS, &[status.as_str()], size, &bookmark)
 }
 

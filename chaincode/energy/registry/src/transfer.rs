@@ -1,6 +1,7 @@
 //! Two-step ownership transfer: the owner offers, the offered party accepts (or the owner cancels).
 
 use gridledger_contract::Context;
+use gridledger_energy_common::bounds::{Msp, PartyId};
 use gridledger_energy_common::caller::Party;
 
 use crate::error::{RegistryError, Result};
@@ -8,8 +9,9 @@ use crate::model::{Asset, AssetId, AssetStatus, TransferOffer};
 use crate::{access, store, validate, vpp};
 
 /// `OfferTransfer(id, toMsp, toId)`: the owner offers an active asset to another party; one open offer per asset.
-pub fn offer(ctx: &Context<'_>, (id, to_msp, to_id): (AssetId, String, String)) -> Result<TransferOffer> {
+pub fn offer(ctx: &Context<'_>, (id, to_msp, to_id): (AssetId, Msp, PartyId)) -> Result<TransferOffer> {
     const ACTION: &str = "OfferTransfer";
+    let (to_msp, to_id) = (to_msp.into_string(), to_id.into_string());
     let caller = access::caller(ctx)?;
     validate::party(&to_msp, &to_id).map_err(RegistryError::Invalid)?;
     let to = Party { msp: to_msp, id: to_id };

@@ -1,9 +1,13 @@
 //! Input checks that need no ledger: ids, connection points, coordinates, dates, free text.
 //!
-//! Each returns a message naming the field, which callers turn into a 400.
+//! Each returns a message naming the field, which callers turn into a 400. Input appears in a message only through
+//! [`quote`] (a short prefix and its size when long), whatever its length.
 
-/// The longest id accepted.
-pub const MAX_ID_LEN: usize = 64;
+use gridledger_contract::quote;
+use gridledger_energy_common::bounds;
+
+/// The longest id accepted (also the longest connection point).
+pub const MAX_ID_LEN: usize = bounds::MAX_ID_LEN;
 /// The id rule as a JSON Schema pattern.
 pub const ID_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 /// The connection point rule as a JSON Schema pattern.
@@ -11,7 +15,13 @@ pub const CP_PATTERN: &str = "^cp-[A-Za-z0-9._-]{1,61}$";
 /// Decimal degrees as a JSON Schema pattern (the range is checked in code).
 pub const DEGREES_PATTERN: &str = "^-?[0-9]{1,3}(\\.[0-9]{1,9})?$";
 /// The longest reason or name accepted, in characters.
-pub const MAX_TEXT_LEN: usize = 256;
+pub const MAX_TEXT_LEN: usize = bounds::MAX_TEXT_LEN;
+/// The longest `RegisterAsset` document, bytes (a full asset takes under 400).
+pub const MAX_ASSET_BYTES: usize = 4096;
+/// The longest MSP id of a party given as arguments.
+pub const MAX_MSP_LEN: usize = bounds::MAX_MSP_LEN;
+/// The longest identity id of a party given as arguments.
+pub const MAX_PARTY_ID_LEN: usize = bounds::MAX_PARTY_ID_LEN;
 
 fn id_chars(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -20,7 +30,10 @@ fn id_chars(text: &str) -> bool {
 /// An id: 1 to 64 characters of `A-Z a-z 0-9 . _ -`.
 pub fn id(what: &str, text: &str) -> Result<(), String> {
     if text.is_empty() || text.len() > MAX_ID_LEN || !id_chars(text) {
-        return Err(format!("{what} id must be 1 to {MAX_ID_LEN} characters of A-Z a-z 0-9 . _ -, got {text:?}"));
+        return Err(format!(
+            "{what} id must be 1 to {MAX_ID_LEN} characters of A-Z a-z 0-9 . _ -, got {}",
+            quote(text)
+        ));
     }
     Ok(())
 }
@@ -29,14 +42,19 @@ pub fn id(what: &str, text: &str) -> Result<(), String> {
 pub fn connection_point(text: &str) -> Result<(), String> {
     match text.strip_prefix("cp-") {
         Some(rest) if !rest.is_empty() && text.len() <= MAX_ID_LEN && id_chars(rest) => Ok(()),
-        _ => Err(format!("connectionPoint must be \"cp-\" and 1 to 61 characters of A-Z a-z 0-9 . _ -, got {text:?}")),
+        _ => Err(format!(
+            "connectionPoint must be \"cp-\" and 1 to 61 characters of A-Z a-z 0-9 . _ -, got {}",
+            quote(text)
+        )),
     }
 }
 
 /// Decimal degrees as text within `-limit..=limit`: an optional `-`, 1 to 3 digits, optionally `.` and 1 to 9
 /// digits. Checked on the digits, without floats.
 pub fn degrees(field: &str, text: &str, limit: u32) -> Result<(), String> {
-    let bad = || format!("{field} must be decimal degrees between -{limit} and {limit} (e.g. \"52.37\"), got {text:?}");
+    let bad = || {
+        format!("{field} must be decimal degrees between -{limit} and {limit} (e.g. \"52.37\"), got {}", quote(text))
+    };
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = match unsigned.split_once('.') {
         Some((w, f)) => (w, Some(f)),
@@ -56,7 +74,7 @@ pub fn degrees(field: &str, text: &str, limit: u32) -> Result<(), String> {
 
 /// A calendar date `YYYY-MM-DD` (proleptic Gregorian, years 1000 to 9999).
 pub fn date(field: &str, text: &str) -> Result<(), String> {
-    let bad = || format!("{field} must be a date YYYY-MM-DD, got {text:?}");
+    let bad = || format!("{field} must be a date YYYY-MM-DD, got {}", quote(text));
     let b = text.as_bytes();
     if !text.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
@@ -90,12 +108,15 @@ pub fn text(field: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A party given as arguments: MSP id and identity id, neither blank nor holding control characters.
+/// A party given as arguments: MSP id (at most [`MAX_MSP_LEN`] characters) and identity id (at most
+/// [`MAX_PARTY_ID_LEN`]), neither blank nor holding control characters.
 pub fn party(msp: &str, id: &str) -> Result<(), String> {
-    for (field, value) in [("msp", msp), ("id", id)] {
-        if value.trim().is_empty() || value.chars().any(char::is_control) || value.chars().count() > 1024 {
+    for (field, value, max) in [("msp", msp, MAX_MSP_LEN), ("id", id, MAX_PARTY_ID_LEN)] {
+        if value.trim().is_empty() || value.chars().any(char::is_control) || value.chars().count() > max {
             return Err(format!(
-                "the party's {field} must be non-blank text without control characters, got {value:?}"
+                "the party's {field} must be non-blank text of at most {max} characters without control characters, \
+                 got {}",
+                quote(value)
             ));
         }
     }

@@ -3,6 +3,7 @@
 
 use gridledger_contract::Context;
 use gridledger_energy_common::amount;
+use gridledger_energy_common::bounds::Reason;
 
 use crate::access::{self, AGGREGATORS};
 use crate::error::{RegistryError, Result};
@@ -64,7 +65,8 @@ pub fn withdraw(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Resu
 }
 
 /// `CreateVpp(id, name)`: an aggregator opens an empty VPP it runs.
-pub fn create(ctx: &Context<'_>, (id, name): (VppId, String)) -> Result<Vpp> {
+pub fn create(ctx: &Context<'_>, (id, name): (VppId, Reason)) -> Result<Vpp> {
+    let name = name.into_string();
     let caller = access::caller_with(ctx, "CreateVpp", AGGREGATORS)?;
     validate::text("name", &name).map_err(RegistryError::Invalid)?;
     if store::find_vpp(ctx, &id)?.is_some() {

@@ -6,6 +6,7 @@
 //! committed state is unchanged.
 
 mod assets;
+mod bounds;
 mod identity;
 mod props;
 mod queries;

@@ -77,14 +77,16 @@ fn query_refusals() {
     let who = no_role();
     for size in ["0", "-1", "1001"] {
         let message = net.refuse(&who, &["AssetsByKind", "pv", size, ""], 400);
-        assert_eq!(message, format!("pageSize must be 1 to 1000, got {size}"));
+        assert_eq!(message, format!("argument 2 (pageSize): expected an integer from 1 to 1000, got \"{size}\""));
     }
     assert!(net.refuse(&who, &["AssetsByKind", "pv", "x", ""], 400).starts_with("argument 2 (pageSize)"));
     assert!(
         net.refuse(&who, &["AssetsByKind", "coal", "1", ""], 400).starts_with("argument 1 (kind): expected a kind")
     );
     assert!(net.refuse(&who, &["AssetsByStatus", "gone", "1", ""], 400).starts_with("argument 1 (status)"));
-    assert!(net.refuse(&who, &["AssetsByConnectionPoint", "north", "1", ""], 400).starts_with("connectionPoint must"));
+    assert!(net.refuse(&who, &["AssetsByConnectionPoint", "north", "1", ""], 400).starts_with(
+        r#"argument 1 (connectionPoint): expected a connection point, got "north": connectionPoint must"#
+    ));
     assert!(net.refuse(&who, &["AssetsByOwner", "", "x", "1", ""], 400).starts_with("the party's msp"));
     let message = net.refuse(&who, &["AssetsByKind", "pv", "1", "not-a-bookmark"], 400);
     assert_eq!(message, r#"bookmark "not-a-bookmark" does not come from this query"#);
