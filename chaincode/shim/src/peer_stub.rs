@@ -21,7 +21,7 @@ use crate::response::Response;
 use crate::runtime::{Shared, TxKey};
 use crate::stub::{ChaincodeStub, HistoryIter, KeyModification, Kv, Page, Query, QueryIter, StateIter, WriteOp};
 use crate::wire::WireCounts;
-use crate::write_batch::{WriteBuffer, encode_batch};
+use crate::write_batch::{Write, WriteBuffer};
 
 /// How a request reaches the peer and its reply comes back: the one part that differs between executors.
 pub(crate) trait Link {
@@ -168,8 +168,8 @@ impl<L: Link> PeerStub<L> {
     pub(crate) fn flush(&self) -> Result<()> {
         let Some(batch) = lock(&self.batch).as_mut().map(std::mem::take) else { return Ok(()) };
         let max = self.shared.features().write_batch.unwrap_or(1).max(1) as usize;
-        for chunk in batch.into_sorted().chunks(max) {
-            self.request_of(Type::WriteBatchState, encode_batch(chunk), chunk.len())?;
+        for (payload, records) in batch.into_batches(max) {
+            self.request_of(Type::WriteBatchState, payload, records)?;
         }
         Ok(())
     }
@@ -240,11 +240,29 @@ impl<L: Link> ChaincodeStub for PeerStub<L> {
         {
             let mut batch = lock(&self.batch);
             if let Some(batch) = batch.as_mut() {
-                batch.push(collection, key, op);
+                let write = match &op {
+                    WriteOp::Put(value) => Write::Put(value),
+                    WriteOp::Delete => Write::Delete,
+                    WriteOp::Purge => Write::Purge,
+                    WriteOp::Metadata { name, value } => Write::Metadata { name, value },
+                };
+                batch.push(collection, key, write);
                 return Ok(());
             }
         }
         self.send_write(collection, key, op)
+    }
+
+    fn write_value(&self, collection: &str, key: &str, value: &[u8]) -> Result<()> {
+        {
+            let mut batch = lock(&self.batch);
+            if let Some(batch) = batch.as_mut() {
+                // Encoded into the batch straight from the caller's slice: no owned copy per put.
+                batch.push(collection, key, Write::Put(value));
+                return Ok(());
+            }
+        }
+        self.send_write(collection, key, WriteOp::Put(value.to_vec()))
     }
 
     fn read_private_hash(&self, collection: &str, key: &str) -> Result<Option<Vec<u8>>> {

@@ -106,6 +106,11 @@ pub trait ChaincodeStub {
     fn read(&self, collection: &str, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>>;
     /// Applies one write to the transaction's write set.
     fn write(&self, collection: &str, key: &str, op: WriteOp) -> Result<()>;
+    /// Sets a key's value: [`ChaincodeStub::write`] with [`WriteOp::Put`], unless an implementation can take the
+    /// value without an owned copy (the gRPC stub encodes batched puts straight from `value`).
+    fn write_value(&self, collection: &str, key: &str, value: &[u8]) -> Result<()> {
+        self.write(collection, key, WriteOp::Put(value.to_vec()))
+    }
     /// Reads the hash of a private value; `None` when absent.
     fn read_private_hash(&self, collection: &str, key: &str) -> Result<Option<Vec<u8>>>;
     /// Reads every metadata entry of a key.
@@ -186,7 +191,7 @@ pub trait ChaincodeStub {
     /// Writes one key.
     fn put_state(&self, key: &str, value: &[u8]) -> Result<()> {
         non_empty("key", key)?;
-        self.write("", key, WriteOp::Put(value.to_vec()))
+        self.write_value("", key, value)
     }
     /// Deletes one key.
     fn del_state(&self, key: &str) -> Result<()> {
@@ -271,7 +276,7 @@ pub trait ChaincodeStub {
     fn put_private_data(&self, collection: &str, key: &str, value: &[u8]) -> Result<()> {
         non_empty("collection", collection)?;
         non_empty("key", key)?;
-        self.write(collection, key, WriteOp::Put(value.to_vec()))
+        self.write_value(collection, key, value)
     }
     /// Deletes a private key.
     fn del_private_data(&self, collection: &str, key: &str) -> Result<()> {
