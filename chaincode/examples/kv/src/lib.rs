@@ -213,10 +213,32 @@ fn tx_info(s: &dyn ChaincodeStub) -> Fallible {
 
 fn put_many(s: &dyn ChaincodeStub, count: &str, prefix: &str) -> Fallible {
     let count: u32 = count.parse().map_err(|_| format!("invalid count: {count}"))?;
+    // One key buffer for the whole loop: `format!` per key (an allocation and the formatting machinery) cost
+    // more CPU than the batched puts themselves (BENCHMARKS.md, "Write batching and multi-get").
+    let mut key = String::with_capacity(prefix.len() + 10);
     for i in 0..count {
-        s.put_state(&format!("{prefix}{i:04}"), b"v").map_err(err)?;
+        key.clear();
+        key.push_str(prefix);
+        push_padded(&mut key, i);
+        s.put_state(&key, b"v").map_err(err)?;
     }
     Ok(Vec::new())
+}
+
+/// Appends `n` as `format!("{n:04}")` would: decimal, zero-padded to at least 4 digits.
+fn push_padded(out: &mut String, n: u32) {
+    let mut digits = [b'0'; 10];
+    let (mut rest, mut start) = (n, digits.len());
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len() - 4);
+    out.extend(digits[start..].iter().copied().map(char::from));
 }
 
 fn get_many(s: &dyn ChaincodeStub, keys: &[&str]) -> Fallible {

@@ -131,3 +131,12 @@ fn argument_errors_follow_the_spec() {
     assert_eq!(fails(&l, &["Nope"]), "unknown function: Nope");
     assert!(fails(&l, &["WhoAmI"]).contains("identity"), "no creator in a bare test transaction");
 }
+
+#[test]
+fn put_many_keys_are_zero_padded_like_format() {
+    for n in [0, 7, 42, 999, 1000, 9999, 10_000, 123_456, u32::MAX] {
+        let mut out = "p".to_string();
+        super::push_padded(&mut out, n);
+        assert_eq!(out, format!("p{n:04}"));
+    }
+}
