@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
-use gridledger_contract::{Context, ContractError, Fields, Object};
+use gridledger_contract::{Context, ContractError, Fields, Object, Text, quote};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::index::INDEX_VALUE;
@@ -24,6 +24,11 @@ use crate::verify::{self, Job};
 pub const MAX_BATCH: usize = 2000;
 /// The transient-map key a batch may travel under instead of the argument (keeps it out of the block).
 pub const TRANSIENT_KEY: &str = "readings";
+/// The longest batch, bytes, as the argument or in the transient map: 2000 readings of up to about 400 bytes
+/// (a 128-byte meter id and a 96-character signature), with room to spare.
+pub const MAX_BATCH_BYTES: usize = 1 << 20;
+/// The longest register name a reading may carry (the OBIS codes are 5 characters).
+pub const MAX_REGISTER_LEN: usize = 16;
 
 /// What `SubmitReadings` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +48,7 @@ impl Object for Receipt {
 
 /// `SubmitReadings(batch)`: role `gateway` of any org. `batch` is a JSON array of readings, or empty with the
 /// array in the transient map under [`TRANSIENT_KEY`].
-pub fn submit(ctx: &Context<'_>, batch: String) -> Result<Receipt, ContractError> {
+pub fn submit(ctx: &Context<'_>, Text(batch): Text<MAX_BATCH_BYTES>) -> Result<Receipt, ContractError> {
     Caller::of(ctx)?.require("SubmitReadings", &[(None, Role::Gateway)])?;
     let readings = parse(ctx.stub(), &batch)?;
     let now = ctx.tx_timestamp()?.seconds;
@@ -75,20 +80,46 @@ fn parse(stub: &dyn ChaincodeStub, arg: &str) -> Result<Vec<Reading>, ContractEr
             )));
         }
     };
-    let readings: Vec<Reading> = serde_json::from_slice(raw)
-        .map_err(|e| ContractError::BadRequest(format!("the batch is not a JSON array of readings: {e}")))?;
-    match readings.len() {
-        0 => Err(ContractError::BadRequest("the batch has no readings".into())),
-        n if n > MAX_BATCH => {
-            Err(ContractError::BadRequest(format!("the batch has {n} readings; at most {MAX_BATCH} per transaction")))
-        }
-        _ => Ok(readings),
+    // The argument's characters were bounded on entry; this bounds its bytes, and the transient map's.
+    if raw.len() > MAX_BATCH_BYTES {
+        return Err(ContractError::BadRequest(format!(
+            "the batch has {} bytes; at most {MAX_BATCH_BYTES} per transaction",
+            raw.len()
+        )));
     }
+    let readings: Vec<Reading> = serde_json::from_slice(raw).map_err(|e| {
+        let message = e.to_string();
+        let detail = gridledger_contract::clip(&message, gridledger_contract::args::MAX_DETAIL_BYTES);
+        ContractError::BadRequest(format!("the batch is not a JSON array of readings: {detail}"))
+    })?;
+    match readings.len() {
+        0 => return Err(ContractError::BadRequest("the batch has no readings".into())),
+        n if n > MAX_BATCH => {
+            return Err(ContractError::BadRequest(format!(
+                "the batch has {n} readings; at most {MAX_BATCH} per transaction"
+            )));
+        }
+        _ => {}
+    }
+    // Ids and registers are bounded before any of them becomes a key: no ledger read for an oversized one.
+    for (i, r) in readings.iter().enumerate() {
+        meter::check_id("meterId", &r.meter_id).map_err(|e| at(e, i, r))?;
+        if r.register.len() > MAX_REGISTER_LEN {
+            let e = ContractError::BadRequest(format!("register must be at most {MAX_REGISTER_LEN} bytes"));
+            return Err(at(e, i, r));
+        }
+    }
+    Ok(readings)
 }
 
 /// Prefixes an error with the reading it is about.
 fn at(e: ContractError, i: usize, r: &Reading) -> ContractError {
-    e.context(format_args!("reading {i} (meter {}, interval {}, {})", r.meter_id, r.interval_start, r.register))
+    e.context(format_args!(
+        "reading {i} (meter {}, interval {}, {})",
+        meter::shown(&r.meter_id),
+        r.interval_start,
+        meter::shown(&r.register)
+    ))
 }
 
 /// What a transaction knows about one meter of the batch: loaded once, with its parsed key and its asset.
@@ -159,9 +190,9 @@ impl<'a> Batch<'a> {
         };
         if !m.meter.reports(&r.register) {
             return Err(ContractError::BadRequest(format!(
-                "meter {} does not report register {:?} (it reports {})",
+                "meter {} does not report register {} (it reports {})",
                 r.meter_id,
-                r.register,
+                quote(&r.register),
                 m.meter.registers.join(", ")
             )));
         }

@@ -54,7 +54,12 @@ pub fn contract() -> Contract {
 pub fn chaincode() -> ContractChaincode {
     // The default (coroutine) executor: a batch is mostly ledger calls, which cost two thread switches each on the
     // threads executor; its one CPU-heavy step, signature verification, spreads over every core (`verify`).
-    ContractChaincode::builder().contract(contract()).build().expect("the metering contract definition is valid")
+    // Every argument has a documented bound, checked before it is parsed (DESIGN.md, "Bounded input").
+    ContractChaincode::builder()
+        .contract(contract())
+        .require_bounded_arguments()
+        .build()
+        .expect("the metering contract definition is valid")
 }
 
 // The test fixture is shared with the benchmark, which names this crate by its name.

@@ -1,6 +1,8 @@
 //! Meters: `RegisterMeter`, `RegisterMeters`, `SetMeterStatus`, `GetMeter`.
 
-use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
+use gridledger_contract::{
+    ArgError, Components, Context, ContractError, Describe, Fields, FromArg, Json, Object, Schema, Text, quote,
+};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::index::put_index;
 use gridledger_energy_common::interval::require_length;
@@ -19,6 +21,32 @@ pub const EXPORT: &str = "2.8.0";
 pub const REGISTERS: [&str; 2] = [IMPORT, EXPORT];
 /// The longest meter id, in bytes.
 pub const MAX_ID_LEN: usize = 128;
+/// The longest `RegisterMeter` document, bytes (a registration with 128-byte ids takes under 500).
+pub const MAX_REGISTRATION_BYTES: usize = 4096;
+/// The longest `RegisterMeters` document, bytes: 1000 registrations of up to about 500 bytes, with room to spare.
+pub const MAX_REGISTRATIONS_BYTES: usize = 1 << 20;
+
+/// A meter id argument: 1 to [`MAX_ID_LEN`] bytes, no control characters ([`check_id`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeterId(pub String);
+
+impl Describe for MeterId {
+    fn schema(_: &mut Components) -> Schema {
+        Schema::string().min_length(1).max_length(MAX_ID_LEN as u64).description("1 to 128 bytes")
+    }
+}
+
+impl FromArg for MeterId {
+    const MAX_BYTES: Option<usize> = Some(MAX_ID_LEN);
+    fn expected() -> String {
+        format!("a meter id of 1 to {MAX_ID_LEN} bytes")
+    }
+    fn from_arg(raw: &str) -> Result<Self, ArgError> {
+        check_id("meter id", raw)
+            .map(|()| Self(raw.to_string()))
+            .map_err(|e| ArgError { expected: Self::expected(), detail: Some(e.to_string()) })
+    }
+}
 
 const INSTALLERS: [Allowed; 3] = [
     (Some(OrgKind::Grid), Role::MeterInstaller),
@@ -42,7 +70,7 @@ impl MeterStatus {
         match text {
             "active" => Ok(Self::Active),
             "inactive" => Ok(Self::Inactive),
-            _ => Err(ContractError::BadRequest(format!("status must be active or inactive, got {text:?}"))),
+            _ => Err(ContractError::BadRequest(format!("status must be active or inactive, got {}", quote(text)))),
         }
     }
     fn as_str(self) -> &'static str {
@@ -127,10 +155,18 @@ impl Object for Meter {
 pub fn check_id(what: &str, id: &str) -> Result<(), ContractError> {
     if id.is_empty() || id.len() > MAX_ID_LEN || id.chars().any(|c| c.is_control() || c == '\u{10FFFF}') {
         return Err(ContractError::BadRequest(format!(
-            "{what} must be 1 to {MAX_ID_LEN} bytes without control characters, got {id:?}"
+            "{what} must be 1 to {MAX_ID_LEN} bytes without control characters, got {}",
+            quote(id)
         )));
     }
     Ok(())
+}
+
+/// An id or register as a message shows it: itself when it is short plain text (the usual case, and what the
+/// documented messages show), else [`quote`]d.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = text.len() <= MAX_ID_LEN && !text.chars().any(char::is_control) && !text.contains('"');
+    if plain { text.into() } else { quote(text).to_string().into() }
 }
 
 /// Loads a meter; `None` if there is none.
@@ -145,7 +181,7 @@ pub fn load(stub: &dyn ChaincodeStub, id: &str) -> Result<Option<Meter>, Contrac
 
 /// Loads a meter or answers 404.
 pub fn require(stub: &dyn ChaincodeStub, id: &str) -> Result<Meter, ContractError> {
-    load(stub, id)?.ok_or_else(|| ContractError::NotFound(format!("meter {id} is not registered")))
+    load(stub, id)?.ok_or_else(|| ContractError::NotFound(format!("meter {} is not registered", shown(id))))
 }
 
 /// The most meters one `RegisterMeters` takes.
@@ -162,7 +198,8 @@ fn check_registration(m: &MeterRegistration) -> Result<(), ContractError> {
     for (i, register) in m.registers.iter().enumerate() {
         if !REGISTERS.contains(&register.as_str()) {
             return Err(ContractError::BadRequest(format!(
-                "register {register:?} is not one of {IMPORT} (import) and {EXPORT} (export)"
+                "register {} is not one of {IMPORT} (import) and {EXPORT} (export)",
+                quote(register)
             )));
         }
         if m.registers[..i].contains(register) {
@@ -197,7 +234,10 @@ fn create(stub: &dyn ChaincodeStub, m: MeterRegistration, owner: Party) -> Resul
 }
 
 /// `RegisterMeter(meter)`: GridMSP meter-installer, operator or admin.
-pub fn register(ctx: &Context<'_>, m: MeterRegistration) -> Result<Meter, ContractError> {
+pub fn register(
+    ctx: &Context<'_>,
+    Json(m): Json<MeterRegistration, MAX_REGISTRATION_BYTES>,
+) -> Result<Meter, ContractError> {
     Caller::of(ctx)?.require("RegisterMeter", &INSTALLERS)?;
     check_registration(&m)?;
     let stub = ctx.stub();
@@ -225,7 +265,10 @@ impl Object for Registered {
 /// `RegisterMeters(meters)`: the same callers as `RegisterMeter`; 1 to [`MAX_REGISTRATIONS`] registrations, all
 /// or none. The first refused one names the batch: `meter 17 (m-17): meter m-17 is already registered`. Each asset
 /// is asked of the registry once, so rolling out a fleet costs one transaction per thousand meters, not per meter.
-pub fn register_many(ctx: &Context<'_>, meters: Vec<MeterRegistration>) -> Result<Registered, ContractError> {
+pub fn register_many(
+    ctx: &Context<'_>,
+    Json(meters): Json<Vec<MeterRegistration>, MAX_REGISTRATIONS_BYTES>,
+) -> Result<Registered, ContractError> {
     Caller::of(ctx)?.require("RegisterMeters", &INSTALLERS)?;
     if meters.is_empty() || meters.len() > MAX_REGISTRATIONS {
         return Err(ContractError::BadRequest(format!(
@@ -237,7 +280,7 @@ pub fn register_many(ctx: &Context<'_>, meters: Vec<MeterRegistration>) -> Resul
     let mut owners: BTreeMap<String, Party> = BTreeMap::new();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, m) in meters.iter().enumerate() {
-        let at = |e: ContractError| e.context(format_args!("meter {i} ({})", m.id));
+        let at = |e: ContractError| e.context(format_args!("meter {i} ({})", shown(&m.id)));
         check_registration(m).map_err(at)?;
         if let Some(first) = seen.insert(&m.id, i) {
             return Err(at(ContractError::Conflict(format!("duplicates meter {first} of this batch"))));
@@ -260,7 +303,10 @@ pub fn register_many(ctx: &Context<'_>, meters: Vec<MeterRegistration>) -> Resul
 }
 
 /// `SetMeterStatus(meterId, status)`: GridMSP operator or admin; 409 if the meter already has that status.
-pub fn set_status(ctx: &Context<'_>, (id, status): (String, String)) -> Result<Meter, ContractError> {
+pub fn set_status(
+    ctx: &Context<'_>,
+    (MeterId(id), status): (MeterId, Text<MAX_STATUS_LEN>),
+) -> Result<Meter, ContractError> {
     Caller::of(ctx)?.require("SetMeterStatus", &OPERATORS)?;
     let status = MeterStatus::parse(&status)?;
     let stub = ctx.stub();
@@ -273,7 +319,10 @@ pub fn set_status(ctx: &Context<'_>, (id, status): (String, String)) -> Result<M
     Ok(meter)
 }
 
+/// The longest status argument (`active`, `inactive`).
+pub const MAX_STATUS_LEN: usize = 16;
+
 /// `GetMeter(id)`: anyone.
-pub fn get(ctx: &Context<'_>, id: String) -> Result<Meter, ContractError> {
+pub fn get(ctx: &Context<'_>, MeterId(id): MeterId) -> Result<Meter, ContractError> {
     require(ctx.stub(), &id)
 }

@@ -1,15 +1,17 @@
 //! Reads: `IntervalTotals` (public), `MeteredEnergy` and `GetReading` (private readings).
 
-use gridledger_contract::{Context, ContractError, Fields, Object, Schema};
+use gridledger_contract::{Context, ContractError, Fields, Int, Object, Schema, Text};
 use gridledger_energy_common::amount::add;
+use gridledger_energy_common::bounds::{IntervalStart, MAX_ID_LEN, Msp, PartyId};
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
 use gridledger_energy_common::index::{interval_key, last_part};
 use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::BatchTotal;
+use crate::ingest::MAX_REGISTER_LEN;
 use crate::keys;
-use crate::meter::{self, EXPORT, IMPORT};
+use crate::meter::{self, EXPORT, IMPORT, MeterId, shown};
 use crate::reading::Reading;
 use crate::{record, registry};
 
@@ -86,7 +88,10 @@ fn same_length(seen: &mut Option<u32>, len: u32, what: &str) -> Result<(), Contr
 
 /// `IntervalTotals(connectionPoint, intervalStart)`: anyone; sums the public per-batch totals of the readings
 /// whose interval starts at `intervalStart` (aligned to 60 s; the answer says the meters' interval length).
-pub fn interval_totals(ctx: &Context<'_>, (cp, start): (String, i64)) -> Result<IntervalTotals, ContractError> {
+pub fn interval_totals(
+    ctx: &Context<'_>,
+    (Text(cp), Int(start)): (Text<MAX_ID_LEN>, IntervalStart),
+) -> Result<IntervalTotals, ContractError> {
     require_aligned(start, SHORTEST)?;
     let stub = ctx.stub();
     let mut totals = IntervalTotals {
@@ -137,10 +142,10 @@ fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), Co
 /// party's readings starting there have different lengths).
 pub fn metered_energy(
     ctx: &Context<'_>,
-    (msp, id, start): (String, String, i64),
+    (msp, id, Int(start)): (Msp, PartyId, IntervalStart),
 ) -> Result<MeteredEnergy, ContractError> {
     require_aligned(start, SHORTEST)?;
-    let party = Party { msp, id };
+    let party = Party { msp: msp.into_string(), id: id.into_string() };
     require_reader(ctx, "MeteredEnergy", &party)?;
     let stub = ctx.stub();
     // Every meter whose readings were ever attributed to the party (a public range query), then point reads of the
@@ -173,7 +178,7 @@ pub fn metered_energy(
 /// UtilityMSP; `intervalStart` aligned to the meter's interval.
 pub fn get_reading(
     ctx: &Context<'_>,
-    (meter_id, start, register): (String, i64, String),
+    (MeterId(meter_id), Int(start), Text(register)): (MeterId, IntervalStart, Text<MAX_REGISTER_LEN>),
 ) -> Result<Reading, ContractError> {
     let meter = meter::require(ctx.stub(), &meter_id)?;
     require_aligned(start, i64::from(meter.interval_seconds))?;
@@ -183,6 +188,9 @@ pub fn get_reading(
         require_reader(ctx, "GetReading", &asset.owner)?;
     }
     record::load(ctx.stub(), &meter_id, start)?.and_then(|record| record.reading(&register)).ok_or_else(|| {
-        ContractError::NotFound(format!("no reading of meter {meter_id} for interval {start}, register {register}"))
+        ContractError::NotFound(format!(
+            "no reading of meter {meter_id} for interval {start}, register {}",
+            shown(&register)
+        ))
     })
 }

@@ -58,7 +58,7 @@ pub fn get_asset(stub: &dyn ChaincodeStub, id: &str) -> Result<Asset, ContractEr
         404 => Err(ContractError::NotFound(format!("asset {id} is not in the registry"))),
         status => Err(ContractError::Internal(format!(
             "registry GetAsset({id}) failed with status {status}: {}",
-            response.message
+            gridledger_contract::clip(&response.message, 512)
         ))),
     }
 }

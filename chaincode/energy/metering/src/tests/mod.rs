@@ -1,5 +1,6 @@
 //! Unit tests on the testkit's MemoryLedger.
 
+mod bounds;
 mod fixture;
 mod ingest;
 mod intervals;
