@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Text};
 use gridledger_energy_common::amount;
+use gridledger_energy_common::bounds::MAX_ACCOUNT_LEN;
 
 use crate::error::{Result, TradeError};
 use crate::store::keys;
 
 /// `Balance(account)`: the account's balance in minor units (0 for an account never posted to).
-pub fn balance(ctx: &Context<'_>, account: String) -> Result<i64> {
+pub fn balance(ctx: &Context<'_>, Text(account): Text<MAX_ACCOUNT_LEN>) -> Result<i64> {
     if account.is_empty() {
         return Err(TradeError::BadRequest("account must not be empty".into()));
     }

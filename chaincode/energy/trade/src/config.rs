@@ -1,6 +1,6 @@
 //! Market configuration (`SetMarketConfig`), the transaction clock and gate closure.
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Json};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::interval::require_length;
 
@@ -14,11 +14,17 @@ pub const MAX_PRICE_PER_KWH: i64 = 1_000_000_000;
 /// The longest gate closure accepted: one day.
 pub const MAX_GATE_CLOSURE_SECONDS: i64 = 86_400;
 
+/// The longest `SetMarketConfig` document, bytes (a full one takes about 150).
+pub const MAX_CONFIG_BYTES: usize = 1024;
+
 /// Who may set the market configuration: the grid operator's operators and admins.
 pub const CONFIGURE: &[Allowed] = &[(Some(OrgKind::Grid), Role::Operator), (Some(OrgKind::Grid), Role::Admin)];
 
 /// `SetMarketConfig(json)`: replaces the market configuration.
-pub fn set_market_config(ctx: &Context<'_>, config: MarketConfig) -> Result<MarketConfig> {
+pub fn set_market_config(
+    ctx: &Context<'_>,
+    Json(config): Json<MarketConfig, MAX_CONFIG_BYTES>,
+) -> Result<MarketConfig> {
     Caller::of(ctx)?.require("SetMarketConfig", CONFIGURE)?;
     validate(&config)?;
     store::put_json(ctx, &keys::config(ctx)?, &config)?;

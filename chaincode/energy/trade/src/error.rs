@@ -7,7 +7,7 @@ use gridledger_contract::ContractError;
 #[non_exhaustive]
 pub enum TradeError {
     /// `side` is neither `buy` nor `sell` (400).
-    #[error("side must be \"buy\" or \"sell\", got {0:?}")]
+    #[error("side must be \"buy\" or \"sell\", got {}", gridledger_contract::quote(.0))]
     BadSide(String),
     /// An argument is out of its range (400).
     #[error("{0}")]
@@ -102,7 +102,7 @@ pub enum TradeError {
     #[error("{0}")]
     Forbidden(String),
     /// Another chaincode answered with an error; its status is kept when it is a 4xx.
-    #[error("{chaincode} {function} failed ({status}): {message}")]
+    #[error("{chaincode} {function} failed ({status}): {}", gridledger_contract::clip(message, 512))]
     Callee {
         /// The called chaincode.
         chaincode: &'static str,

@@ -57,7 +57,8 @@ pub fn contract() -> Contract {
 /// Builds the chaincode, reporting definition mistakes.
 pub fn try_chaincode() -> Result<ContractChaincode, DefinitionError> {
     // Clearing a large market takes tens of milliseconds of CPU: on coroutines, it would stall the peer's stream.
-    ContractChaincode::builder().executor(Executor::Threads).contract(contract()).build()
+    // Every argument has a documented bound, checked before it is parsed (DESIGN.md, "Bounded input").
+    ContractChaincode::builder().executor(Executor::Threads).contract(contract()).require_bounded_arguments().build()
 }
 
 /// The trade chaincode, for `gridledger_shim::main`.

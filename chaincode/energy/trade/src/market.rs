@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Int};
+use gridledger_energy_common::bounds::IntervalStart;
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
 
@@ -33,7 +34,7 @@ pub const SETTLED: &str = "Settled";
 
 /// `ClearMarket(intervalStart)`: runs the auction once, after gate closure, for an interval aligned to the market's
 /// interval length. Returns the clearing without fills.
-pub fn clear_market(ctx: &Context<'_>, interval: i64) -> Result<ClearingSummary> {
+pub fn clear_market(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<ClearingSummary> {
     Caller::of(ctx)?.require("ClearMarket", CLEAR)?;
     let config = config::load(ctx)?;
     require_aligned(interval, i64::from(config.interval_seconds))?;
@@ -70,7 +71,7 @@ pub fn clear_market(ctx: &Context<'_>, interval: i64) -> Result<ClearingSummary>
 /// `Settle(intervalStart)`: once, after the interval ended, for a cleared interval, with the interval length it
 /// was cleared for; refuses (409) when a party's metered energy comes from meters of another length. Returns a
 /// summary.
-pub fn settle(ctx: &Context<'_>, interval: i64) -> Result<SettlementSummary> {
+pub fn settle(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<SettlementSummary> {
     Caller::of(ctx)?.require("Settle", SETTLE)?;
     require_aligned(interval, SHORTEST)?;
     let key = keys::settlement(ctx, interval)?;
@@ -115,13 +116,13 @@ pub fn settle(ctx: &Context<'_>, interval: i64) -> Result<SettlementSummary> {
 }
 
 /// `GetClearing(intervalStart)` (404 before clearing).
-pub fn get_clearing(ctx: &Context<'_>, interval: i64) -> Result<ClearingRecord> {
+pub fn get_clearing(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<ClearingRecord> {
     store::get_json(ctx, &keys::clearing(ctx, interval)?, "clearing")?
         .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not cleared")))
 }
 
 /// `GetSettlement(intervalStart)` (404 before settlement).
-pub fn get_settlement(ctx: &Context<'_>, interval: i64) -> Result<Settlement> {
+pub fn get_settlement(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Settlement> {
     store::get_json(ctx, &keys::settlement(ctx, interval)?, "settlement")?
         .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not settled")))
 }

@@ -1,6 +1,6 @@
 //! The records the trade contract stores and returns, with their JSON (camelCase) and metadata schemas.
 
-use gridledger_contract::{Fields, Object};
+use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema};
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::interval::DEFAULT_LENGTH;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,23 @@ impl Side {
             "sell" => Ok(Self::Sell),
             _ => Err(crate::TradeError::BadSide(text.to_string())),
         }
+    }
+}
+
+impl Describe for Side {
+    fn schema(_: &mut Components) -> Schema {
+        Schema::string().one_of_values(["buy", "sell"])
+    }
+}
+
+impl FromArg for Side {
+    /// Longer than either value.
+    const MAX_BYTES: Option<usize> = Some(8);
+    fn expected() -> String {
+        "\"buy\" or \"sell\"".into()
+    }
+    fn from_arg(raw: &str) -> Result<Self, ArgError> {
+        Self::parse(raw).map_err(|_| ArgError::expected(Self::expected()))
     }
 }
 

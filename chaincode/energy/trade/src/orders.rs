@@ -1,6 +1,7 @@
 //! Orders: `PlaceOrder`, `PlaceVppOrder`, `CancelOrder` and the order queries.
 
-use gridledger_contract::Context;
+use gridledger_contract::{Context, Int, Text};
+use gridledger_energy_common::bounds::{IntervalStart, MAX_ID_LEN};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::interval::require_aligned;
 
@@ -13,20 +14,30 @@ use crate::store::{self, keys};
 /// The largest order accepted, Wh (1 TWh: sums over any order book stay far inside `i64`).
 pub const MAX_ORDER_WH: i64 = 1_000_000_000_000;
 
+/// A `wh` argument: 1 to [`MAX_ORDER_WH`].
+pub type OrderWh = Int<1, MAX_ORDER_WH>;
+/// A `limitPerKwh` argument: 0 to [`MAX_PRICE_PER_KWH`].
+pub type LimitPerKwh = Int<0, MAX_PRICE_PER_KWH>;
+/// An order id argument (a transaction id: 64 hex digits) or a VPP id (the registry's id rule).
+pub type Id = Text<MAX_ID_LEN>;
+
 /// Who may place orders for themselves: prosumers of any org, and the utility's operators.
 pub const PLACE: &[Allowed] = &[(None, Role::Prosumer), (Some(OrgKind::Utility), Role::Operator)];
 
 /// `PlaceOrder(intervalStart, side, wh, limitPerKwh)`: an order of the caller.
-pub fn place_order(ctx: &Context<'_>, (interval, side, wh, limit): (i64, String, i64, i64)) -> Result<Order> {
+pub fn place_order(
+    ctx: &Context<'_>,
+    (Int(interval), side, Int(wh), Int(limit)): (IntervalStart, Side, OrderWh, LimitPerKwh),
+) -> Result<Order> {
     let caller = Caller::of(ctx)?;
     caller.require("PlaceOrder", PLACE)?;
-    place(ctx, caller.party, None, interval, &side, wh, limit)
+    place(ctx, caller.party, None, interval, side, wh, limit)
 }
 
 /// `PlaceVppOrder(vppId, intervalStart, side, wh, limitPerKwh)`: an order of a VPP, by its aggregator.
 pub fn place_vpp_order(
     ctx: &Context<'_>,
-    (vpp_id, interval, side, wh, limit): (String, i64, String, i64, i64),
+    (Text(vpp_id), Int(interval), side, Int(wh), Int(limit)): (Id, IntervalStart, Side, OrderWh, LimitPerKwh),
 ) -> Result<Order> {
     let caller = Caller::of(ctx)?;
     if vpp_id.is_empty() {
@@ -34,7 +45,7 @@ pub fn place_vpp_order(
     }
     require_aggregator(ctx, &caller, &vpp_id, "PlaceVppOrder")?;
     let party = Party { msp: VPP_MSP.to_string(), id: vpp_id.clone() };
-    place(ctx, party, Some(vpp_id), interval, &side, wh, limit)
+    place(ctx, party, Some(vpp_id), interval, side, wh, limit)
 }
 
 fn place(
@@ -42,19 +53,13 @@ fn place(
     party: Party,
     vpp: Option<String>,
     interval: i64,
-    side: &str,
+    side: Side,
     wh: i64,
     limit: i64,
 ) -> Result<Order> {
+    // `wh` and `limit` are in their documented ranges by their argument types.
     let config = config::load(ctx)?;
     require_aligned(interval, i64::from(config.interval_seconds))?;
-    let side = Side::parse(side)?;
-    if !(1..=MAX_ORDER_WH).contains(&wh) {
-        return Err(TradeError::BadRequest(format!("wh must be 1..={MAX_ORDER_WH}, got {wh}")));
-    }
-    if !(0..=MAX_PRICE_PER_KWH).contains(&limit) {
-        return Err(TradeError::BadRequest(format!("limitPerKwh must be 0..={MAX_PRICE_PER_KWH}, got {limit}")));
-    }
     let now = config::now(ctx)?;
     config::require_gate_open(interval, &config, now)?;
     let id = ctx.tx_id().to_string();
@@ -80,9 +85,10 @@ fn place(
 
 /// `CancelOrder(intervalStart, orderId)`: by the order's party (for a VPP order, the VPP's aggregator), before
 /// gate closure.
-pub fn cancel_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> Result<Order> {
+pub fn cancel_order(ctx: &Context<'_>, (start, order_id): (IntervalStart, Id)) -> Result<Order> {
+    let interval = start.get();
     let caller = Caller::of(ctx)?;
-    let mut order = get_order(ctx, (interval, order_id))?;
+    let mut order = get_order(ctx, (start, order_id))?;
     match &order.vpp {
         Some(vpp_id) => require_aggregator(ctx, &caller, vpp_id, "CancelOrder")?,
         None if caller.party == order.party => {}
@@ -104,7 +110,7 @@ pub fn cancel_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> R
 }
 
 /// `GetOrder(intervalStart, orderId)`.
-pub fn get_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> Result<Order> {
+pub fn get_order(ctx: &Context<'_>, (Int(interval), Text(order_id)): (IntervalStart, Id)) -> Result<Order> {
     if order_id.is_empty() {
         return Err(TradeError::BadRequest("orderId must not be empty".into()));
     }
@@ -113,7 +119,7 @@ pub fn get_order(ctx: &Context<'_>, (interval, order_id): (i64, String)) -> Resu
 }
 
 /// `Orders(intervalStart)`: every order of the interval (cancelled ones too), in order id order.
-pub fn orders(ctx: &Context<'_>, interval: i64) -> Result<Vec<Order>> {
+pub fn orders(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Vec<Order>> {
     let mut all = Vec::new();
     let (object_type, [attr]) = keys::orders_of(interval);
     for kv in ctx.get_state_by_partial_composite_key(object_type, &[&attr])? {
@@ -125,7 +131,7 @@ pub fn orders(ctx: &Context<'_>, interval: i64) -> Result<Vec<Order>> {
 /// The open bids and asks of an interval (what `ClearMarket` reads).
 pub fn open_orders(ctx: &Context<'_>, interval: i64) -> Result<(Vec<Order>, Vec<Order>)> {
     let (mut bids, mut asks) = (Vec::new(), Vec::new());
-    for order in orders(ctx, interval)? {
+    for order in orders(ctx, Int(interval))? {
         match (order.status, order.side) {
             (OrderStatus::Open, Side::Buy) => bids.push(order),
             (OrderStatus::Open, Side::Sell) => asks.push(order),

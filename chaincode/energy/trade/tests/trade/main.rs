@@ -1,6 +1,7 @@
 //! The trade contract against the in-memory ledger, with fake registry and metering chaincodes (the real ones
 //! in `settle_with_metering`).
 
+mod bounds;
 mod clearing;
 mod config;
 mod lengths;

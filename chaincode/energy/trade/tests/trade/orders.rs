@@ -50,13 +50,15 @@ fn bad_orders_are_refused() {
         env.refused(a, OPEN, &["PlaceOrder", interval, side, wh, limit], status, needle);
     };
     bad(&(I + 1).to_string(), "buy", "1", "1", 400, "is not aligned to 900 s");
-    bad(&i(), "hold", "1", "1", 400, r#"side must be "buy" or "sell", got "hold""#);
-    bad(&i(), "Buy", "1", "1", 400, "side must be");
-    bad(&i(), "buy", "0", "1", 400, "wh must be 1..=");
-    bad(&i(), "buy", "-5", "1", 400, "wh must be 1..=");
-    bad(&i(), "buy", "1000000000001", "1", 400, "wh must be 1..=");
-    bad(&i(), "buy", "1", "-1", 400, "limitPerKwh must be 0..=");
-    bad(&i(), "buy", "1", "1000000001", 400, "limitPerKwh must be 0..=");
+    bad(&i(), "hold", "1", "1", 400, r#"argument 2 (side): expected "buy" or "sell", got "hold""#);
+    bad(&i(), "Buy", "1", "1", 400, r#"expected "buy" or "sell""#);
+    let wh = "argument 3 (wh): expected an integer from 1 to 1000000000000";
+    bad(&i(), "buy", "0", "1", 400, wh);
+    bad(&i(), "buy", "-5", "1", 400, wh);
+    bad(&i(), "buy", "1000000000001", "1", 400, wh);
+    let limit = "argument 4 (limitPerKwh): expected an integer from 0 to 1000000000";
+    bad(&i(), "buy", "1", "-1", 400, limit);
+    bad(&i(), "buy", "1", "1000000001", 400, limit);
     bad(&i(), "buy", "x", "1", 400, "argument 3 (wh): expected an integer");
     bad("soon", "buy", "1", "1", 400, "argument 1 (intervalStart)");
     env.refused(a, OPEN, &["PlaceOrder", &i(), "buy", "1"], 400, "PlaceOrder expects 4 arguments");
@@ -88,7 +90,13 @@ fn vpp_orders_by_the_aggregator_only() {
     env.refused(&c.aggregator, OPEN, &unknown, 404, "registry GetVpp failed (404): no VPP vpp-9");
     env.refused(&c.aggregator, OPEN, &["PlaceVppOrder", "", &i(), "sell", "1", "1"], 400, "vppId must not be empty");
     env.refused(&c.aggregator, CLOSURE, &args, 409, "closed");
-    env.refused(&c.aggregator, OPEN, &["PlaceVppOrder", "vpp-1", &i(), "sell", "0", "8"], 400, "wh must be");
+    env.refused(
+        &c.aggregator,
+        OPEN,
+        &["PlaceVppOrder", "vpp-1", &i(), "sell", "0", "8"],
+        400,
+        "(wh): expected an integer from 1",
+    );
 }
 
 #[test]
