@@ -111,7 +111,7 @@ pub fn transient(entries: &[String]) -> anyhow::Result<HashMap<String, Vec<u8>>>
         .iter()
         .map(|e| match e.split_once('=') {
             Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.as_bytes().to_vec())),
-            _ => bail!("--transient {e:?}: expected KEY=VALUE"),
+            _ => bail!("--transient {}: expected KEY=VALUE", gridledger_contract::quote(e)),
         })
         .collect()
 }
@@ -137,10 +137,11 @@ fn read_pem(path: &Option<PathBuf>) -> anyhow::Result<Option<String>> {
 /// The label and `connection.json` of a package.
 pub fn package(a: &PackageArgs) -> anyhow::Result<(String, Connection)> {
     if !valid_label(&a.label) {
-        bail!("--label {:?}: use letters, digits and _.+- (starting with a letter or digit), e.g. kv_1.0", a.label);
+        let label = gridledger_contract::quote(&a.label);
+        bail!("--label {label}: use letters, digits and _.+- (starting with a letter or digit), e.g. kv_1.0");
     }
     if a.address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
-        bail!("--address {:?}: expected host:port, e.g. 127.0.0.1:9999", a.address);
+        bail!("--address {}: expected host:port, e.g. 127.0.0.1:9999", gridledger_contract::quote(&a.address));
     }
     let tls = a.tls || a.client_auth;
     if !tls && a.root_cert.is_some() {

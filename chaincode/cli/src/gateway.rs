@@ -67,13 +67,23 @@ struct RpcStatus {
     details: Vec<prost_types::Any>,
 }
 
+/// The most bytes of one peer message gridctl prints or logs: a chaincode or peer may answer with anything, and
+/// a message that echoes a large argument should not flood the terminal or a log.
+pub const MAX_PEER_MESSAGE: usize = 1024;
+
+/// A peer's or chaincode's message as gridctl shows it: cut to [`MAX_PEER_MESSAGE`], control characters escaped.
+pub fn peer_message(message: &str) -> std::borrow::Cow<'_, str> {
+    gridledger_contract::clip(message, MAX_PEER_MESSAGE)
+}
+
 /// A gRPC error as text: the gateway's message plus each endorser's or orderer's detail.
 pub fn describe(status: &tonic::Status) -> String {
-    let mut text = format!("{:?}: {}", status.code(), status.message());
+    let mut text = format!("{:?}: {}", status.code(), peer_message(status.message()));
     if let Ok(rpc) = RpcStatus::decode(status.details()) {
         for any in rpc.details {
             if let Ok(d) = ErrorDetail::decode(any.value.as_slice()) {
-                text.push_str(&format!("\n  {} ({}): {}", d.address, d.msp_id, d.message));
+                let (address, msp) = (peer_message(&d.address), peer_message(&d.msp_id));
+                text.push_str(&format!("\n  {address} ({msp}): {}", peer_message(&d.message)));
             }
         }
     }
@@ -91,7 +101,9 @@ impl Gateway {
     pub async fn connect(target: &PeerTarget, signer: Signer) -> anyhow::Result<Self> {
         let scheme = if target.tls_ca.is_some() { "https" } else { "http" };
         let mut endpoint = Endpoint::from_shared(format!("{scheme}://{}", target.address))
-            .with_context(|| format!("bad peer address {:?} (want host:port)", target.address))?
+            .with_context(|| {
+                format!("bad peer address {} (want host:port)", gridledger_contract::quote(&target.address))
+            })?
             .connect_timeout(Duration::from_secs(10));
         if let Some(ca) = &target.tls_ca {
             endpoint = endpoint.tls_config(tls(ca, target)?)?;
@@ -212,4 +224,21 @@ fn tls(ca: &Path, target: &PeerTarget) -> anyhow::Result<ClientTlsConfig> {
         None => target.address.rsplit_once(':').map_or(target.address.as_str(), |(h, _)| h).to_string(),
     };
     Ok(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem)).domain_name(host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_messages_are_shown_short_and_on_one_line() {
+        assert_eq!(peer_message("asset pv-1 does not exist"), "asset pv-1 does not exist");
+        assert_eq!(peer_message("two\nlines\u{1b}[2J"), r"two\nlines\u{1b}[2J");
+        let echoed = format!("no order {} for interval 900", "x".repeat(10 * 1024 * 1024));
+        let shown = peer_message(&echoed);
+        assert!(shown.len() < MAX_PEER_MESSAGE + 32, "{}", shown.len());
+        assert!(shown.ends_with(" … (10485786 bytes)"), "{}", &shown[shown.len() - 30..]);
+        let status = tonic::Status::aborted(echoed);
+        assert!(describe(&status).len() < MAX_PEER_MESSAGE + 64);
+    }
 }

@@ -71,7 +71,7 @@ fn print_payload(payload: &[u8], as_hex: bool) -> anyhow::Result<()> {
 /// Prints a chaincode response; an error status is reported and fails the command.
 fn report(status: i32, message: &str, payload: &[u8], as_hex: bool) -> anyhow::Result<ExitCode> {
     if status >= 400 {
-        eprintln!("chaincode error {status}: {message}");
+        eprintln!("chaincode error {status}: {}", crate::gateway::peer_message(message));
         return Ok(ExitCode::FAILURE);
     }
     print_payload(payload, as_hex)?;

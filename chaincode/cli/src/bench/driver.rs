@@ -107,8 +107,11 @@ async fn work(mut w: Worker, plan: Plan, issued: Arc<AtomicU64>, progress: Progr
                 true
             }
             Ok(Err(e)) => {
+                // Classified on the whole text; kept (and later printed) cut short.
                 let message = format!("{e:#}");
-                stats.fail(classify(&message), message);
+                let cause = classify(&message);
+                let message = crate::gateway::peer_message(&message).into_owned();
+                stats.fail(cause, message);
                 false
             }
             Err(_) => {

@@ -46,7 +46,7 @@ impl Market {
             return Ok(None);
         }
         if r.status >= 400 {
-            bail!("{} {}: {} {}", self.chaincode, args[0], r.status, r.message);
+            bail!("{} {}: {} {}", self.chaincode, args[0], r.status, crate::gateway::peer_message(&r.message));
         }
         serde_json::from_slice(&r.payload).map(Some).with_context(|| format!("{} answered non-JSON", args[0]))
     }
@@ -55,7 +55,8 @@ impl Market {
         let done = self.gw.submit(&self.inv(args), None).await?;
         eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
         if done.response.status >= 400 {
-            bail!("{} {}: {} {}", self.chaincode, args[0], done.response.status, done.response.message);
+            let message = crate::gateway::peer_message(&done.response.message);
+            bail!("{} {}: {} {message}", self.chaincode, args[0], done.response.status);
         }
         serde_json::from_slice(&done.response.payload).with_context(|| format!("{} answered non-JSON", args[0]))
     }
@@ -125,7 +126,9 @@ async fn place(a: &PlaceArgs) -> anyhow::Result<ExitCode> {
         // A few seconds of slack for endorsement and ordering before the gate closes.
         ((now + gate + 5) / len + 1) * len
     } else {
-        a.interval.parse().with_context(|| format!("--interval {:?}: Unix seconds or `next`", a.interval))?
+        a.interval.parse().with_context(|| {
+            format!("--interval {}: Unix seconds or `next`", gridledger_contract::quote(&a.interval))
+        })?
     };
     let side = if a.side == Side::Buy { "buy" } else { "sell" };
     let order = m.submit(&["PlaceOrder", &interval.to_string(), side, &a.wh.to_string(), &a.limit.to_string()]).await?;

@@ -39,7 +39,7 @@ pub fn keygen(a: &KeygenArgs) -> anyhow::Result<ExitCode> {
 /// `gridctl meter sign`.
 pub fn sign(a: &SignArgs) -> anyhow::Result<ExitCode> {
     if a.register != "1.8.0" && a.register != "2.8.0" {
-        bail!("--register {:?}: use 1.8.0 (import) or 2.8.0 (export)", a.register);
+        bail!("--register {}: use 1.8.0 (import) or 2.8.0 (export)", gridledger_contract::quote(&a.register));
     }
     if a.meter.is_empty() || a.meter.len() > 128 {
         bail!("--meter: give the registered meter id (1 to 128 bytes)");

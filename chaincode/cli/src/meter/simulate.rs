@@ -16,13 +16,13 @@ use crate::proposal::Invocation;
 /// The identity `ORG/USER` of the test network's run directory, through its own org's peer.
 pub fn identity(base: &GatewayArgs, spec: &str, flag: &str) -> anyhow::Result<GatewayArgs> {
     let Some((org, user)) = spec.split_once('/') else {
-        bail!("{flag} {spec:?}: expected ORG/USER, e.g. grid/installer1");
+        bail!("{flag} {}: expected ORG/USER, e.g. grid/installer1", gridledger_contract::quote(spec));
     };
     let org = match org {
         "utility" => Org::Utility,
         "grid" => Org::Grid,
         "prosumer" => Org::Prosumer,
-        _ => bail!("{flag} {spec:?}: the org is utility, grid or prosumer"),
+        _ => bail!("{flag} {}: the org is utility, grid or prosumer", gridledger_contract::quote(spec)),
     };
     Ok(GatewayArgs {
         org: Some(org),
@@ -55,7 +55,8 @@ async fn submit(gw: &mut Gateway, channel: &str, chaincode: &str, args: &[&str])
     };
     let done = gw.submit(&inv, None).await?;
     if done.response.status >= 400 {
-        bail!("{chaincode} {}: {} {}", args[0], done.response.status, done.response.message);
+        let message = crate::gateway::peer_message(&done.response.message);
+        bail!("{chaincode} {}: {} {message}", args[0], done.response.status);
     }
     Ok(())
 }
