@@ -46,8 +46,11 @@ render_configs() {
   # let it replace only ${GL_*}, never another $ in the YAML.
   (
     export "${!GL_@}"
+    local files=("$GL_NETWORK/configtx.yaml.in")
+    # Only a BFT channel gets the BFT profile: 2.5's configtxgen cannot parse it.
+    [[ $GL_ORDERER_TYPE != bft ]] || files+=("$GL_NETWORK/configtx-bft.profile.in")
     # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
-    envsubst "$(printf '${%s} ' "${!GL_@}")" <"$GL_NETWORK/configtx.yaml.in" >"$GL_RUN/config/configtx/configtx.yaml"
+    cat "${files[@]}" | envsubst "$(printf '${%s} ' "${!GL_@}")" >"$GL_RUN/config/configtx/configtx.yaml"
   )
   for node in $(gl_orderer_nodes); do
     mkdir -p "$GL_RUN/config/$node"
