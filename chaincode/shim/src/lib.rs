@@ -14,6 +14,8 @@
 //! - [`identity`]: the submitting client's identity (MSP id, Go-compatible id, attributes).
 //! - [`statebased`]: key-level endorsement policies, byte-compatible with Go's `pkg/statebased`.
 //! - [`config`]: start-up settings from the environment, as Fabric deployments provide them.
+//! - [`health`]: `<binary> healthcheck`, a container health check with no shell: exits 0 when the server's own
+//!   `CHAINCODE_SERVER_ADDRESS` accepts a connection, 1 with the reason otherwise.
 //!
 //! # Writing a chaincode
 //! ```no_run
@@ -85,6 +87,7 @@ pub mod context;
 mod coroutines;
 mod error;
 pub mod handler;
+pub mod health;
 pub mod identity;
 mod logging;
 mod peer_stub;
@@ -155,13 +158,20 @@ pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     }
 }
 
-/// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking.
+/// [`start`] for a binary's `main`: logs the error and returns a failing exit code instead of panicking. With the
+/// first argument `healthcheck` it runs the [`health`] check instead of starting.
 pub fn main<C: Chaincode>(chaincode: C) -> std::process::ExitCode {
+    if let Some(code) = health::dispatch() {
+        return code;
+    }
     exit_code(start(chaincode))
 }
 
 /// Like [`main`], but refuses to start unless the environment selects `expected` (a per-mode binary).
 pub fn main_in_mode<C: Chaincode>(expected: ModeKind, chaincode: C) -> std::process::ExitCode {
+    if let Some(code) = health::dispatch() {
+        return code;
+    }
     let check = Mode::from_env().and_then(|mode| match (expected, mode) {
         (ModeKind::Server, Mode::Server(_)) | (ModeKind::Client, Mode::Client(_)) => Ok(()),
         (ModeKind::Server, Mode::Client(_)) => {
