@@ -9,10 +9,16 @@
 #   scripts/docker-images.sh tags        print the GL_* settings that select the
 #                                        local Fabric images
 #
-# GL_CC_RUNTIME_IMAGE (default debian:bookworm-slim) is the chaincode image's
-# base; GRIDLEDGER_CC_PROFILE (default debug, as build-chaincodes.sh) the cargo
-# profile. Builds use the classic builder with no RUN step, so they need no
-# network; Docker's layer cache makes an unchanged rebuild take a second.
+# The chaincode image holds static binaries (glibc linked in) on scratch: no
+# shell, no libraries, non-root, health checked by the binaries themselves
+# (`registry-cc healthcheck`). GRIDLEDGER_CC_PROFILE picks their cargo profile:
+# default `image` (release optimized for size, which keeps four binaries under
+# 20 MB; Cargo.toml says why), `release`, or `debug` to debug in an image.
+# They are built into ${CARGO_TARGET_DIR:-target}/static with --target, so the
+# static flags never rebuild the shared debug artifacts. GL_CC_RUNTIME_IMAGE
+# (default scratch) is the image's base: any Linux image, say Debian for a shell.
+# Builds use the classic builder with no RUN step, so they need no network;
+# cargo's and Docker's caches make an unchanged rebuild take seconds.
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -34,7 +40,6 @@ GL_FABRIC_CA_VERSION=$LOCAL_CA_VERSION
 GL_PEER_IMAGE=local/fabric-peer:$LOCAL_FABRIC_VERSION
 GL_ORDERER_IMAGE=local/fabric-orderer:$LOCAL_FABRIC_VERSION
 GL_CA_IMAGE=local/fabric-ca:$LOCAL_CA_VERSION
-GL_CC_RUNTIME_IMAGE=$BASE_IMAGE
 ENV
 }
 
@@ -93,23 +98,49 @@ local_images() {
   fabric_image "local/fabric-ca:$LOCAL_CA_VERSION" "$bin/fabric-ca-server" "$bin/fabric-ca-client"
 }
 
-chaincode_image() {
-  local profile=${GRIDLEDGER_CC_PROFILE:-debug} args=(build) ctx="$CACHE/context/chaincode" name dir
-  # shellcheck source=SCRIPTDIR/../network/docker/images.env disable=SC1091
-  source "$GL_NETWORK/docker/images.env"
-  [[ $profile == debug ]] || args+=(--profile "$profile")
+# cargo_static PROFILE: builds CC_BINS statically for the host and prints
+# their directory. --target keeps RUSTFLAGS off build scripts and proc macros,
+# which cannot link statically.
+cargo_static() {
+  local profile=$1 out=$1 host dir args name
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  [[ $host == *-linux-gnu ]] || gl_die "static chaincode binaries need a *-linux-gnu host, not $host"
+  dir="${CARGO_TARGET_DIR:-$GL_REPO/target}/static"
+  case $profile in debug | dev) profile=dev out=debug ;; esac
+  args=(build --locked --target "$host" --profile "$profile")
   for name in registry metering trade; do args+=(-p "gridledger-$name" --bin "$name-cc"); done
   args+=(-p gridledger-example-kv --bin kv-ccaas)
-  (cd "$GL_REPO" && cargo "${args[@]}") >&2
-  dir="$GL_REPO/target/$profile"
-  [[ $profile != dev ]] || dir="$GL_REPO/target/debug"
+  # CARGO_ENCODED_RUSTFLAGS would silently replace RUSTFLAGS.
+  (cd "$GL_REPO" && env -u CARGO_ENCODED_RUSTFLAGS CARGO_TARGET_DIR="$dir" \
+    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" cargo "${args[@]}") >&2
+  echo "$dir/$host/$out"
+}
+
+# A dynamically linked binary would start nowhere on scratch, with only
+# "no such file or directory" to say why: refuse to build such an image.
+check_static() {
+  local bin=$1 headers
+  headers=$(readelf -ldW "$bin") || gl_die "cannot read $bin"
+  if grep -q -e 'program interpreter' -e '(NEEDED)' <<<"$headers"; then
+    gl_die "$bin is dynamically linked: $(grep -e 'program interpreter' -e '(NEEDED)' <<<"$headers" | tr -s ' ' | head -3 | tr '\n' ';')"
+  fi
+}
+
+chaincode_image() {
+  local profile=${GRIDLEDGER_CC_PROFILE:-image} ctx="$CACHE/context/chaincode" name dir
+  # shellcheck source=SCRIPTDIR/../network/docker/images.env disable=SC1091
+  source "$GL_NETWORK/docker/images.env"
+  dir=$(cargo_static "$profile")
   rm -rf "$ctx"
   mkdir -p "$ctx/bin"
-  # Debug info is most of a debug binary; the image needs none of it.
-  for name in "${CC_BINS[@]}"; do strip -o "$ctx/bin/$name" "$dir/$name"; done
-  "$DOCKER" build -q --build-arg "RUNTIME_IMAGE=${GL_CC_RUNTIME_IMAGE:-debian:bookworm-slim}" -t "$GL_CC_IMAGE" \
+  for name in "${CC_BINS[@]}"; do
+    check_static "$dir/$name"
+    # Debug info is most of a debug binary; the image needs none of it.
+    strip -o "$ctx/bin/$name" "$dir/$name"
+  done
+  "$DOCKER" build -q --build-arg "RUNTIME_IMAGE=${GL_CC_RUNTIME_IMAGE:-scratch}" -t "$GL_CC_IMAGE" \
     -f "$GL_NETWORK/docker/chaincode.Dockerfile" "$ctx" >/dev/null || gl_die "building $GL_CC_IMAGE failed"
-  gl_log "built $GL_CC_IMAGE ($(du -sh "$ctx/bin" | cut -f1) of servers)"
+  gl_log "built $GL_CC_IMAGE: $(du -sh "$ctx/bin" | cut -f1) of servers, image $("$DOCKER" image inspect --format '{{.Size}}' "$GL_CC_IMAGE") bytes"
 }
 
 # A rebuild leaves the image it replaced untagged; remove those of ours only.
@@ -123,7 +154,7 @@ main() {
     local) local_images && prune_replaced ;;
     tags) tags ;;
     *)
-      sed -n '2,16p' "$0" >&2
+      sed -n '2,21p' "$0" >&2
       exit 2
       ;;
   esac
