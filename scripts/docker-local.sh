@@ -86,7 +86,7 @@ env_lines() {
 
 images() {
   local line
-  # The chaincode image's runtime is the local base too.
+  # The local Fabric images' tags; the chaincode image needs no base (scratch).
   while IFS= read -r line; do export "${line?}"; done < <(env_lines)
   "$GL_SCRIPTS/docker-images.sh" local
   "$GL_SCRIPTS/docker-images.sh" chaincode
