@@ -27,7 +27,8 @@
 # BENCH_PARTS (kv metering market batch: which of a-c and e run),
 # BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
-# network.sh to run beside another network.
+# network.sh to run beside another network. GL_ORDERER_TYPE=bft runs it all on
+# four SmartBFT consenters (BFT vs Raft: run it twice, BENCH_PARTS=kv).
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -81,13 +82,17 @@ pid_of() { cat "$GL_RUN/pids/cc-$1.pid"; }
 # CPU seconds (user + system) a process has used so far.
 cpu_of_pid() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
 cpu_of() { cpu_of_pid "$(pid_of "$1")"; }
-# CPU seconds of the three peers and of the orderer, space-separated.
+# CPU seconds of the three peers and of the ordering service (every orderer
+# node: four under BFT), space-separated.
 fabric_cpu() {
-  local total=0 node
+  local total=0 ordering=0 node
   for node in peer-utility peer-grid peer-prosumer; do
     total=$(echo "$total + $(cpu_of_pid "$(cat "$GL_RUN/pids/$node.pid")")" | bc)
   done
-  echo "$total $(cpu_of_pid "$(cat "$GL_RUN/pids/orderer.pid")")"
+  for node in $(gl_orderer_nodes); do
+    ordering=$(echo "$ordering + $(cpu_of_pid "$(cat "$GL_RUN/pids/$node.pid")")" | bc)
+  done
+  echo "$total $ordering"
 }
 # Resident and peak resident memory, MiB.
 rss_of() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(pid_of "$1")/status"; }
@@ -249,7 +254,7 @@ main() {
   IDLE[registry]=$(rss_of registry)
   {
     echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), Fabric" \
-      "$(peer version 2>/dev/null | sed -n 's/^ Version: //p'), $(uname -r)."
+      "$(peer version 2>/dev/null | sed -n 's/^ Version: //p') ($GL_ORDERER_TYPE ordering), $(uname -r)."
     echo
     [[ $PARTS != *" kv "* ]] || bench_kv
     [[ $PARTS != *" metering "* ]] || bench_metering

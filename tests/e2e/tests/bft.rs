@@ -6,7 +6,7 @@
 //! one consenter killed under load the channel keeps committing, the consenter restarts and catches up, and no
 //! committed transaction is lost or doubled.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -82,6 +82,15 @@ fn bft_energy_transaction() {
     assert_eq!((got["status"].as_str(), got["owner"]["msp"].as_str()), (Some("pending"), Some("ProsumerMSP")));
 }
 
+/// Waits until `count` reaches `target` (submits that committed), or panics after `limit`.
+fn wait_for(count: &AtomicUsize, target: usize, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    while count.load(Ordering::SeqCst) < target {
+        assert!(Instant::now() < deadline, "{what}: {} of {target} submits committed", count.load(Ordering::SeqCst));
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn bft_consenter_killed_under_load_keeps_committing() {
@@ -90,40 +99,51 @@ fn bft_consenter_killed_under_load_keeps_committing() {
     let _heal = Heal::on_drop();
     let p = unique("bft-load");
     const WORKERS: usize = 3;
-    const PER_WORKER: usize = 12;
-    let killed = AtomicBool::new(false);
-    let restarted = AtomicBool::new(false);
+    // Commits wanted in each phase: before the kill, while the consenter is down, after its restart.
+    const PHASE: usize = 3 * WORKERS;
+    let (down, stop) = (AtomicBool::new(false), AtomicBool::new(false));
+    let committed = AtomicUsize::new(0);
 
     // Three workers submit through the peer CLI (orderer0) one transaction after another, each waiting for its
-    // commit on all three peers; the victim is killed after the first few commits and restarted half-way.
+    // commit on all three peers, until told to stop; the victim is killed after the first commits and restarted once
+    // enough went through without it.
     let results: Vec<(String, bool, bool)> = thread::scope(|s| {
         let workers: Vec<_> = (0..WORKERS)
             .map(|w| {
-                let (p, killed) = (&p, &killed);
+                let (p, down, stop, committed) = (&p, &down, &stop, &committed);
                 s.spawn(move || {
-                    (0..PER_WORKER)
-                        .map(|i| {
-                            let key = format!("{p}-{w}-{i}");
-                            let during = killed.load(Ordering::SeqCst);
-                            let o = net.invoke("kv", &["Put", &key, &i.to_string()]).run();
-                            if !o.ok {
-                                eprintln!("{key}: {}", o.error);
-                            }
-                            (key, o.ok, during)
-                        })
-                        .collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    for i in 0.. {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let key = format!("{p}-{w}-{i}");
+                        let during = down.load(Ordering::SeqCst);
+                        let o = net.invoke("kv", &["Put", &key, &i.to_string()]).run();
+                        if o.ok {
+                            committed.fetch_add(1, Ordering::SeqCst);
+                        } else {
+                            eprintln!("{key}: {}", o.error);
+                        }
+                        done.push((key, o.ok, during && down.load(Ordering::SeqCst)));
+                    }
+                    done
                 })
             })
             .collect();
-        thread::sleep(Duration::from_secs(4));
+        let limit = Duration::from_secs(90);
+        wait_for(&committed, PHASE, limit, "before the kill");
         net_sh(&["stop", VICTIM, "--kill"]);
-        killed.store(true, Ordering::SeqCst);
-        thread::sleep(Duration::from_secs(12));
+        down.store(true, Ordering::SeqCst);
+        let at_kill = committed.load(Ordering::SeqCst);
+        wait_for(&committed, at_kill + PHASE, limit, "with one consenter down");
+        down.store(false, Ordering::SeqCst);
         net_sh(&["heal"]);
-        restarted.store(true, Ordering::SeqCst);
+        let at_restart = committed.load(Ordering::SeqCst);
+        wait_for(&committed, at_restart + PHASE, limit, "after the restart");
+        stop.store(true, Ordering::SeqCst);
         workers.into_iter().flat_map(|h| h.join().expect("worker")).collect()
     });
-    assert!(restarted.load(Ordering::SeqCst));
 
     // The channel kept committing: every submit succeeded, including those sent while the consenter was down.
     let failed: Vec<_> = results.iter().filter(|(_, ok, _)| !ok).map(|(k, ..)| k).collect();
