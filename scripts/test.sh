@@ -3,6 +3,8 @@
 #   scripts/test.sh            all gates
 #   SKIP_E2E=1 scripts/test.sh everything but the real-Fabric end-to-end suite
 #   SKIP_E2E_DOCKER=1 scripts/test.sh   the end-to-end suite natively only, not also in Docker
+#   SKIP_E2E_BFT=1, SKIP_E2E_LTS=1      leave out the SmartBFT subset, or the 2.5.16 native run
+# Fabric comes from FABRIC_SOURCE_DIR when set (.ci/run sets it), else the Go module proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +39,7 @@ step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 if [[ "${SKIP_E2E:-0}" != 1 && -x scripts/e2e.sh ]]; then
-    step "end-to-end against real Fabric (native, then Docker)"
+    step "end-to-end against real Fabric 3.1.5 (Raft native, SmartBFT, Docker), then 2.5.16 (native)"
     scripts/e2e.sh
 fi
 step "all gates passed"
