@@ -335,13 +335,7 @@ impl Session {
     }
 
     fn reply(&self, request: ChaincodeMessage, kind: Type, payload: Vec<u8>) -> Result<()> {
-        self.send(ChaincodeMessage {
-            r#type: kind as i32,
-            payload,
-            txid: request.txid,
-            channel_id: request.channel_id,
-            ..Default::default()
-        })
+        self.send(fixture::reply_to(request, kind, payload))
     }
 
     fn send(&self, msg: ChaincodeMessage) -> Result<()> {

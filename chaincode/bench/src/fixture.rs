@@ -3,13 +3,14 @@
 //! Shims decode it per transaction (headers, creator, transient map; some hash a binding), so leaving it out
 //! would flatter them. Its shape and size follow a real endorsement: an ENDORSER_TRANSACTION channel header, a
 //! creator with an X.509-sized PEM (about 800 bytes; filler, since no shim verifies it), a 24-byte nonce and a
-//! 71-byte signature. It is built once; every transaction carries a copy.
+//! 71-byte signature. It is built once; every transaction carries a copy. Also the shape of the peer's replies.
 
 use gridledger_protos::common::{ChannelHeader, Header, HeaderType, SignatureHeader};
 use gridledger_protos::msp::SerializedIdentity;
+use gridledger_protos::peer::chaincode_message::Type;
 use gridledger_protos::peer::{
-    ChaincodeHeaderExtension, ChaincodeId, ChaincodeInput, ChaincodeInvocationSpec, ChaincodeProposalPayload,
-    ChaincodeSpec, Proposal, SignedProposal, chaincode_spec,
+    ChaincodeHeaderExtension, ChaincodeId, ChaincodeInput, ChaincodeInvocationSpec, ChaincodeMessage,
+    ChaincodeProposalPayload, ChaincodeSpec, Proposal, SignedProposal, chaincode_spec,
 };
 use gridledger_protos::prost::Message;
 use gridledger_protos::prost_types::Timestamp;
@@ -62,6 +63,17 @@ fn filler_pem(len: usize) -> Vec<u8> {
     }
     pem.extend_from_slice(b"\n-----END CERTIFICATE-----\n");
     pem
+}
+
+/// The peer's answer to one of the chaincode's requests: same transaction and channel, the given type and payload.
+pub fn reply_to(request: ChaincodeMessage, kind: Type, payload: Vec<u8>) -> ChaincodeMessage {
+    ChaincodeMessage {
+        r#type: kind as i32,
+        payload,
+        txid: request.txid,
+        channel_id: request.channel_id,
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]

@@ -259,13 +259,7 @@ impl Driver {
     }
 
     fn reply(&self, request: ChaincodeMessage, kind: Type, payload: Vec<u8>) -> Result<()> {
-        self.send(ChaincodeMessage {
-            r#type: kind as i32,
-            payload,
-            txid: request.txid,
-            channel_id: request.channel_id,
-            ..Default::default()
-        })
+        self.send(fixture::reply_to(request, kind, payload))
     }
 
     /// Handles one message of the chaincode; `issue` says whether a finished slot starts a new transaction.
