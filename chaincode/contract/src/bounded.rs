@@ -4,7 +4,7 @@
 //! Each declares its bound twice, from one constant: in the metadata (`maxLength`, `minimum`/`maximum`, a
 //! description) and as [`FromArg::MAX_BYTES`], which the contract layer checks before the argument is parsed and
 //! before the handler runs, so an oversized argument never reaches a parser or the ledger and is refused with a
-//! short message ([`quote`](crate::quote)). `ChaincodeBuilder::require_bounded_arguments` refuses a chaincode
+//! short message ([`quote()`](crate::quote())). `ChaincodeBuilder::require_bounded_arguments` refuses a chaincode
 //! with a parameter that has no bound.
 
 use std::fmt;

@@ -6,7 +6,7 @@ use gridledger_shim::Response;
 use crate::quote::{clip, quote};
 
 /// The longest message a failed transaction answers with, in bytes. Messages quote input through
-/// [`quote`](crate::quote) and stay far below this; the cap is the backstop for one that does not, because the
+/// [`quote()`](crate::quote()) and stay far below this; the cap is the backstop for one that does not, because the
 /// message travels in gRPC headers (about 4 KB fit; past that the client sees only an HTTP/2 error) and into the
 /// peer's log.
 pub const MAX_MESSAGE_BYTES: usize = 2048;
@@ -78,7 +78,7 @@ pub enum ContractError {
         name: String,
         /// What the parameter accepts, e.g. `an integer`.
         expected: String,
-        /// The argument as [`quote`](crate::quote) shows it: `"abc"`, or its size and a short prefix.
+        /// The argument as [`quote()`](crate::quote()) shows it: `"abc"`, or its size and a short prefix.
         got: String,
         /// The parser's explanation, when it has one (JSON errors).
         detail: Option<String>,

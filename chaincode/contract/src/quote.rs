@@ -1,4 +1,4 @@
-//! How refused input appears in a message: [`quote`] shows a short, escaped prefix and the size, never the whole
+//! How refused input appears in a message: [`quote()`] shows a short, escaped prefix and the size, never the whole
 //! input; [`clip`] bounds a message that may carry someone else's text (a parser's explanation, a callee's error).
 //!
 //! Why: an error travels back in gRPC headers and into the peer's log. A 10 MB argument echoed in full no longer
@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// The most characters of an input [`quote`] shows.
+/// The most characters of an input [`quote()`] shows.
 pub const QUOTE_CHARS: usize = 32;
 /// The most bytes the shown prefix takes once escaped: 32 four-byte characters fit, 32 escaped control
 /// characters (6 bytes each) would not.
@@ -29,7 +29,7 @@ pub fn quote(input: &str) -> Quoted<'_> {
     Quoted(input)
 }
 
-/// An input as [`quote`] shows it (formatting does the work, so quoting costs nothing until it is displayed).
+/// An input as [`quote()`] shows it (formatting does the work, so quoting costs nothing until it is displayed).
 #[derive(Debug, Clone, Copy)]
 pub struct Quoted<'a>(&'a str);
 

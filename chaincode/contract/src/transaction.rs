@@ -152,7 +152,7 @@ impl Transaction {
     }
 }
 
-/// The refusal of argument `index`; the argument appears only as [`quote`] shows it.
+/// The refusal of argument `index`; the argument appears only as [`quote()`] shows it.
 fn argument_error(names: &[String], raw: &[String], index: usize, e: ArgError) -> ContractError {
     let arg = raw.get(index).map(String::as_str).unwrap_or_default();
     let got = quote(arg).to_string();

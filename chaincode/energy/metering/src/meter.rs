@@ -163,7 +163,7 @@ pub fn check_id(what: &str, id: &str) -> Result<(), ContractError> {
 }
 
 /// An id or register as a message shows it: itself when it is short plain text (the usual case, and what the
-/// documented messages show), else [`quote`]d.
+/// documented messages show), else [`quote()`]d.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     let plain = text.len() <= MAX_ID_LEN && !text.chars().any(char::is_control) && !text.contains('"');
     if plain { text.into() } else { quote(text).to_string().into() }

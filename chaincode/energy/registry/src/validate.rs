@@ -1,7 +1,7 @@
 //! Input checks that need no ledger: ids, connection points, coordinates, dates, free text.
 //!
 //! Each returns a message naming the field, which callers turn into a 400. Input appears in a message only through
-//! [`quote`] (a short prefix and its size when long), whatever its length.
+//! [`quote()`] (a short prefix and its size when long), whatever its length.
 
 use gridledger_contract::quote;
 use gridledger_energy_common::bounds;
