@@ -49,13 +49,20 @@ mem_of() { # container current|peak
   echo "?"
 }
 
+# The server process's resident set (VmRSS) or its peak (VmHWM), bytes.
+rss_of() { # container VmRSS|VmHWM
+  local pid
+  pid=$("$DOCKER" inspect --format '{{.State.Pid}}' "$1")
+  awk -v f="$2:" '$1 == f { print $2 * 1024 }' "/proc/$pid/status"
+}
+
 mib() {
   if [[ $1 == "?" ]]; then echo "?"; else awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; fi
 }
 
 # measure LABEL IMAGE COMMAND PORT: one table row.
 measure() {
-  local label=$1 image=$2 cmd=$3 port=$4 name="gl-bench-$1" idle tps size
+  local label=$1 image=$2 cmd=$3 port=$4 name="gl-bench-$1" idle idle_rss tps size
   "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true
   "$DOCKER" run -d --name "$name" --network host -e "CHAINCODE_SERVER_ADDRESS=127.0.0.1:$port" \
     -e CHAINCODE_ID=kv_1.0:bench -e CHAINCODE_TLS_DISABLED=true -e CORE_PEER_TLS_ENABLED=false \
@@ -64,11 +71,12 @@ measure() {
   wait_port 127.0.0.1 "$port" 30 || gl_die "$label did not listen on $port: $("$DOCKER" logs "$name" 2>&1 | tail -3)"
   sleep 3
   idle=$(mem_of "$name" current)
+  idle_rss=$(rss_of "$name" VmRSS)
   tps=$("$REL/shim-load" --address "127.0.0.1:$port" --duration "$LOAD_SECONDS" --warmup 2 --json 2>/dev/null |
     jq -r '.tx_per_s // "?"' | awk '{ printf "%.0f", $1 }')
   size=$("$DOCKER" image inspect --format '{{.Size}}' "$image")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$image" "$(mib "$size")" "$(mib "$idle")" \
-    "$(mib "$(mem_of "$name" peak)")" "$tps"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$image" "$(mib "$size")" "$(mib "$idle")" \
+    "$(mib "$(mem_of "$name" peak)")" "$(mib "$idle_rss")" "$(mib "$(rss_of "$name" VmHWM)")" "$tps"
 }
 
 main() {
@@ -80,8 +88,11 @@ main() {
   (cd "$GL_REPO" && cargo build -q --release -p gridledger-bench --bin shim-load)
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${LOAD_SECONDS} s of GetPut load (shim-load, 20 in flight)."
   echo
-  echo "| chaincode | image | image MiB | idle MiB | peak MiB | GetPut tx/s under load |"
-  echo "|---|---|---|---|---|---|"
+  echo "Container memory is the cgroup's (resident pages plus page cache and kernel memory charged to it); RSS is"
+  echo "the server process's own resident set."
+  echo
+  echo "| chaincode | image | image MiB | cgroup idle MiB | cgroup peak MiB | RSS idle MiB | RSS peak MiB | GetPut tx/s under load |"
+  echo "|---|---|---|---|---|---|---|---|"
   measure rust "$GL_CC_IMAGE" kv-ccaas 19980
   measure go "$GO_IMAGE" kv-go 19981
 }
