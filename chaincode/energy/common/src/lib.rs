@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - [`bounds`]: the argument bounds every contract uses (ids, parties, reasons, interval starts).
+//! - [`roles`]: the market roles record (grid operators and their connection points, suppliers and their
+//!   customers, the role attribute), read from the registry.
 //! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
 //! - [`interval`]: delivery intervals named by their aligned start, and the allowed interval lengths.
 //! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
@@ -13,6 +15,7 @@ pub mod bounds;
 pub mod caller;
 pub mod index;
 pub mod interval;
+pub mod roles;
 
 /// Chaincode names, as deployed; contracts call each other by these.
 pub mod names {

@@ -10,6 +10,7 @@ use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::index::INDEX_VALUE;
 use gridledger_energy_common::interval::is_aligned;
+use gridledger_energy_common::roles;
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,9 @@ impl Object for Receipt {
 /// `SubmitReadings(batch)`: role `gateway` of any org. `batch` is a JSON array of readings, or empty with the
 /// array in the transient map under [`TRANSIENT_KEY`].
 pub fn submit(ctx: &Context<'_>, Text(batch): Text<MAX_BATCH_BYTES>) -> Result<Receipt, ContractError> {
-    Caller::of(ctx)?.require("SubmitReadings", &[(None, Role::Gateway)])?;
+    // The roles record names the attribute that carries the gateway role.
+    let roles = roles::from_registry(ctx.stub())?;
+    Caller::of(ctx, &roles)?.require("SubmitReadings", &[(None, Role::Gateway)])?;
     let readings = parse(ctx.stub(), &batch)?;
     let now = ctx.tx_timestamp()?.seconds;
     let mut checks = Batch::new(ctx.stub(), now);

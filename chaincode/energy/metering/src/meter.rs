@@ -6,6 +6,7 @@ use gridledger_contract::{
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::index::put_index;
 use gridledger_energy_common::interval::require_length;
+use gridledger_energy_common::roles::{self, MarketRoles};
 use gridledger_shim::ChaincodeStub;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -233,17 +234,27 @@ fn create(stub: &dyn ChaincodeStub, m: MeterRegistration, owner: Party) -> Resul
     Ok(meter)
 }
 
-/// `RegisterMeter(meter)`: GridMSP meter-installer, operator or admin.
+/// The roles record and the caller, refused (403) unless it is one of `allowed` (a grid operator's staff); the
+/// handler then checks the connection point once it knows it.
+fn staff(ctx: &Context<'_>, action: &str, allowed: &[Allowed]) -> Result<(MarketRoles, Caller), ContractError> {
+    let roles = roles::from_registry(ctx.stub())?;
+    let caller = Caller::of(ctx, &roles)?;
+    caller.require(action, allowed)?;
+    Ok((roles, caller))
+}
+
+/// `RegisterMeter(meter)`: meter-installer, operator or admin of the grid operator of the asset's connection point.
 pub fn register(
     ctx: &Context<'_>,
     Json(m): Json<MeterRegistration, MAX_REGISTRATION_BYTES>,
 ) -> Result<Meter, ContractError> {
-    Caller::of(ctx)?.require("RegisterMeter", &INSTALLERS)?;
+    let (roles, caller) = staff(ctx, "RegisterMeter", &INSTALLERS)?;
     check_registration(&m)?;
     let stub = ctx.stub();
     require_new(stub, &m.id)?;
-    let owner = registry::get_asset(stub, &m.asset_id)?.owner;
-    create(stub, m, owner)
+    let asset = registry::get_asset(stub, &m.asset_id)?;
+    caller.require_operator_of("RegisterMeter", &INSTALLERS, &roles, &asset.connection_point)?;
+    create(stub, m, asset.owner)
 }
 
 /// What `RegisterMeters` answers.
@@ -269,7 +280,7 @@ pub fn register_many(
     ctx: &Context<'_>,
     Json(meters): Json<Vec<MeterRegistration>, MAX_REGISTRATIONS_BYTES>,
 ) -> Result<Registered, ContractError> {
-    Caller::of(ctx)?.require("RegisterMeters", &INSTALLERS)?;
+    let (roles, caller) = staff(ctx, "RegisterMeters", &INSTALLERS)?;
     if meters.is_empty() || meters.len() > MAX_REGISTRATIONS {
         return Err(ContractError::BadRequest(format!(
             "RegisterMeters takes 1 to {MAX_REGISTRATIONS} meters, got {}",
@@ -287,8 +298,10 @@ pub fn register_many(
         }
         require_new(stub, &m.id).map_err(at)?;
         if !owners.contains_key(&m.asset_id) {
-            let owner = registry::get_asset(stub, &m.asset_id).map_err(at)?.owner;
-            owners.insert(m.asset_id.clone(), owner);
+            let asset = registry::get_asset(stub, &m.asset_id).map_err(at)?;
+            let cp = &asset.connection_point;
+            caller.require_operator_of("RegisterMeters", &INSTALLERS, &roles, cp).map_err(at)?;
+            owners.insert(m.asset_id.clone(), asset.owner);
         }
     }
     let receipt = Registered { registered: meters.len() as u64, assets: owners.len() as u64 };
@@ -302,15 +315,18 @@ pub fn register_many(
     Ok(receipt)
 }
 
-/// `SetMeterStatus(meterId, status)`: GridMSP operator or admin; 409 if the meter already has that status.
+/// `SetMeterStatus(meterId, status)`: operator or admin of the grid operator of the metered asset's connection
+/// point; 409 if the meter already has that status.
 pub fn set_status(
     ctx: &Context<'_>,
     (MeterId(id), status): (MeterId, Text<MAX_STATUS_LEN>),
 ) -> Result<Meter, ContractError> {
-    Caller::of(ctx)?.require("SetMeterStatus", &OPERATORS)?;
+    let (roles, caller) = staff(ctx, "SetMeterStatus", &OPERATORS)?;
     let status = MeterStatus::parse(&status)?;
     let stub = ctx.stub();
     let mut meter = require(stub, &id)?;
+    let cp = registry::get_asset(stub, &meter.asset_id)?.connection_point;
+    caller.require_operator_of("SetMeterStatus", &OPERATORS, &roles, &cp)?;
     if meter.status == status {
         return Err(ContractError::Conflict(format!("meter {id} is already {}", status.as_str())));
     }

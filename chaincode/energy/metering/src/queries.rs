@@ -6,6 +6,7 @@ use gridledger_energy_common::bounds::{IntervalStart, MAX_ID_LEN, Msp, PartyId};
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
 use gridledger_energy_common::index::{interval_key, last_part};
 use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
+use gridledger_energy_common::roles::{self, MarketRoles};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::BatchTotal;
@@ -124,19 +125,29 @@ pub fn interval_totals(
     Ok(totals)
 }
 
-/// Refuses (403) anyone but the grid operator, the utility, and `owner` itself.
+/// Refuses (403) anyone but `owner` itself, a grid operator (any: a party's energy spans connection points) and
+/// a supplier of `owner`'s org (per the roles record). The owner needs no roles record.
 fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), ContractError> {
-    let caller = Caller::of(ctx)?;
-    if matches!(caller.org, OrgKind::Grid | OrgKind::Utility) || caller.party == *owner {
+    if Party::of(ctx)? == *owner {
+        return Ok(());
+    }
+    let roles = roles::from_registry(ctx.stub())?;
+    let caller = Caller::of(ctx, &roles)?;
+    if staff_for(&caller, &roles, owner) {
         return Ok(());
     }
     Err(ContractError::Forbidden(format!(
-        "{what} is for GridMSP, UtilityMSP and the owner; the caller is another party of {}",
+        "{what} is for the owner, a grid operator and the owner's supplier; the caller is another party of {}",
         caller.party.msp
     )))
 }
 
-/// `MeteredEnergy(msp, id, intervalStart)`: the party, GridMSP or UtilityMSP; sums the readings of the interval
+/// Whether `caller` reads `owner`'s readings as market staff: a grid operator, or a supplier of `owner`'s org.
+fn staff_for(caller: &Caller, roles: &MarketRoles, owner: &Party) -> bool {
+    caller.has(OrgKind::Grid) || roles.supplies(&caller.party.msp, &owner.msp)
+}
+
+/// `MeteredEnergy(msp, id, intervalStart)`: the party, a grid operator or the party's supplier; sums the readings of the interval
 /// starting at `intervalStart` (aligned to 60 s) that were attributed to the party: those of meters whose asset
 /// the party owned when the reading was recorded. The answer says the meters' interval length (409 if the
 /// party's readings starting there have different lengths).
@@ -174,19 +185,16 @@ pub fn metered_energy(
     Ok(energy)
 }
 
-/// `GetReading(meterId, intervalStart, register)`: the metered asset's owner now (registry), GridMSP or
-/// UtilityMSP; `intervalStart` aligned to the meter's interval.
+/// `GetReading(meterId, intervalStart, register)`: the metered asset's owner now (registry), a grid operator or
+/// the owner's supplier; `intervalStart` aligned to the meter's interval.
 pub fn get_reading(
     ctx: &Context<'_>,
     (MeterId(meter_id), Int(start), Text(register)): (MeterId, IntervalStart, Text<MAX_REGISTER_LEN>),
 ) -> Result<Reading, ContractError> {
     let meter = meter::require(ctx.stub(), &meter_id)?;
     require_aligned(start, i64::from(meter.interval_seconds))?;
-    let caller = Caller::of(ctx)?;
-    if !matches!(caller.org, OrgKind::Grid | OrgKind::Utility) {
-        let asset = registry::get_asset(ctx.stub(), &meter.asset_id)?;
-        require_reader(ctx, "GetReading", &asset.owner)?;
-    }
+    let asset = registry::get_asset(ctx.stub(), &meter.asset_id)?;
+    require_reader(ctx, "GetReading", &asset.owner)?;
     record::load(ctx.stub(), &meter_id, start)?.and_then(|record| record.reading(&register)).ok_or_else(|| {
         ContractError::NotFound(format!(
             "no reading of meter {meter_id} for interval {start}, register {}",

@@ -2,6 +2,7 @@
 
 use gridledger_contract::{Context, Json};
 use gridledger_energy_common::bounds::Reason;
+use gridledger_energy_common::caller::Caller;
 
 use crate::access::{self, GRID_STAFF, REGISTRANTS};
 use crate::error::{RegistryError, Result};
@@ -62,7 +63,7 @@ pub fn register(ctx: &Context<'_>, Json(new): Json<NewAsset, { validate::MAX_ASS
     Ok(asset)
 }
 
-/// Moves an asset from `from` to `to` on behalf of the grid operator.
+/// Moves an asset from `from` to `to` on behalf of the grid operator of its connection point.
 fn grid_transition(
     ctx: &Context<'_>,
     action: &'static str,
@@ -71,9 +72,12 @@ fn grid_transition(
     to: AssetStatus,
     reason: String,
 ) -> Result<Asset> {
-    access::caller_with(ctx, action, GRID_STAFF)?;
+    let roles = access::roles(ctx)?;
+    let caller = Caller::of(ctx, &roles)?;
+    caller.require(action, GRID_STAFF)?;
     validate::text("reason", &reason).map_err(invalid)?;
     let before = store::asset(ctx, id)?;
+    caller.require_operator_of(action, GRID_STAFF, &roles, &before.connection_point)?;
     if before.status != from {
         return Err(RegistryError::WrongStatus {
             action,
@@ -108,12 +112,19 @@ pub fn reactivate(ctx: &Context<'_>, (id, reason): (AssetId, Reason)) -> Result<
 pub fn decommission(ctx: &Context<'_>, (id, reason): (AssetId, Reason)) -> Result<Asset> {
     let reason = reason.into_string();
     const ACTION: &str = "DecommissionAsset";
-    let caller = access::caller(ctx)?;
+    let party = access::party(ctx)?;
     validate::text("reason", &reason).map_err(invalid)?;
     let before = store::asset(ctx, &id)?;
-    if caller.party != before.owner && !caller.is(GRID_STAFF) {
-        let who = format!("the owner of asset {id} or operator or admin of GridMSP");
-        return Err(RegistryError::Forbidden(format!("{ACTION} is for {who}; the caller is not")));
+    if party != before.owner {
+        // Only someone other than the owner needs the roles record: the grid operator of the asset's area.
+        let roles = access::roles(ctx)?;
+        let caller = Caller::of(ctx, &roles)?;
+        let cp = before.connection_point.as_str();
+        if !(caller.is(GRID_STAFF) && roles.operates(&party.msp, cp)) {
+            let operators = roles.operators_of(cp).join(", ");
+            let who = format!("the owner of asset {id} or operator or admin of its grid operator ({operators})");
+            return Err(RegistryError::Forbidden(format!("{ACTION} is for {who}; the caller is not")));
+        }
     }
     if before.status == AssetStatus::Decommissioned {
         return Err(RegistryError::Conflict(format!("asset {id} is already decommissioned")));

@@ -49,6 +49,9 @@ pub enum RegistryError {
         /// What it is.
         actual: AssetStatus,
     },
+    /// The market roles record was never written (404 from `GetRoles`; other transactions answer 409).
+    #[error("{}", gridledger_energy_common::roles::NOT_CONFIGURED)]
+    RolesNotConfigured,
     /// Any other conflict with the current state (409).
     #[error("{0}")]
     Conflict(String),
@@ -75,7 +78,11 @@ impl RegistryError {
         match self {
             Self::Invalid(_) => 400,
             Self::Forbidden(_) => 403,
-            Self::AssetNotFound(_) | Self::VppNotFound(_) | Self::NoOffer(_) | Self::NoConsent { .. } => 404,
+            Self::AssetNotFound(_)
+            | Self::VppNotFound(_)
+            | Self::NoOffer(_)
+            | Self::NoConsent { .. }
+            | Self::RolesNotConfigured => 404,
             Self::AssetExists(_) | Self::VppExists(_) | Self::WrongStatus { .. } | Self::Conflict(_) => 409,
             Self::Contract(e) => e.status(),
         }
@@ -94,7 +101,8 @@ impl From<RegistryError> for ContractError {
             RegistryError::AssetNotFound(_)
             | RegistryError::VppNotFound(_)
             | RegistryError::NoOffer(_)
-            | RegistryError::NoConsent { .. } => Self::NotFound(message),
+            | RegistryError::NoConsent { .. }
+            | RegistryError::RolesNotConfigured => Self::NotFound(message),
             RegistryError::AssetExists(_)
             | RegistryError::VppExists(_)
             | RegistryError::WrongStatus { .. }

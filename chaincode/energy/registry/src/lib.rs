@@ -10,12 +10,14 @@
 //! - [`access`]: who may call what.
 //! - [`validate`]: input checks that need no ledger.
 //! - [`store`]: keys, record reads and writes, index maintenance.
+//! - [`consortium`]: the market roles record (`InitRoles`, `SetRoles`, `GetRoles`) every energy contract reads.
 //! - [`assets`], [`transfer`], [`vpp`], [`queries`]: the transactions.
 //!
 //! Every handler checks everything first and writes last, so a refused transaction changes nothing.
 
 pub mod access;
 pub mod assets;
+pub mod consortium;
 pub mod error;
 pub mod model;
 pub mod queries;
@@ -51,6 +53,9 @@ pub fn contract() -> Contract {
         .submit(Tx::new("CreateVpp").params(["id", "name"]), vpp::create)
         .submit(Tx::new("AddVppMember").params(["vppId", "assetId"]), vpp::add_member)
         .submit(Tx::new("LeaveVpp").params(["vppId", "assetId"]), vpp::leave)
+        .submit(Tx::new("InitRoles").params(["roles"]), consortium::init)
+        .submit(Tx::new("SetRoles").params(["roles"]), consortium::set)
+        .evaluate(Tx::new("GetRoles"), consortium::get)
         .evaluate(Tx::new("GetAsset").params(["id"]), assets::get)
         .evaluate(Tx::new("GetVpp").params(["id"]), vpp::get)
         .evaluate(Tx::new("AssetsByOwner").params(["msp", "id", "pageSize", "bookmark"]), queries::by_owner)

@@ -12,7 +12,7 @@ use crate::{access, store, validate, vpp};
 pub fn offer(ctx: &Context<'_>, (id, to_msp, to_id): (AssetId, Msp, PartyId)) -> Result<TransferOffer> {
     const ACTION: &str = "OfferTransfer";
     let (to_msp, to_id) = (to_msp.into_string(), to_id.into_string());
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     validate::party(&to_msp, &to_id).map_err(RegistryError::Invalid)?;
     let to = Party { msp: to_msp, id: to_id };
     let asset = store::asset(ctx, &id)?;
@@ -38,7 +38,7 @@ pub fn offer(ctx: &Context<'_>, (id, to_msp, to_id): (AssetId, Msp, PartyId)) ->
 /// owner's consents are dropped and the asset leaves its VPP (the new owner has not consented to it).
 pub fn accept(ctx: &Context<'_>, id: AssetId) -> Result<Asset> {
     const ACTION: &str = "AcceptTransfer";
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let offer = store::find_offer(ctx, &id)?.ok_or_else(|| RegistryError::NoOffer(id.clone()))?;
     access::require_party(&caller, ACTION, &offer.to, &format!("the party asset {id} is offered to"))?;
     let before = store::asset(ctx, &id)?;
@@ -63,7 +63,7 @@ pub fn accept(ctx: &Context<'_>, id: AssetId) -> Result<Asset> {
 
 /// `CancelTransfer(id)`: the owner withdraws the open offer.
 pub fn cancel(ctx: &Context<'_>, id: AssetId) -> Result<()> {
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let asset = store::asset(ctx, &id)?;
     access::require_party(&caller, "CancelTransfer", &asset.owner, &format!("the owner of asset {id}"))?;
     if store::find_offer(ctx, &id)?.is_none() {

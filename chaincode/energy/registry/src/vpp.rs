@@ -32,7 +32,7 @@ pub fn remove_member(ctx: &Context<'_>, vpp: &mut Vpp, asset: &AssetId) -> Resul
 
 /// `ConsentToVpp(assetId, vppId)`: the owner allows the VPP's aggregator to add the asset.
 pub fn consent(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Result<Consent> {
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let asset = store::asset(ctx, &asset_id)?;
     access::require_party(&caller, "ConsentToVpp", &asset.owner, &format!("the owner of asset {asset_id}"))?;
     store::vpp(ctx, &vpp_id)?;
@@ -49,7 +49,7 @@ pub fn consent(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Resul
 
 /// `WithdrawConsent(assetId, vppId)`: the owner takes the consent back; if the asset is in that VPP it leaves it.
 pub fn withdraw(ctx: &Context<'_>, (asset_id, vpp_id): (AssetId, VppId)) -> Result<()> {
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let before = store::asset(ctx, &asset_id)?;
     access::require_party(&caller, "WithdrawConsent", &before.owner, &format!("the owner of asset {asset_id}"))?;
     if store::find_consent(ctx, &asset_id, &vpp_id)?.is_none() {
@@ -81,7 +81,7 @@ pub fn create(ctx: &Context<'_>, (id, name): (VppId, Reason)) -> Result<Vpp> {
 /// no VPP yet.
 pub fn add_member(ctx: &Context<'_>, (vpp_id, asset_id): (VppId, AssetId)) -> Result<Vpp> {
     const ACTION: &str = "AddVppMember";
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let mut vpp = store::vpp(ctx, &vpp_id)?;
     access::require_party(&caller, ACTION, &vpp.aggregator, &format!("the aggregator of {vpp_id}"))?;
     let before = store::asset(ctx, &asset_id)?;
@@ -116,10 +116,10 @@ pub fn add_member(ctx: &Context<'_>, (vpp_id, asset_id): (VppId, AssetId)) -> Re
 
 /// `LeaveVpp(vppId, assetId)`: the asset's owner or the VPP's aggregator takes the asset out.
 pub fn leave(ctx: &Context<'_>, (vpp_id, asset_id): (VppId, AssetId)) -> Result<Vpp> {
-    let caller = access::caller(ctx)?;
+    let caller = access::party(ctx)?;
     let mut vpp = store::vpp(ctx, &vpp_id)?;
     let before = store::asset(ctx, &asset_id)?;
-    if caller.party != before.owner && caller.party != vpp.aggregator {
+    if caller != before.owner && caller != vpp.aggregator {
         return Err(RegistryError::Forbidden(format!(
             "LeaveVpp is for the owner of asset {asset_id} or the aggregator of {vpp_id}; the caller is neither"
         )));

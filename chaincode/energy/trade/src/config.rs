@@ -3,6 +3,7 @@
 use gridledger_contract::{Context, Json};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::interval::require_length;
+use gridledger_energy_common::roles;
 
 use crate::error::{Result, TradeError};
 use crate::model::{MarketConfig, Timestamp};
@@ -17,7 +18,8 @@ pub const MAX_GATE_CLOSURE_SECONDS: i64 = 86_400;
 /// The longest `SetMarketConfig` document, bytes (a full one takes about 150).
 pub const MAX_CONFIG_BYTES: usize = 1024;
 
-/// Who may set the market configuration: the grid operator's operators and admins.
+/// Who may set the market configuration: operators and admins of a grid operator that operates every
+/// connection point (`*` in the roles record): the market is one, so an operator of one area may not set it.
 pub const CONFIGURE: &[Allowed] = &[(Some(OrgKind::Grid), Role::Operator), (Some(OrgKind::Grid), Role::Admin)];
 
 /// `SetMarketConfig(json)`: replaces the market configuration.
@@ -25,7 +27,16 @@ pub fn set_market_config(
     ctx: &Context<'_>,
     Json(config): Json<MarketConfig, MAX_CONFIG_BYTES>,
 ) -> Result<MarketConfig> {
-    Caller::of(ctx)?.require("SetMarketConfig", CONFIGURE)?;
+    let roles = roles::from_registry(ctx.stub())?;
+    let caller = Caller::of(ctx, &roles)?;
+    caller.require("SetMarketConfig", CONFIGURE)?;
+    if !roles.operates_everywhere(&caller.party.msp) {
+        return Err(TradeError::Forbidden(format!(
+            "SetMarketConfig is for a grid operator of every connection point (\"*\" in the roles record); \
+             {} operates only some",
+            caller.party.msp
+        )));
+    }
     validate(&config)?;
     store::put_json(ctx, &keys::config(ctx)?, &config)?;
     Ok(config)

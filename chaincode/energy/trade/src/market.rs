@@ -7,22 +7,24 @@ use gridledger_contract::{Context, Int};
 use gridledger_energy_common::bounds::IntervalStart;
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::interval::{ALLOWED_LENGTHS, require_aligned};
+use gridledger_energy_common::roles;
 
 use crate::error::{Result, TradeError};
 use crate::model::{ClearingRecord, ClearingSummary, Settlement, SettlementSummary};
 use crate::store::{self, keys};
 use crate::{auction, balances, calls, config, orders, settlement};
 
-/// Who may clear: operators and admins of the grid operator and of the utility.
+/// Who may clear: operators and admins of a grid operator or of a supplier (clearing is deterministic: who runs
+/// it changes nothing but when).
 pub const CLEAR: &[Allowed] = &[
     (Some(OrgKind::Grid), Role::Operator),
     (Some(OrgKind::Grid), Role::Admin),
-    (Some(OrgKind::Utility), Role::Operator),
-    (Some(OrgKind::Utility), Role::Admin),
+    (Some(OrgKind::Supplier), Role::Operator),
+    (Some(OrgKind::Supplier), Role::Admin),
 ];
 
-/// Who may settle: the utility's operators and admins.
-pub const SETTLE: &[Allowed] = &[(Some(OrgKind::Utility), Role::Operator), (Some(OrgKind::Utility), Role::Admin)];
+/// Who may settle: a supplier's operators and admins, for an interval whose parties are all its customers.
+pub const SETTLE: &[Allowed] = &[(Some(OrgKind::Supplier), Role::Operator), (Some(OrgKind::Supplier), Role::Admin)];
 
 /// The shortest interval length: any market's interval starts are aligned to it.
 const SHORTEST: i64 = ALLOWED_LENGTHS[0] as i64;
@@ -35,7 +37,7 @@ pub const SETTLED: &str = "Settled";
 /// `ClearMarket(intervalStart)`: runs the auction once, after gate closure, for an interval aligned to the market's
 /// interval length. Returns the clearing without fills.
 pub fn clear_market(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<ClearingSummary> {
-    Caller::of(ctx)?.require("ClearMarket", CLEAR)?;
+    Caller::of(ctx, &roles::from_registry(ctx.stub())?)?.require("ClearMarket", CLEAR)?;
     let config = config::load(ctx)?;
     require_aligned(interval, i64::from(config.interval_seconds))?;
     config::require_gate_closed(interval, &config, config::now(ctx)?)?;
@@ -72,7 +74,9 @@ pub fn clear_market(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<C
 /// was cleared for; refuses (409) when a party's metered energy comes from meters of another length. Returns a
 /// summary.
 pub fn settle(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<SettlementSummary> {
-    Caller::of(ctx)?.require("Settle", SETTLE)?;
+    let roles = roles::from_registry(ctx.stub())?;
+    let caller = Caller::of(ctx, &roles)?;
+    caller.require("Settle", SETTLE)?;
     require_aligned(interval, SHORTEST)?;
     let key = keys::settlement(ctx, interval)?;
     if ctx.get_state(&key)?.is_some() {
@@ -86,8 +90,17 @@ pub fn settle(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Settlem
         return Err(TradeError::NotEnded { interval, end, now: now.seconds });
     }
     let config = config::load(ctx)?;
+    let parties = settlement::parties(&clearing);
+    // A supplier settles its own customers: one settlement per interval, so every party must be the caller's.
+    if let Some(other) = parties.iter().find(|p| !roles.supplies(&caller.party.msp, &p.msp)) {
+        return Err(TradeError::Forbidden(format!(
+            "Settle of interval {interval} is for the supplier of every party in it; the parties of {} are not \
+             customers of {}",
+            other.msp, caller.party.msp
+        )));
+    }
     let mut metered = BTreeMap::new();
-    for party in settlement::parties(&clearing) {
+    for party in parties {
         let m = calls::metered_energy(ctx, &party, interval)?;
         if let Some(metered) = m.interval_seconds.filter(|len| *len != clearing.interval_seconds) {
             return Err(TradeError::MeteredLength {

@@ -4,6 +4,7 @@ use gridledger_contract::{Context, Int, Text};
 use gridledger_energy_common::bounds::{IntervalStart, MAX_ID_LEN};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::interval::require_aligned;
+use gridledger_energy_common::roles;
 
 use crate::calls;
 use crate::config::{self, MAX_PRICE_PER_KWH};
@@ -21,15 +22,15 @@ pub type LimitPerKwh = Int<0, MAX_PRICE_PER_KWH>;
 /// An order id argument (a transaction id: 64 hex digits) or a VPP id (the registry's id rule).
 pub type Id = Text<MAX_ID_LEN>;
 
-/// Who may place orders for themselves: prosumers of any org, and the utility's operators.
-pub const PLACE: &[Allowed] = &[(None, Role::Prosumer), (Some(OrgKind::Utility), Role::Operator)];
+/// Who may place orders for themselves: prosumers of any org, and suppliers' operators.
+pub const PLACE: &[Allowed] = &[(None, Role::Prosumer), (Some(OrgKind::Supplier), Role::Operator)];
 
 /// `PlaceOrder(intervalStart, side, wh, limitPerKwh)`: an order of the caller.
 pub fn place_order(
     ctx: &Context<'_>,
     (Int(interval), side, Int(wh), Int(limit)): (IntervalStart, Side, OrderWh, LimitPerKwh),
 ) -> Result<Order> {
-    let caller = Caller::of(ctx)?;
+    let caller = Caller::of(ctx, &roles::from_registry(ctx.stub())?)?;
     caller.require("PlaceOrder", PLACE)?;
     place(ctx, caller.party, None, interval, side, wh, limit)
 }
@@ -39,7 +40,8 @@ pub fn place_vpp_order(
     ctx: &Context<'_>,
     (Text(vpp_id), Int(interval), side, Int(wh), Int(limit)): (Id, IntervalStart, Side, OrderWh, LimitPerKwh),
 ) -> Result<Order> {
-    let caller = Caller::of(ctx)?;
+    // Only the party matters (the VPP's aggregator): no roles record needed.
+    let caller = Party::of(ctx)?;
     if vpp_id.is_empty() {
         return Err(TradeError::BadRequest("vppId must not be empty".into()));
     }
@@ -87,16 +89,16 @@ fn place(
 /// gate closure.
 pub fn cancel_order(ctx: &Context<'_>, (start, order_id): (IntervalStart, Id)) -> Result<Order> {
     let interval = start.get();
-    let caller = Caller::of(ctx)?;
+    let caller = Party::of(ctx)?;
     let mut order = get_order(ctx, (start, order_id))?;
     match &order.vpp {
         Some(vpp_id) => require_aggregator(ctx, &caller, vpp_id, "CancelOrder")?,
-        None if caller.party == order.party => {}
+        None if caller == order.party => {}
         None => {
             return Err(TradeError::Forbidden(format!(
                 "CancelOrder is for the order's party {}; the caller is {}",
                 order.party.account(),
-                caller.party.account()
+                caller.account()
             )));
         }
     }
@@ -141,15 +143,15 @@ pub fn open_orders(ctx: &Context<'_>, interval: i64) -> Result<(Vec<Order>, Vec<
     Ok((bids, asks))
 }
 
-fn require_aggregator(ctx: &Context<'_>, caller: &Caller, vpp_id: &str, action: &str) -> Result<()> {
+fn require_aggregator(ctx: &Context<'_>, caller: &Party, vpp_id: &str, action: &str) -> Result<()> {
     let vpp = calls::get_vpp(ctx, vpp_id)?;
-    if vpp.aggregator == caller.party {
+    if vpp.aggregator == *caller {
         Ok(())
     } else {
         Err(TradeError::Forbidden(format!(
             "{action} for VPP {vpp_id} is for its aggregator {}; the caller is {}",
             vpp.aggregator.account(),
-            caller.party.account()
+            caller.account()
         )))
     }
 }

@@ -20,11 +20,18 @@ pub const NOW: i64 = T0 + 10 * 900;
 /// PV nameplate 4 kW: at most 1000 Wh in 15 minutes.
 pub const PV1_MAX_WH: i64 = 1000;
 
-/// A registry that answers `GetAsset` with the DESIGN.md asset JSON.
+/// The test consortium's roles record (what `scripts/deploy.sh` writes): GridMSP operates every connection
+/// point, UtilityMSP supplies everyone, roles in `gridledger.role`.
+pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+    "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
+
+/// A registry that answers `GetAsset` with the DESIGN.md asset JSON, and `GetRoles` with its roles record.
 #[derive(Debug, Default)]
 pub struct FakeRegistry {
     /// Asset JSON by id.
     pub assets: BTreeMap<String, serde_json::Value>,
+    /// The roles record (`None`: 404, as before `InitRoles`).
+    pub roles: Option<String>,
 }
 
 impl Chaincode for FakeRegistry {
@@ -34,7 +41,11 @@ impl Chaincode for FakeRegistry {
                 Some(asset) => Response::success(asset.to_string()),
                 None => Response::with_status(404, format!("asset {} not found", args[0])),
             },
-            _ => Response::with_status(400, "the fake registry only knows GetAsset(id)"),
+            Ok((f, args)) if f == "GetRoles" && args.is_empty() => match &self.roles {
+                Some(roles) => Response::success(roles.clone()),
+                None => Response::with_status(404, "no roles record"),
+            },
+            _ => Response::with_status(400, "the fake registry only knows GetAsset(id) and GetRoles()"),
         }
     }
 }
@@ -113,7 +124,8 @@ pub fn registry() -> FakeRegistry {
         asset("pv-2", &c.bob, "pv", 10_000, "cp-1"),
         asset("bat-1", &c.alice, "storage", 5000, "cp-2"),
     ];
-    FakeRegistry { assets: assets.into_iter().map(|a| (a["id"].as_str().unwrap_or_default().to_string(), a)).collect() }
+    let assets = assets.into_iter().map(|a| (a["id"].as_str().unwrap_or_default().to_string(), a)).collect();
+    FakeRegistry { assets, roles: Some(ROLES.to_string()) }
 }
 
 /// A ledger with the metering chaincode (namespace `metering`) and the fake registry.

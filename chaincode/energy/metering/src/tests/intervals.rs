@@ -122,7 +122,7 @@ fn readings_belong_to_the_owner_when_they_are_recorded() {
     // GetReading follows the asset's owner now.
     let args = ["GetReading", "m-1", &T0.to_string(), "2.8.0"];
     w.ok(&c.bob, &args);
-    rejects(&w, &c.alice, &args, 403, "GetReading is for GridMSP, UtilityMSP and the owner");
+    rejects(&w, &c.alice, &args, 403, "GetReading is for the owner, a grid operator and the owner's supplier");
 }
 
 #[test]

@@ -41,7 +41,13 @@ fn only_grid_installers_operators_and_admins_register() {
     let w = World::new();
     let c = cast();
     for who in [&c.alice, &c.gateway, &c.utility, &c.nobody] {
-        rejects(&w, who, &["RegisterMeter", &good("m-1")], 403, "RegisterMeter is for meter-installer of GridMSP");
+        rejects(
+            &w,
+            who,
+            &["RegisterMeter", &good("m-1")],
+            403,
+            "RegisterMeter is for meter-installer or operator or admin of a grid operator",
+        );
     }
 }
 
@@ -93,7 +99,13 @@ fn status_changes() {
     let out: Value = serde_json::from_str(&w.ok(&c.operator, &["SetMeterStatus", "m-1", "inactive"])).unwrap();
     assert_eq!(out["status"], "inactive");
     rejects(&w, &c.operator, &["SetMeterStatus", "m-1", "inactive"], 409, "meter m-1 is already inactive");
-    rejects(&w, &c.installer, &["SetMeterStatus", "m-1", "active"], 403, "SetMeterStatus is for operator of GridMSP");
+    rejects(
+        &w,
+        &c.installer,
+        &["SetMeterStatus", "m-1", "active"],
+        403,
+        "SetMeterStatus is for operator or admin of a grid operator",
+    );
     rejects(&w, &c.alice, &["SetMeterStatus", "m-1", "active"], 403, "the caller is prosumer of ProsumerMSP");
     rejects(&w, &c.operator, &["SetMeterStatus", "m-9", "active"], 404, "meter m-9 is not registered");
     rejects(&w, &c.operator, &["SetMeterStatus", "m-1", "on"], 400, "status must be active or inactive");
@@ -166,4 +178,40 @@ fn register_meters_is_all_or_nothing_and_names_the_refused_meter() {
     for who in [&c.alice, &c.gateway] {
         rejects(&w, who, &["RegisterMeters", &registrations(&[("m-5", "pv-1")])], 403, "RegisterMeters is for");
     }
+}
+
+#[test]
+fn a_grid_operator_registers_meters_in_its_own_area_only() {
+    let w = World::new();
+    let mut registry = super::fixture::registry();
+    registry.roles = Some(
+        r#"{"roleAttribute":"gridledger.role","members":["GridMSP","NetzMSP","UtilityMSP"],
+            "gridOperators":[{"msp":"GridMSP","connectionPoints":["cp-1"]},{"msp":"NetzMSP","connectionPoints":["cp-2*"]}],
+            "suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#
+            .into(),
+    );
+    w.ledger.register_chaincode("registry", std::sync::Arc::new(registry));
+    let netz = super::fixture::identity("NetzMSP", "inst", Some("meter-installer"));
+    let m = |id: &str, asset: &str| {
+        serde_json::json!({"id": id, "assetId": asset, "publicKey": public_key("m-1"), "registers": ["1.8.0"],
+                           "intervalSeconds": 900})
+        .to_string()
+    };
+    let text = "RegisterMeter is for meter-installer or operator or admin of the grid operator of connection point \
+                cp-1 (GridMSP); the caller is meter-installer of NetzMSP";
+    rejects(&w, &netz, &["RegisterMeter", &m("m-1", "pv-1")], 403, text);
+    w.ok(&netz, &["RegisterMeter", &m("m-3", "bat-1")]);
+    let batch = format!("[{},{}]", m("m-4", "bat-1"), m("m-5", "pv-2"));
+    rejects(&w, &netz, &["RegisterMeters", &batch], 403, "meter 1 (m-5): RegisterMeters is for");
+    rejects(&w, &cast().installer, &["SetMeterStatus", "m-3", "inactive"], 403, "SetMeterStatus is for");
+}
+
+#[test]
+fn nothing_is_registered_before_the_roles_record() {
+    let w = World::new();
+    let mut registry = super::fixture::registry();
+    registry.roles = None;
+    w.ledger.register_chaincode("registry", std::sync::Arc::new(registry));
+    let text = "the market roles are not configured: the consortium writes them once with registry InitRoles";
+    rejects(&w, &cast().installer, &["RegisterMeter", &good("m-1")], 409, text);
 }

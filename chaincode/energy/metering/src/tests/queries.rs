@@ -65,7 +65,7 @@ fn metered_energy_sums_a_partys_meters() {
         &c.bob,
         &["MeteredEnergy", msp, id, &t0],
         403,
-        "MeteredEnergy is for GridMSP, UtilityMSP and the owner",
+        "MeteredEnergy is for the owner, a grid operator and the owner's supplier",
     );
     rejects(&w, &c.gateway, &["MeteredEnergy", msp, id, &t0], 403, "MeteredEnergy is for");
 }
@@ -81,7 +81,7 @@ fn get_reading_is_for_the_owner_grid_and_utility() {
     assert!(crate::reading::verify(&got, 900, &super::fixture::public_key("m-1")), "stored readings stay verifiable");
     w.ok(&c.utility, &args);
     w.ok(&c.operator, &args);
-    rejects(&w, &c.bob, &args, 403, "GetReading is for GridMSP, UtilityMSP and the owner");
+    rejects(&w, &c.bob, &args, 403, "GetReading is for the owner, a grid operator and the owner's supplier");
     rejects(&w, &c.alice, &["GetReading", "m-1", &t0, "3.8.0"], 404, "no reading of meter m-1");
     rejects(&w, &c.alice, &["GetReading", "m-7", &t0, "1.8.0"], 404, "meter m-7 is not registered");
 }

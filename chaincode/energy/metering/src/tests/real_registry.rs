@@ -5,7 +5,7 @@ use std::sync::Arc;
 use gridledger_shim::Chaincode;
 use serde_json::{Value, json};
 
-use super::fixture::{T0, World, cast, party, public_key, signed};
+use super::fixture::{ROLES, T0, World, cast, party, public_key, signed};
 use super::rejects_batch;
 
 #[test]
@@ -14,6 +14,10 @@ fn meters_and_readings_use_the_registrys_assets() {
     let registry: Arc<dyn Chaincode> = Arc::new(gridledger_registry::chaincode().unwrap());
     w.ledger.register_chaincode("registry", Arc::clone(&registry));
     let c = cast();
+    let roles = w.ledger.tx(["InitRoles", ROLES]).with_namespace("registry");
+    let grid_admin = super::fixture::identity("GridMSP", "gadmin", Some("admin"));
+    let r = roles.with_creator(grid_admin).invoke(registry.as_ref());
+    assert_eq!(r.status, 200, "{}", r.message);
     let asset = json!({"id": "pv-77", "kind": "pv", "nameplateW": 2000, "connectionPoint": "cp-77",
                        "location": {"lat": "52.37", "lon": "4.89"}, "commissioned": "2024-03-01"});
     let tx = w.ledger.tx(["RegisterAsset", &asset.to_string()]).with_namespace("registry");

@@ -3,10 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use gridledger_energy_common::caller::{Party, ROLE_ATTRIBUTE};
+use gridledger_energy_common::caller::Party;
 use gridledger_protos::msp::SerializedIdentity;
 use gridledger_protos::prost::Message as _;
 use gridledger_shim::identity::ClientIdentity;
+
+/// The role attribute of the test consortium's roles record ([`super::ROLES`]).
+pub const ROLE_ATTRIBUTE: &str = "gridledger.role";
 
 /// Fabric CA's attribute extension.
 const ATTRIBUTES_OID: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 1];

@@ -10,6 +10,7 @@ mod bounds;
 mod identity;
 mod props;
 mod queries;
+mod roles;
 mod transfer;
 mod vpp;
 
@@ -59,7 +60,12 @@ pub fn no_role() -> Identity {
     identity("ProsumerMSP", "norole", None)
 }
 
-/// A ledger with the registry on it.
+/// The test consortium's roles record, as `scripts/deploy.sh` writes it: GridMSP operates every connection point,
+/// UtilityMSP supplies everyone, the role is in `gridledger.role`.
+pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+    "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
+
+/// A ledger with the registry on it and [`ROLES`] written.
 pub struct Net {
     pub ledger: MemoryLedger,
     pub cc: ContractChaincode,
@@ -67,6 +73,18 @@ pub struct Net {
 
 impl Net {
     pub fn new() -> Self {
+        Self::with_roles(ROLES)
+    }
+
+    /// A ledger with the registry on it and `roles` written by GridMSP's admin.
+    pub fn with_roles(roles: &str) -> Self {
+        let net = Self::bare();
+        net.ok(&grid_admin(), &["InitRoles", roles]);
+        net
+    }
+
+    /// A ledger with the registry on it and no roles record.
+    pub fn bare() -> Self {
         Self { ledger: MemoryLedger::new().with_namespace(NS), cc: crate::chaincode().unwrap() }
     }
 

@@ -49,7 +49,13 @@ fn who_may_clear() {
     let env = Env::with_cast(c.clone());
     env.place(&c.alice, "buy", 10, 10);
     for who in [&c.alice, &c.no_role, &c.aggregator, &c.utility_prosumer] {
-        env.refused(who, CLOSURE, &["ClearMarket", &i()], 403, "ClearMarket is for operator of GridMSP");
+        env.refused(
+            who,
+            CLOSURE,
+            &["ClearMarket", &i()],
+            403,
+            "ClearMarket is for operator or admin of a grid operator, or operator or admin of a supplier",
+        );
     }
 }
 

@@ -26,7 +26,13 @@ fn only_the_grid_operator_configures() {
     let env = Env::new();
     let c = &env.cast;
     for who in [&c.alice, &c.utility_operator, &c.utility_admin, &c.no_role, &c.aggregator] {
-        env.refused(who, OPEN, &["SetMarketConfig", CONFIG], 403, "SetMarketConfig is for operator of GridMSP");
+        env.refused(
+            who,
+            OPEN,
+            &["SetMarketConfig", CONFIG],
+            403,
+            "SetMarketConfig is for operator or admin of a grid operator",
+        );
     }
 }
 

@@ -34,7 +34,7 @@ fn who_may_place() {
     }
     let args = ["PlaceOrder", &i(), "buy", "100", "10"];
     for who in [&c.no_role, &c.aggregator, &c.grid_operator, &c.grid_admin, &c.utility_admin] {
-        env.refused(who, OPEN, &args, 403, "PlaceOrder is for prosumer of any org or operator of UtilityMSP");
+        env.refused(who, OPEN, &args, 403, "PlaceOrder is for prosumer of any org, or operator of a supplier");
     }
     let anonymous = env.snapshot();
     let r = env.ledger.tx(args).with_timestamp(OPEN, 0).invoke(&env.cc);

@@ -58,7 +58,7 @@ fn only_the_utility_settles() {
     let c = &env.cast;
     let args = ["Settle", &i()];
     for who in [&c.grid_operator, &c.grid_admin, &c.alice, &c.utility_prosumer, &c.no_role] {
-        env.refused(who, I + 900, &args, 403, "Settle is for operator of UtilityMSP or admin of UtilityMSP");
+        env.refused(who, I + 900, &args, 403, "Settle is for operator or admin of a supplier");
     }
     env.ok(&c.utility_admin, I + 900, &args);
 }
@@ -127,4 +127,34 @@ fn balances_accumulate_across_intervals() {
     }
     assert_eq!((env.balance(&c.alice), env.balance(&c.bob)), (-20, 20));
     assert_eq!(env.query_status(&["Balance", ""]).0, 400);
+}
+
+/// Two suppliers: UtilityMSP supplies StorageMSP only, StadtwerkeMSP supplies ProsumerMSP; two grid operators,
+/// NetzMSP for one area only.
+const TWO_SUPPLIERS: &str = r#"{"roleAttribute":"gridledger.role",
+    "members":["GridMSP","NetzMSP","UtilityMSP","StadtwerkeMSP","ProsumerMSP"],
+    "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]},{"msp":"NetzMSP","connectionPoints":["cp-ber-*"]}],
+    "suppliers":[{"msp":"UtilityMSP","customers":["StorageMSP"]},{"msp":"StadtwerkeMSP","customers":["ProsumerMSP"]}]}"#;
+
+#[test]
+fn a_supplier_settles_its_own_customers_only() {
+    let env = settled_example();
+    *env.registry.roles.lock().unwrap() = Some(TWO_SUPPLIERS.to_string());
+    let args = ["Settle", &i()];
+    let text = "Settle of interval 1704070800 is for the supplier of every party in it; the parties of ProsumerMSP \
+                are not customers of UtilityMSP";
+    env.refused(&env.cast.utility_operator, I + 900, &args, 403, text);
+    let stadtwerke = who("StadtwerkeMSP", "desk", Some("operator"));
+    env.ok(&stadtwerke, I + 900, &args);
+    // A distribution operator of one area does not set the whole market's configuration.
+    let netz = who("NetzMSP", "op", Some("operator"));
+    env.refused(&netz, I + 900, &["SetMarketConfig", CONFIG], 403, "NetzMSP operates only some");
+}
+
+#[test]
+fn nothing_trades_before_the_roles_record() {
+    let env = Env::new();
+    *env.registry.roles.lock().unwrap() = None;
+    let text = "the market roles are not configured: the consortium writes them once with registry InitRoles";
+    env.refused(&env.cast.alice, OPEN, &["PlaceOrder", &i(), "buy", "100", "10"], 409, text);
 }

@@ -42,6 +42,9 @@ impl Grid {
         let metering: Arc<dyn Chaincode> = Arc::new(gridledger_metering::chaincode());
         ledger.register_chaincode("registry", Arc::clone(&registry));
         ledger.register_chaincode("metering", Arc::clone(&metering));
+        let roles = ledger.tx(["InitRoles", super::support::ROLES]).with_namespace("registry");
+        let r = roles.with_creator(who("GridMSP", "admin", Some("admin")).creator).invoke(registry.as_ref());
+        assert_eq!(r.status, 200, "InitRoles: {}", r.message);
         Self {
             ledger,
             trade: gridledger_trade::chaincode(),

@@ -84,10 +84,22 @@ impl Cast {
     }
 }
 
-/// A registry answering `GetVpp` for the VPPs it is given.
-#[derive(Debug, Default)]
+/// The test consortium's roles record (what `scripts/deploy.sh` writes).
+pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+    "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
+
+/// A registry answering `GetVpp` for the VPPs it is given, and `GetRoles` with its roles record (default
+/// [`ROLES`]; `None` answers 404 as before `InitRoles`).
+#[derive(Debug)]
 pub struct FakeRegistry {
     pub vpps: Mutex<BTreeMap<String, Party>>,
+    pub roles: Mutex<Option<String>>,
+}
+
+impl Default for FakeRegistry {
+    fn default() -> Self {
+        Self { vpps: Mutex::default(), roles: Mutex::new(Some(ROLES.to_string())) }
+    }
 }
 
 impl Chaincode for FakeRegistry {
@@ -100,6 +112,10 @@ impl Chaincode for FakeRegistry {
                         .to_string(),
                 ),
                 None => Response::with_status(404, format!("no VPP {id}")),
+            },
+            ("GetRoles", []) => match self.roles.lock().unwrap().as_ref() {
+                Some(roles) => Response::success(roles.clone()),
+                None => Response::with_status(404, "no roles record"),
             },
             _ => Response::with_status(400, format!("fake registry: unexpected {function}")),
         }
