@@ -44,6 +44,10 @@ pub enum Command {
     /// The energy market (trade chaincode): orders, clearing, results and balances.
     #[command(subcommand)]
     Market(crate::market::args::MarketCommand),
+    /// Generate, for a set of orgs and their market roles: the roles record (registry InitRoles), the metering
+    /// collection configuration, suggested endorsement policies. Prints JSON; touches no network.
+    #[command(subcommand)]
+    Consortium(crate::consortium::ConsortiumCommand),
     /// A load driver over the gateway (Caliper-style): tx/s, latency percentiles, failures by cause.
     ///
     /// Examples:

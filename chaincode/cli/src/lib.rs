@@ -5,12 +5,14 @@
 //!   low-S ECDSA P-256, proposal construction, Evaluate/Endorse/Submit/CommitStatus/ChaincodeEvents over TLS).
 //! - [`meter`]: meter keys, signed readings (the metering crate's own encoding), simulated fleets.
 //! - [`market`]: orders, clearing, results and balances on the trade chaincode.
+//! - [`consortium`]: the market roles record, the metering collection config and suggested policies for any orgs.
 //! - [`mod@bench`]: a load driver over the gateway (tx/s, latency percentiles, failures by cause, JSON report).
 //! - [`cli`] (clap), [`config`] (validation) and [`mod@run`] (execution) make the `gridctl` binary.
 
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod consortium;
 pub mod ecdsa;
 pub mod gateway;
 pub mod identity;

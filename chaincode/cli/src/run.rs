@@ -25,6 +25,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Meter(MeterCommand::Sign(a)) => crate::meter::sign(&a),
         Command::Meter(MeterCommand::Simulate(a)) => parallel()?.block_on(crate::meter::simulate::simulate(&a)),
         Command::Market(c) => runtime()?.block_on(crate::market::run(&c)),
+        Command::Consortium(c) => {
+            let doc = crate::consortium::run(&c)?;
+            println!("{doc}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(a) => parallel()?.block_on(crate::bench::bench(&a)),
     }
 }
