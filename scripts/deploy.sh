@@ -218,6 +218,32 @@ deploy_energy() {
     deploy "${opts[@]}"
     port=$((port - 1))
   done
+  init_roles
+}
+
+# The market roles record (registry InitRoles, once; DESIGN.md "Organizations
+# and roles"): grid operates every connection point, utility supplies everyone,
+# every other peer org is a member. gridctl generates it with the contracts'
+# own rules; every peer endorses, as the key's future majority policy will ask.
+init_roles() {
+  local gridctl roles org members=() targets
+  (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
+  gridctl=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
+  if as_org grid peer chaincode query -C "$GL_CHANNEL" -n registry -c '{"Args":["GetRoles"]}' >/dev/null 2>&1; then
+    gl_log "market roles already configured (registry GetRoles)"
+    return 0
+  fi
+  for org in $GL_PEER_ORGS; do
+    [[ $org == grid || $org == utility ]] || members+=(--member "$(orgvar "$org" MSPID)")
+  done
+  roles=$("$gridctl" consortium roles --grid-operator "$(orgvar grid MSPID)" \
+    --supplier "$(orgvar utility MSPID)" "${members[@]}") || gl_die "gridctl consortium roles failed"
+  mapfile -t targets < <(all_peer_targets)
+  as_org grid peer chaincode invoke -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls \
+    --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem" -C "$GL_CHANNEL" -n registry "${targets[@]}" \
+    --waitForEvent -c "$(jq -cn --arg r "$roles" '{Args: ["InitRoles", $r]}')" >>"$GL_RUN/logs/tools.log" 2>&1 ||
+    gl_die "registry InitRoles failed (logs/tools.log)"
+  gl_log "market roles written: $roles"
 }
 
 cc_stop() { # name [--kill]
