@@ -80,6 +80,8 @@ main() {
   "$NET" deploy --name registry --cmd "$REL/registry-cc" --port "$((GL_CC_PORT - 2))"
   "$NET" deploy --name metering --cmd "$a" --port "$((GL_CC_PORT - 3))" \
     --collections "$GL_NETWORK/collections-energy.json"
+  # Metering asks the registry for the market roles record.
+  "$NET" init-roles
   echo "A = $a"
   echo "B = $b"
   echo "$METERS meters x $METER_INTERVALS intervals x 2 registers per round, batch $METER_BATCH in $METER_ORDER order," \

@@ -76,6 +76,7 @@ deploy() {
     "$NET" deploy "${opts[@]}"
     port=$((port - 1))
   done
+  "$NET" init-roles
 }
 
 pid_of() { cat "$GL_RUN/pids/cc-$1.pid"; }

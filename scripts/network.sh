@@ -14,7 +14,10 @@
 #   network.sh identities         only CAs + identities (what `up` does first)
 #   network.sh deploy OPTIONS     CCaaS lifecycle; see deploy_usage
 #   network.sh deploy-energy      registry, metering (collections-energy.json) and trade
-#                                 (built by cargo beforehand; ports GL_CC_PORT-2, -3, -4)
+#                                 (built by cargo beforehand; ports GL_CC_PORT-2, -3, -4),
+#                                 then the market roles record (init-roles)
+#   network.sh init-roles         write the market roles record (registry InitRoles)
+#                                 for this consortium, unless one exists
 #   network.sh cc-stop NAME [--kill]   stop a deployed chaincode server (--kill: SIGKILL, a crash)
 #   network.sh cc-start NAME           start it again as deploy did
 #   network.sh restart NODE       restart orderer, orderer-<org> (BFT) or peer-<org>
@@ -223,6 +226,7 @@ main() {
     logs) logs "$@" ;;
     deploy) deploy "$@" ;;
     deploy-energy) deploy_energy ;;
+    init-roles) init_roles ;;
     cc-stop) cc_stop "$@" ;;
     cc-start) cc_start "$@" ;;
     restart) restart_node "$@" ;;
@@ -236,7 +240,7 @@ main() {
       ;;
     env) peer_env "${1:?usage: network.sh env ORG [USER]}" "${2:-admin}" ;;
     *)
-      sed -n '2,28p' "$0" >&2
+      sed -n '2,31p' "$0" >&2
       exit 2
       ;;
   esac
