@@ -102,9 +102,21 @@ field() { jq -r "$2" "$1"; }
 
 gridctl() { "$GRIDCTL" "$@"; }
 
+# wait_gateway CC: right after a deploy the Gateway's discovery may not know
+# every org's peer yet, and refuses to endorse ("no combination of peers can
+# be derived"); measure only once one submit through it has committed.
+wait_gateway() {
+  local cc=$1 deadline=$((SECONDS + 60))
+  until gridctl invoke --org utility -n "$cc" Put bench-warmup ready >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || gl_die "the Gateway could not submit to $cc for 60 s"
+    sleep 1
+  done
+}
+
 # (a) kv vs kvgo, alternating rounds; one table row per round.
 bench_kv() {
   local round cc before after report
+  for cc in kv kvgo; do wait_gateway "$cc"; done
   echo "### (a) kv GetPut: Rust kv vs Go kvgo ($WORKERS workers, ${DURATION}s per round)"
   echo
   echo "| round | chaincode | tx/s | p50 ms | p90 ms | p99 ms | max ms | failed | chaincode CPU s | CPU ms/tx | RSS idle MiB | RSS peak MiB |"
