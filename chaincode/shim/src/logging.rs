@@ -1,5 +1,7 @@
 //! Structured logs on stderr, level from `RUST_LOG` or Fabric's `CORE_CHAINCODE_LOGGING_LEVEL`.
 
+use std::io::IsTerminal;
+
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -14,7 +16,9 @@ pub(crate) fn init() {
     let filter = std::env::var("RUST_LOG").ok().and_then(|spec| spec.parse::<Targets>().ok()).unwrap_or_else(|| {
         Targets::new().with_default(fabric_level(std::env::var("CORE_CHAINCODE_LOGGING_LEVEL").ok()))
     });
-    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Colours only on a terminal: chaincode logs usually land in files or a container's log, where escape codes
+    // get in the way of grep (`wire tx=...`) and of log collectors.
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal());
     let installed = tracing_subscriber::registry().with(fmt).with(filter).try_init();
     if installed.is_err() {
         tracing::debug!("a tracing subscriber was already installed");
