@@ -7,9 +7,9 @@ use gridledger_energy_common::roles;
 use crate::error::{FlexError, Result};
 use crate::merit::{self, Candidate};
 use crate::model::{Award, Awarded, Baseline, RequestStatus};
+use crate::offers;
 use crate::requests::{self, RequestId};
 use crate::store::{self, keys};
-use crate::offers;
 
 /// The event `Award` emits, with the award.
 pub const AWARDED: &str = "FlexibilityAwarded";
@@ -79,6 +79,7 @@ pub fn get(ctx: &Context<'_>, Text(request_id): RequestId) -> Result<Award> {
 
 /// The stored award (404 when absent).
 pub fn load(ctx: &Context<'_>, request_id: &str) -> Result<Award> {
-    store::get_json(ctx, &keys::award(ctx, request_id)?, "award")?
-        .ok_or_else(|| FlexError::NotFound(format!("request {} is not awarded", gridledger_contract::quote(request_id))))
+    store::get_json(ctx, &keys::award(ctx, request_id)?, "award")?.ok_or_else(|| {
+        FlexError::NotFound(format!("request {} is not awarded", gridledger_contract::quote(request_id)))
+    })
 }

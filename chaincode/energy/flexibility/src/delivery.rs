@@ -47,8 +47,7 @@ pub struct Measured {
 pub fn measure(ctx: &Context<'_>, request: &Request, offer: &Offer) -> Result<Measured> {
     let spec = &request.spec;
     let direction = spec.direction;
-    let mut contributions: BTreeMap<String, i64> =
-        offer.backing.iter().map(|b| (b.owner.account(), 0)).collect();
+    let mut contributions: BTreeMap<String, i64> = offer.backing.iter().map(|b| (b.owner.account(), 0)).collect();
     let mut intervals = Vec::new();
     for (k, start) in crate::requests::interval_starts(spec).into_iter().enumerate() {
         let mut measured = 0i64;
@@ -76,7 +75,14 @@ pub fn measure(ctx: &Context<'_>, request: &Request, offer: &Offer) -> Result<Me
 
 /// The same interval on earlier days, most recent first, until `y` days with readings are found or `2 * y` days
 /// were looked at.
-fn history(ctx: &Context<'_>, offer: &Offer, direction: Direction, start: i64, len: u32, y: u32) -> Result<Vec<Option<i64>>> {
+fn history(
+    ctx: &Context<'_>,
+    offer: &Offer,
+    direction: Direction,
+    start: i64,
+    len: u32,
+    y: u32,
+) -> Result<Vec<Option<i64>>> {
     let mut days = Vec::new();
     let mut found = 0;
     for d in 1..=i64::from(y * LOOKBACK_FACTOR) {

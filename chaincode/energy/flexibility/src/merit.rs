@@ -25,9 +25,7 @@ pub struct Candidate {
 /// order, with 0 Wh for the ones left out. Offers of no or negative Wh get nothing.
 pub fn award(offers: &[Candidate], wanted: i64) -> Vec<(String, i64, i64)> {
     let mut ranked: Vec<&Candidate> = offers.iter().collect();
-    ranked.sort_by(|a, b| {
-        (a.price_per_kwh, a.placed_at, &a.vpp_id).cmp(&(b.price_per_kwh, b.placed_at, &b.vpp_id))
-    });
+    ranked.sort_by(|a, b| (a.price_per_kwh, a.placed_at, &a.vpp_id).cmp(&(b.price_per_kwh, b.placed_at, &b.vpp_id)));
     let mut left = wanted.max(0);
     ranked
         .into_iter()
@@ -52,10 +50,7 @@ mod tests {
     fn cheapest_first_then_earliest_then_id() {
         let offers = [c("b", 100, 20, 5), c("a", 100, 20, 5), c("z", 150, 10, 9), c("e", 100, 20, 1)];
         let got = award(&offers, 300);
-        assert_eq!(
-            got,
-            [("z".into(), 150, 10), ("e".into(), 100, 20), ("a".into(), 50, 20), ("b".into(), 0, 20)]
-        );
+        assert_eq!(got, [("z".into(), 150, 10), ("e".into(), 100, 20), ("a".into(), 50, 20), ("b".into(), 0, 20)]);
     }
 
     #[test]

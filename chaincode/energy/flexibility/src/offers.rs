@@ -90,7 +90,8 @@ pub fn submit(
         });
     }
     backing.sort();
-    let cap_wh = i64::try_from(i128::from(cap_w) * i128::from(request.spec.interval_seconds) / 3600).unwrap_or(i64::MAX);
+    let cap_wh =
+        i64::try_from(i128::from(cap_w) * i128::from(request.spec.interval_seconds) / 3600).unwrap_or(i64::MAX);
     if spec.wh > cap_wh {
         return Err(FlexError::BadRequest(format!(
             "{} Wh per interval is more than the members' nameplates allow in {} s ({cap_wh} Wh from {cap_w} W)",

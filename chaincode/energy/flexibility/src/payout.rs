@@ -169,7 +169,8 @@ pub fn postings(
     let vpp = vpp_account(vpp_id);
     let payment = outcomes.iter().try_fold(0i64, |sum, o| checked(sum.checked_add(o.payment), "payment"))?;
     let penalty = outcomes.iter().try_fold(0i64, |sum, o| checked(sum.checked_add(o.penalty), "penalty"))?;
-    let total = contributions.values().try_fold(0i64, |sum, c| checked(sum.checked_add((*c).max(0)), "contribution"))?;
+    let total =
+        contributions.values().try_fold(0i64, |sum, c| checked(sum.checked_add((*c).max(0)), "contribution"))?;
     let mut out = Vec::new();
     let mut post = |debit: &str, credit: &str, amount: i64, reason: &str| {
         if amount > 0 {
@@ -223,7 +224,10 @@ mod tests {
         let contributions: BTreeMap<String, i64> = [("M/a".to_string(), 6_000), ("M/b".to_string(), 3_000)].into();
         let (members, postings) = postings("v", &[o], &contributions, 100).unwrap();
         assert_eq!(members.iter().map(|m| m.amount).collect::<Vec<_>>(), [600, 300]);
-        assert_eq!(postings[0], Posting { debit: "GRID".into(), credit: "VPP/v".into(), amount: 900, reason: "flex-payment".into() });
+        assert_eq!(
+            postings[0],
+            Posting { debit: "GRID".into(), credit: "VPP/v".into(), amount: 900, reason: "flex-payment".into() }
+        );
         assert_eq!(postings.len(), 3);
     }
 

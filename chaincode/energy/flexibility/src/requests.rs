@@ -164,9 +164,7 @@ pub fn validate(spec: &RequestSpec) -> Result<()> {
     }
     if let Baseline::HighXOfY { x, y } = spec.baseline {
         if x == 0 || y > MAX_BASELINE_DAYS || x > y {
-            return bad(format!(
-                "a highXOfY baseline needs 1 <= x <= y <= {MAX_BASELINE_DAYS}, got x {x}, y {y}"
-            ));
+            return bad(format!("a highXOfY baseline needs 1 <= x <= y <= {MAX_BASELINE_DAYS}, got x {x}, y {y}"));
         }
     }
     Ok(())

@@ -71,7 +71,9 @@ pub fn settle(ctx: &Context<'_>, (Text(request_id), Text(vpp_id)): (RequestId, V
     }
     let key = keys::settlement(ctx, &request_id, &vpp_id)?;
     if ctx.get_state(&key)?.is_some() {
-        return Err(FlexError::Conflict(format!("the award of VPP {vpp_id} for request {request_id} is already settled")));
+        return Err(FlexError::Conflict(format!(
+            "the award of VPP {vpp_id} for request {request_id} is already settled"
+        )));
     }
     let settlement = compute(ctx, &request, &offer, &awarded, now)?;
     // Trade refuses a settlement id it has seen, too: the balances cannot move twice for one award.
@@ -92,22 +94,33 @@ pub fn deliveries(ctx: &Context<'_>, (Text(request_id), Text(vpp_id)): (RequestI
 /// `GetSettlement(requestId, vppId)`: anyone (404 before settlement).
 pub fn get(ctx: &Context<'_>, (Text(request_id), Text(vpp_id)): (RequestId, VppId)) -> Result<Settlement> {
     store::get_json(ctx, &keys::settlement(ctx, &request_id, &vpp_id)?, "settlement")?.ok_or_else(|| {
-        FlexError::NotFound(format!("the award of VPP {} for request {} is not settled", quote(&vpp_id), quote(&request_id)))
+        FlexError::NotFound(format!(
+            "the award of VPP {} for request {} is not settled",
+            quote(&vpp_id),
+            quote(&request_id)
+        ))
     })
 }
 
 /// The VPP's offer and its award (404 when the request was not awarded, or not to this VPP).
 fn awarded_offer(ctx: &Context<'_>, request: &Request, vpp_id: &str) -> Result<(Offer, Awarded)> {
     let award = awards::load(ctx, &request.id)?;
-    let awarded = award.awards.into_iter().find(|a| a.vpp_id == vpp_id).ok_or_else(|| {
-        FlexError::NotFound(format!("VPP {} has no award in request {}", quote(vpp_id), request.id))
-    })?;
+    let awarded =
+        award.awards.into_iter().find(|a| a.vpp_id == vpp_id).ok_or_else(|| {
+            FlexError::NotFound(format!("VPP {} has no award in request {}", quote(vpp_id), request.id))
+        })?;
     let offer = store::get_json(ctx, &keys::offer(ctx, &request.id, vpp_id)?, "offer")?
         .ok_or_else(|| FlexError::Corrupt { what: "award".into(), detail: format!("no offer of VPP {vpp_id}") })?;
     Ok((offer, awarded))
 }
 
-fn compute(ctx: &Context<'_>, request: &Request, offer: &Offer, awarded: &Awarded, now: Timestamp) -> Result<Settlement> {
+fn compute(
+    ctx: &Context<'_>,
+    request: &Request,
+    offer: &Offer,
+    awarded: &Awarded,
+    now: Timestamp,
+) -> Result<Settlement> {
     let terms = Terms {
         awarded_wh: awarded.wh,
         price_per_kwh: awarded.price_per_kwh,

@@ -10,6 +10,7 @@
 //! - [`market`]: `ClearMarket`, `Settle`, `GetClearing`, `GetSettlement`.
 //! - [`balances`]: `Balance`, `Balances` and applying postings.
 //! - [`calls`]: registry `GetVpp` and metering `MeteredEnergy`.
+//! - [`flexibility`]: `PostFlexibility`, the flexibility chaincode's settlement postings.
 //! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
 
 pub mod auction;
@@ -17,6 +18,7 @@ pub mod balances;
 pub mod calls;
 pub mod config;
 pub mod error;
+pub mod flexibility;
 pub mod market;
 pub mod model;
 pub mod orders;
@@ -52,6 +54,8 @@ pub fn contract() -> Contract {
         .evaluate(Tx::new("GetSettlement").params(["intervalStart"]), market::get_settlement)
         .evaluate(Tx::new("Balance").params(["account"]), balances::balance)
         .evaluate(Tx::new("Balances"), balances::balances)
+        .submit(Tx::new("PostFlexibility").params(["settlementId", "postings"]), flexibility::post_flexibility)
+        .evaluate(Tx::new("GetFlexPosting").params(["settlementId"]), flexibility::get_flex_posting)
 }
 
 /// Builds the chaincode, reporting definition mistakes.
