@@ -162,10 +162,10 @@ pub fn validate(spec: &RequestSpec) -> Result<()> {
             spec.interval_start, spec.gate_closure
         ));
     }
-    if let Baseline::HighXOfY { x, y } = spec.baseline {
-        if x == 0 || y > MAX_BASELINE_DAYS || x > y {
-            return bad(format!("a highXOfY baseline needs 1 <= x <= y <= {MAX_BASELINE_DAYS}, got x {x}, y {y}"));
-        }
+    if let Baseline::HighXOfY { x, y } = spec.baseline
+        && (x == 0 || y > MAX_BASELINE_DAYS || x > y)
+    {
+        return bad(format!("a highXOfY baseline needs 1 <= x <= y <= {MAX_BASELINE_DAYS}, got x {x}, y {y}"));
     }
     Ok(())
 }

@@ -123,16 +123,16 @@ impl World {
         let c = w.cast.clone();
         w.ok("registry", &c.agg_a, SETUP, &["CreateVpp", "vpp-a", "VPP A"]);
         w.ok("registry", &c.agg_b, SETUP, &["CreateVpp", "vpp-b", "VPP B"]);
-        w.asset(&c.alice, "bat-a", "storage", 40_000, "cp-ams-1", "vpp-a", 900);
-        w.asset(&c.bob, "pv-b", "pv", 20_000, "cp-ams-1", "vpp-a", 900);
-        w.asset(&c.alice, "pv-x", "pv", 20_000, "cp-ber-1", "vpp-a", 900);
-        w.asset(&c.bob, "ev-e", "ev-charger", 11_000, "cp-ams-1", "vpp-a", 3600);
-        w.asset(&c.carol, "bat-c", "storage", 40_000, "cp-ams-2", "vpp-b", 900);
+        w.asset(&c.alice, "bat-a", ("storage", 40_000), "cp-ams-1", "vpp-a", 900);
+        w.asset(&c.bob, "pv-b", ("pv", 20_000), "cp-ams-1", "vpp-a", 900);
+        w.asset(&c.alice, "pv-x", ("pv", 20_000), "cp-ber-1", "vpp-a", 900);
+        w.asset(&c.bob, "ev-e", ("ev-charger", 11_000), "cp-ams-1", "vpp-a", 3600);
+        w.asset(&c.carol, "bat-c", ("storage", 40_000), "cp-ams-2", "vpp-b", 900);
         w
     }
 
     /// Registers, connects and meters an asset, and makes it a member of `vpp`.
-    fn asset(&mut self, owner: &Who, id: &str, kind: &str, nameplate_w: i64, cp: &str, vpp: &str, len: i64) {
+    fn asset(&mut self, owner: &Who, id: &str, (kind, nameplate_w): (&str, i64), cp: &str, vpp: &str, len: i64) {
         let mut record = json!({"id": id, "kind": kind, "nameplateW": nameplate_w, "connectionPoint": cp,
                                 "location": {"lat": "52.37", "lon": "4.89"}, "commissioned": "2023-06-01"});
         if kind == "storage" {
