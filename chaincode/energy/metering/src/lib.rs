@@ -14,6 +14,7 @@
 //! - The [`queries`] module: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
 //! - The [`record`] module: the private record of one meter's interval.
 //! - The [`registry`] module: the registry's `GetAsset`, as metering reads it.
+//! - The [`ocmf`] module: `SubmitOcmf`, `GetOcmf`: OCMF-signed charger readings.
 //! - The [`keys`] module: the ledger keys.
 //!
 //! ```
@@ -24,6 +25,7 @@
 pub mod ingest;
 pub mod keys;
 pub mod meter;
+pub mod ocmf;
 mod point;
 pub mod queries;
 pub mod reading;
@@ -44,6 +46,8 @@ pub fn contract() -> Contract {
         .submit(Tx::new("RegisterMeters").params(["meters"]), meter::register_many)
         .submit(Tx::new("SetMeterStatus").params(["meterId", "status"]), meter::set_status)
         .submit(Tx::new("SubmitReadings").params(["batch"]), ingest::submit)
+        .submit(Tx::new("SubmitOcmf").params(["meterId", "record"]), ocmf::submit::submit)
+        .evaluate(Tx::new("GetOcmf").params(["meterId", "intervalStart", "register"]), ocmf::submit::get)
         .evaluate(Tx::new("GetMeter").params(["id"]), meter::get)
         .evaluate(Tx::new("IntervalTotals").params(["connectionPoint", "intervalStart"]), queries::interval_totals)
         .evaluate(Tx::new("MeteredEnergy").params(["msp", "id", "intervalStart"]), queries::metered_energy)
