@@ -27,4 +27,4 @@ pub mod submit;
 pub use record::{Mapped, OcmfError, OcmfReading, OcmfRecord};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,6 +5,7 @@ mod fixture;
 mod ingest;
 mod intervals;
 mod meters;
+mod ocmf;
 mod props;
 mod queries;
 mod real_registry;
