@@ -1,4 +1,4 @@
-//! `Award` and `GetAward`: the ledger side of [`merit`](crate::merit).
+//! `Award` and `GetAward`: the ledger side of [`crate::merit`].
 
 use gridledger_contract::{Context, Text};
 use gridledger_energy_common::caller::Caller;

@@ -1,5 +1,5 @@
 //! `Settle`, `Deliveries` and `GetSettlement`: delivery against the baseline, payment and penalty, and the
-//! postings to trade's balances (see [`payout`](crate::payout)).
+//! postings to trade's balances (see [`crate::payout`]).
 
 use gridledger_contract::{Context, Fields, Object, Text, quote};
 use gridledger_energy_common::caller::Caller;

@@ -21,6 +21,7 @@
 //! reading measured there; chargers that sign clock-aligned values (OCPP `ClockAlignedDataInterval` 900) give one
 //! record per interval.
 
+pub mod fields;
 pub mod record;
 pub mod submit;
 

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::record::{OcmfRecord, parse_time, register, to_wh};
+use super::fields::{parse_time, register, to_wh};
+use super::record::OcmfRecord;
 /// The vectors (shared with the ledger tests).
 pub(crate) const VECTORS: &str = include_str!("../../testdata/ocmf/vectors.json");
 
