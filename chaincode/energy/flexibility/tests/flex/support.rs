@@ -132,7 +132,7 @@ impl World {
     }
 
     /// Registers, connects and meters an asset, and makes it a member of `vpp`.
-    fn asset(&mut self, owner: &Who, id: &str, (kind, nameplate_w): (&str, i64), cp: &str, vpp: &str, len: i64) {
+    pub fn asset(&mut self, owner: &Who, id: &str, (kind, nameplate_w): (&str, i64), cp: &str, vpp: &str, len: i64) {
         let mut record = json!({"id": id, "kind": kind, "nameplateW": nameplate_w, "connectionPoint": cp,
                                 "location": {"lat": "52.37", "lon": "4.89"}, "commissioned": "2023-06-01"});
         if kind == "storage" {
