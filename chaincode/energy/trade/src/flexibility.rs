@@ -108,8 +108,9 @@ pub fn invoked_chaincode(proposal_bytes: &[u8]) -> Option<String> {
 
 fn validate(postings: &[Posting]) -> Result<(), ContractError> {
     let bad = |m: String| Err(ContractError::BadRequest(m));
-    if postings.is_empty() || postings.len() > MAX_POSTINGS {
-        return bad(format!("postings needs 1 to {MAX_POSTINGS} entries, got {}", postings.len()));
+    // No postings is a settlement too (nothing delivered, no penalty): it is recorded, so it cannot come again.
+    if postings.len() > MAX_POSTINGS {
+        return bad(format!("postings has {} entries; at most {MAX_POSTINGS}", postings.len()));
     }
     for (i, p) in postings.iter().enumerate() {
         let account_ok = |a: &str| !a.is_empty() && a.chars().count() <= MAX_ACCOUNT_LEN;
@@ -161,7 +162,8 @@ mod tests {
             reason: r.into(),
         };
         assert!(validate(&[p("GRID", "VPP/v", 5, "flex-payment")]).is_ok());
-        assert!(validate(&[]).is_err());
+        assert!(validate(&[]).is_ok());
+        assert!(validate(&vec![p("GRID", "VPP/v", 5, "flex-payment"); MAX_POSTINGS + 1]).is_err());
         assert!(validate(&[p("GRID", "GRID", 5, "flex-payment")]).is_err());
         assert!(validate(&[p("GRID", "VPP/v", 0, "flex-payment")]).is_err());
         assert!(validate(&[p("GRID", "VPP/v", 5, "energy")]).is_err());

@@ -180,3 +180,18 @@ fn settle_rules() {
         "already posted",
     );
 }
+
+#[test]
+fn a_settlement_that_moves_no_money_is_still_recorded_once() {
+    let w = World::new();
+    let c = &w.cast;
+    let mut spec = request_spec();
+    spec["penaltyPerKwh"] = json!(0);
+    let id = w.request(&spec);
+    w.flex(&c.agg_b, OPEN, &["SubmitOffer", &id, &offer("vpp-b", 1000, 60, &["m-c"], Some(&[0]))]);
+    w.flex(&c.grid_operator, GATE, &["Award", &id]);
+    let s = w.flex(&c.grid_operator, I + LEN, &["Settle", &id, "vpp-b"]);
+    assert_eq!(s["postings"], json!([]));
+    assert_eq!(w.query("trade", &["GetFlexPosting", &format!("{id}/vpp-b")])["postings"], json!([]));
+    w.refused("flexibility", &c.grid_operator, I + LEN, &["Settle", &id, "vpp-b"], 409, "already settled");
+}
