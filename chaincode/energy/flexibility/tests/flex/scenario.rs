@@ -127,3 +127,28 @@ fn a_baseline_without_enough_days_delivers_nothing() {
     assert_eq!(w.balance("VPP/vpp-a"), -270);
     assert_eq!(w.balance(&c.bob.party.account()), 0);
 }
+
+#[test]
+fn down_flexibility_counts_import_against_the_schedule() {
+    let w = World::new();
+    let c = &w.cast;
+    let mut spec = request_spec();
+    spec["direction"] = json!("down");
+    spec["wh"] = json!(4000);
+    let id = w.request(&spec);
+    // vpp-b planned to export 1000 Wh; asked to go down, its battery charges 2500 Wh instead.
+    w.flex(&c.agg_b, OPEN, &["SubmitOffer", &id, &offer("vpp-b", 4000, 80, &["m-c"], Some(&[1000]))]);
+    w.flex(&c.grid_operator, GATE, &["Award", &id]);
+    w.submit(I + LEN, &[w.reading("m-c", I, "1.8.0", 2500), w.reading("m-c", I, "2.8.0", 0)]);
+    let s = w.flex(&c.grid_operator, I + LEN, &["Settle", &id, "vpp-b"]);
+    let interval = &s["intervals"][0];
+    // Down: measured = import - export = 2500; baseline = -(planned net export) = -1000; delivered 3500 of 4000.
+    assert_eq!(
+        (interval["measuredWh"].as_i64(), interval["baselineWh"].as_i64(), interval["deliveredWh"].as_i64()),
+        (Some(2500), Some(-1000), Some(3500))
+    );
+    // Tolerance 400: shortfall 100 Wh at 300 = 30; payment 3500 Wh at 80 = 280; carol measured 2500 Wh of import.
+    assert_eq!((interval["payment"].as_i64(), interval["penalty"].as_i64()), (Some(280), Some(30)));
+    assert_eq!(s["members"], json!([{"account": c.carol.party.account(), "contributionWh": 2500, "amount": 200}]));
+    assert_eq!(w.balance("VPP/vpp-b"), 280 - 30 - 200);
+}
