@@ -42,6 +42,9 @@ chaincode/contract/tests/validate-metadata.sh
 step "tests"
 cargo test --workspace --locked
 
+step "fuzz smoke: every target under AFL++ for 10 s from its seeds (scripts/fuzz.sh; long runs: README)"
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
