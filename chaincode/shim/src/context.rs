@@ -1,6 +1,7 @@
 //! The immutable facts of one transaction, decoded once from the peer's message.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use gridledger_protos::common::{ChannelHeader, Header, HeaderType, SignatureHeader};
 use gridledger_protos::peer::{ChaincodeInput, ChaincodeProposalPayload, Proposal, SignedProposal};
@@ -23,7 +24,12 @@ pub struct TxContext {
     signed_proposal: Option<SignedProposal>,
     creator: Vec<u8>,
     transient: BTreeMap<String, Vec<u8>>,
-    binding: Vec<u8>,
+    /// The proposal's nonce and epoch: with the creator, the inputs of the binding.
+    nonce: Vec<u8>,
+    epoch: u64,
+    /// Computed on first use: hashing a kilobyte of creator per transaction is a measurable share of the shim's
+    /// CPU, and most chaincode never asks for the binding.
+    binding: OnceLock<Vec<u8>>,
     timestamp: Option<Timestamp>,
 }
 
@@ -74,7 +80,8 @@ impl TxContext {
         let payload =
             ChaincodeProposalPayload::decode(proposal.payload.as_slice()).map_err(|e| bad("proposal payload", e))?;
 
-        self.binding = binding(&signature_header.nonce, &signature_header.creator, channel_header.epoch);
+        self.nonce = signature_header.nonce;
+        self.epoch = channel_header.epoch;
         self.creator = signature_header.creator;
         self.transient = payload.transient_map.into_iter().collect();
         self.timestamp = channel_header.timestamp;
@@ -83,6 +90,8 @@ impl TxContext {
 
     /// Sets the creator (serialized identity), as a proposal would.
     pub fn with_creator(mut self, creator: Vec<u8>) -> Self {
+        // The binding is the proposal's: fix it before the creator changes.
+        self.binding();
         self.creator = creator;
         self
     }
@@ -145,9 +154,12 @@ impl TxContext {
     pub fn transient(&self) -> &BTreeMap<String, Vec<u8>> {
         &self.transient
     }
-    /// The binding.
+    /// The binding: SHA-256(nonce || creator || epoch) of the proposal; empty without a proposal.
     pub fn binding(&self) -> &[u8] {
-        &self.binding
+        if self.signed_proposal.is_none() {
+            return &[];
+        }
+        self.binding.get_or_init(|| binding(&self.nonce, &self.creator, self.epoch))
     }
     /// The transaction timestamp.
     pub fn timestamp(&self) -> Result<Timestamp> {
@@ -224,9 +236,19 @@ mod tests {
     }
 
     #[test]
-    fn no_proposal_means_no_timestamp() {
-        let ctx = TxContext::new("c", "t", vec![]);
+    fn no_proposal_means_no_timestamp_and_no_binding() {
+        let ctx = TxContext::new("c", "t", vec![]).with_creator(b"me".to_vec());
         assert!(ctx.timestamp().is_err());
+        assert!(ctx.binding().is_empty());
+    }
+
+    #[test]
+    fn the_binding_is_the_proposals_even_after_with_creator() {
+        let signed = signed(HeaderType::EndorserTransaction, b"me", b"n");
+        let ctx = TxContext::from_peer("c".into(), "t".into(), ChaincodeInput::default(), Some(signed)).unwrap();
+        let expected = ctx.clone().binding().to_vec();
+        assert_eq!(expected.len(), 32);
+        assert_eq!(ctx.with_creator(b"other".to_vec()).binding(), expected.as_slice());
     }
 
     #[test]

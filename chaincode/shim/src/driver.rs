@@ -8,7 +8,7 @@
 
 use std::future::poll_fn;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use gridledger_protos::peer::ChaincodeMessage;
 use tokio::sync::watch;
 
@@ -31,7 +31,7 @@ where
 {
     let mut state = State::Created;
     let mut draining = *shutdown.borrow();
-    let result = loop {
+    let result = 'driving: loop {
         if draining && executor.is_idle() {
             break Ok(());
         }
@@ -42,24 +42,48 @@ where
             }
             () = poll_fn(|cx| executor.poll_finished(cx)) => {}
             msg = incoming.next() => {
-                let msg = match msg {
-                    Some(Ok(msg)) => msg,
-                    Some(Err(status)) => break Err(Error::Status(status)),
-                    None => break Ok(()),
-                };
-                let (next, action) = handler::on_message(state, msg);
-                state = next;
-                // Not `?`: leaving without `executor.close()` would strand transactions waiting for replies.
-                if let Some(action) = action
-                    && let Err(e) = perform(executor, outgoing, draining, action)
-                {
-                    break Err(e);
+                // Then every message already received, without going back through `select!` for each (which arms
+                // and disarms the shutdown watch every time): the peer sends in batches, and so do we.
+                let mut msg = msg;
+                for _ in 0..BATCH {
+                    if let Err(end) = on_incoming(executor, outgoing, &mut state, draining, msg) {
+                        break 'driving end;
+                    }
+                    match incoming.next().now_or_never() {
+                        Some(next) => msg = next,
+                        None => break,
+                    }
                 }
             }
         }
     };
     executor.close();
     result
+}
+
+/// Messages handled in a row before the driver looks at shutdown and finished transactions again.
+const BATCH: usize = 64;
+
+/// Handles one item of the incoming stream; `Err` carries how the driver ends.
+fn on_incoming<E: TxExecutor>(
+    executor: &mut E,
+    outgoing: &Outgoing,
+    state: &mut State,
+    draining: bool,
+    msg: Option<Result<ChaincodeMessage, tonic::Status>>,
+) -> Result<(), Result<()>> {
+    let msg = match msg {
+        Some(Ok(msg)) => msg,
+        Some(Err(status)) => return Err(Err(Error::Status(status))),
+        None => return Err(Ok(())),
+    };
+    let (next, action) = handler::on_message(*state, msg);
+    *state = next;
+    // Not `?` in the caller: leaving without `executor.close()` would strand transactions waiting for replies.
+    match action {
+        Some(action) => perform(executor, outgoing, draining, action).map_err(Err),
+        None => Ok(()),
+    }
 }
 
 fn perform<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool, action: Action) -> Result<()> {
