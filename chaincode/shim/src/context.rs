@@ -3,13 +3,16 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use gridledger_protos::common::{ChannelHeader, Header, HeaderType, SignatureHeader};
-use gridledger_protos::peer::{ChaincodeInput, ChaincodeProposalPayload, Proposal, SignedProposal};
+use gridledger_protos::common::{ChannelHeader, HeaderType};
+use gridledger_protos::peer::{ChaincodeInput, ChaincodeProposalPayload, SignedProposal};
 use gridledger_protos::prost::Message;
 use gridledger_protos::prost_types::Timestamp;
+use prost::bytes::Bytes;
 use ring::digest;
 
 use crate::error::{Error, Result};
+
+mod views;
 
 /// Arguments, ids, creator, transient data and timestamp of one transaction.
 ///
@@ -54,21 +57,25 @@ impl TxContext {
             decorations: input.decorations.into_iter().collect(),
             ..Self::default()
         };
-        if let Some(signed) = signed_proposal {
-            ctx.apply_proposal(&signed)?;
+        if let Some(mut signed) = signed_proposal {
+            // Lent to the decoder as `Bytes` and taken back afterwards: no copy when nothing else holds it.
+            let bytes = Bytes::from(std::mem::take(&mut signed.proposal_bytes));
+            ctx.apply_proposal(bytes.clone())?;
+            signed.proposal_bytes = Vec::from(bytes);
             ctx.signed_proposal = Some(signed);
         }
         Ok(ctx)
     }
 
-    fn apply_proposal(&mut self, signed: &SignedProposal) -> Result<()> {
-        let proposal = Proposal::decode(signed.proposal_bytes.as_slice()).map_err(|e| bad("proposal", e))?;
+    /// Decodes the proposal in `bytes`: every field is a slice of that one buffer (see `views`), and only what the
+    /// context keeps is copied out.
+    fn apply_proposal(&mut self, bytes: Bytes) -> Result<()> {
+        let proposal = views::Proposal::decode(bytes).map_err(|e| bad("proposal", e))?;
         if proposal.header.is_empty() {
             return Err(Error::InvalidProposal("proposal header is empty".into()));
         }
-        let header = Header::decode(proposal.header.as_slice()).map_err(|e| bad("header", e))?;
-        let channel_header =
-            ChannelHeader::decode(header.channel_header.as_slice()).map_err(|e| bad("channel header", e))?;
+        let header = views::Header::decode(proposal.header).map_err(|e| bad("header", e))?;
+        let channel_header = ChannelHeader::decode(header.channel_header).map_err(|e| bad("channel header", e))?;
         let kind = channel_header.r#type;
         if kind != HeaderType::EndorserTransaction as i32 && kind != HeaderType::Config as i32 {
             return Err(Error::InvalidProposal(format!(
@@ -76,13 +83,12 @@ impl TxContext {
             )));
         }
         let signature_header =
-            SignatureHeader::decode(header.signature_header.as_slice()).map_err(|e| bad("signature header", e))?;
-        let payload =
-            ChaincodeProposalPayload::decode(proposal.payload.as_slice()).map_err(|e| bad("proposal payload", e))?;
+            views::SignatureHeader::decode(header.signature_header).map_err(|e| bad("signature header", e))?;
+        let payload = ChaincodeProposalPayload::decode(proposal.payload).map_err(|e| bad("proposal payload", e))?;
 
-        self.nonce = signature_header.nonce;
+        self.nonce = signature_header.nonce.to_vec();
         self.epoch = channel_header.epoch;
-        self.creator = signature_header.creator;
+        self.creator = signature_header.creator.to_vec();
         self.transient = payload.transient_map.into_iter().collect();
         self.timestamp = channel_header.timestamp;
         Ok(())
@@ -182,8 +188,11 @@ fn binding(nonce: &[u8], creator: &[u8], epoch: u64) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use gridledger_protos::common::{Header, SignatureHeader};
+    use gridledger_protos::peer::Proposal;
     use proptest::prelude::*;
+
+    use super::*;
 
     fn signed(kind: HeaderType, creator: &[u8], nonce: &[u8]) -> SignedProposal {
         let channel_header = ChannelHeader {
