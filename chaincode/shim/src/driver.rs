@@ -45,9 +45,15 @@ where
                 // Then every message already received, without going back through `select!` for each (which arms
                 // and disarms the shutdown watch every time): the peer sends in batches, and so do we.
                 let mut msg = msg;
-                for _ in 0..BATCH {
+                let mut handled = 0;
+                loop {
                     if let Err(end) = on_incoming(executor, outgoing, &mut state, draining, msg) {
                         break 'driving end;
+                    }
+                    handled += 1;
+                    // Checked before taking the next message: one taken is one that must be handled.
+                    if handled == BATCH {
+                        break;
                     }
                     match incoming.next().now_or_never() {
                         Some(next) => msg = next,

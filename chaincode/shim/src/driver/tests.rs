@@ -237,6 +237,23 @@ async fn replies_and_duplicates_are_told_apart_by_txid_and_channel() {
     );
 }
 
+/// More messages arrive at once than the driver handles in a row: none is lost at the seams of its batches.
+#[tokio::test]
+async fn a_burst_longer_than_a_batch_is_handled_whole() {
+    let mut peer = Peer::start(false);
+    peer.handshake();
+    let count = 3 * BATCH + 1;
+    for i in 0..count {
+        peer.send(Type::Transaction, &format!("t{i}"), "ch", input(&["x"]));
+    }
+    for i in 0..count {
+        assert_eq!(peer.next_started().await, key(&format!("t{i}"), "ch"), "in order, none skipped");
+    }
+    let (result, events) = peer.hang_up().await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(events.len(), count + 2, "READY, every transaction, close");
+}
+
 #[tokio::test]
 async fn draining_refuses_new_transactions_and_ends_when_the_running_ones_finish() {
     let mut peer = Peer::start(false);
