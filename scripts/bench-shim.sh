@@ -8,6 +8,8 @@
 #   fabric-shim  tests/bench/fabric-shim-kv  chainlaunch's fabric-shim crate from crates.io, as shipped (Server::start)
 #   fabric-shim-nodelay  the same on a TCP_NODELAY listener (0.1.1 leaves Nagle on; see its main.rs)
 #   echo         chaincode/bench        shim-echo: the message exchange with no chaincode runtime (transport floor)
+#   rust-baseline  a kv-ccaas built elsewhere (--baseline PATH, e.g. from a worktree of an older commit): before/after
+#                in one interleaved run
 #
 # Every target runs plaintext (no TLS) on a free 127.0.0.1 port. Per round and target: start it, read its idle RSS,
 # run shim-load at --concurrency (throughput) and at concurrency 1 (latency), read its peak RSS, stop it. Rounds
@@ -15,9 +17,10 @@
 #
 # usage: scripts/bench-shim.sh [--rounds N] [--duration S] [--warmup S] [--concurrency N] [--latency-duration S]
 #                              [--targets rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo] [--out DIR] [--skip-build]
-#                              [--quick]
+#                              [--baseline PATH] [--quick]
 # Prints a markdown table on stdout; writes every run's JSON, summary.json and summary.md to the results dir
 # (default target/bench-shim/<UTC timestamp>). BENCH_COMMIT overrides the commit recorded (for an exported tree).
+# Binaries are built into and taken from CARGO_TARGET_DIR when it is set (default: target/ of the repository).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -32,6 +35,7 @@ latency_duration=5
 targets="rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo"
 out=""
 build=1
+baseline=""
 
 usage() {
   sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
@@ -48,6 +52,7 @@ while (($#)); do
     --targets) targets="$2" && shift ;;
     --out) out="$2" && shift ;;
     --skip-build) build=0 ;;
+    --baseline) baseline="$2" && shift ;;
     --quick) rounds=1 duration=3 warmup=1 latency_duration=2 ;;
     -h | --help) usage ;;
     *) echo "unknown option: $1" >&2 && usage ;;
@@ -63,26 +68,35 @@ die() {
   exit 1
 }
 
-readonly RELEASE="$REPO/target/release"
-readonly FSK_TARGET="$REPO/target/fabric-shim-kv"
+readonly TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+readonly RELEASE="$TARGET_DIR/release"
+readonly FSK_TARGET="$TARGET_DIR/fabric-shim-kv"
 readonly LOAD="$RELEASE/shim-load"
 # The static build needs an explicit --target, so its RUSTFLAGS reach the chaincode but not the proc-macros, which
 # are host dylibs and cannot be static; its own target dir keeps the two builds' caches apart.
 readonly HOST_TRIPLE="x86_64-unknown-linux-gnu"
-readonly STATIC_TARGET="$REPO/target/static"
+readonly STATIC_TARGET="$TARGET_DIR/static"
 go_bin=""
 
-build_all() {
-  log "building release binaries (kv-ccaas, shim-load, shim-echo, fabric-shim-kv, Go reference)"
-  cargo build --release --quiet --manifest-path "$REPO/Cargo.toml" \
-    -p gridledger-example-kv --bin kv-ccaas -p gridledger-bench --bin shim-load --bin shim-echo
-  # Its own workspace and lockfile; its own target dir keeps its build out of the source tree.
-  cargo build --release --quiet --locked --manifest-path "$REPO/tests/bench/fabric-shim-kv/Cargo.toml" \
-    --target-dir "$FSK_TARGET"
-  RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
-    cargo build --release --quiet --manifest-path "$REPO/Cargo.toml" --target "$HOST_TRIPLE" \
-    --target-dir "$STATIC_TARGET" -p gridledger-example-kv --bin kv-ccaas
-  go_bin="$("$REPO/scripts/build-go-reference.sh" build)"
+# Builds only what the chosen targets need (the driver always).
+build_targets() {
+  log "building release binaries for: $targets (static, fabric-shim and Go only when chosen)"
+  local packages=(-p gridledger-bench --bin shim-load --bin shim-echo)
+  [[ ,$targets, == *,rust,* ]] && packages+=(-p gridledger-example-kv --bin kv-ccaas)
+  cargo build --release --quiet --manifest-path "$REPO/Cargo.toml" "${packages[@]}"
+  if [[ ,$targets, == *,fabric-shim* ]]; then
+    cargo build --release --quiet --locked --manifest-path "$REPO/tests/bench/fabric-shim-kv/Cargo.toml" \
+      --target-dir "$FSK_TARGET"
+  fi
+  if [[ ,$targets, == *,rust-static,* ]]; then
+    RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
+      cargo build --release --quiet --manifest-path "$REPO/Cargo.toml" --target "$HOST_TRIPLE" \
+      --target-dir "$STATIC_TARGET" -p gridledger-example-kv --bin kv-ccaas
+  fi
+  if [[ ,$targets, == *,go,* ]]; then
+    go_bin="$("$REPO/scripts/build-go-reference.sh" build)"
+  fi
+  return 0
 }
 
 # The command line of a target (the environment is the same for all: CHAINCODE_ID, CHAINCODE_SERVER_ADDRESS).
@@ -93,6 +107,7 @@ target_cmd() {
     go) echo "${go_bin:-$HOME/.cache/gridledger/go-reference/kv-go}" ;;
     fabric-shim | fabric-shim-nodelay) echo "$FSK_TARGET/release/fabric-shim-kv" ;;
     echo) echo "$RELEASE/shim-echo" ;;
+    rust-baseline) echo "${baseline:?rust-baseline needs --baseline PATH}" ;;
     *) die "unknown target $1" ;;
   esac
 }
@@ -236,6 +251,9 @@ summarize() {
          rust_vs_fabric_shim_tx_s: ratio($targets.rust.tx_s; $targets["fabric-shim"].tx_s),
          rust_vs_fabric_shim_nodelay_tx_s: ratio($targets.rust.tx_s; $targets["fabric-shim-nodelay"].tx_s),
          rust_vs_echo_tx_s: ratio($targets.rust.tx_s; $targets.echo.tx_s),
+         rust_baseline_vs_echo_tx_s: ratio($targets["rust-baseline"].tx_s; $targets.echo.tx_s),
+         rust_vs_baseline_tx_s: ratio($targets.rust.tx_s; $targets["rust-baseline"].tx_s),
+         rust_vs_baseline_cpu_us_tx: ratio($targets.rust.cc_cpu_us_tx; $targets["rust-baseline"].cc_cpu_us_tx),
          rust_vs_go_p99: ratio($targets.rust.p99_us; $targets.go.p99_us),
          rust_vs_go_c1_p50: ratio($targets.rust.c1_p50_us; $targets.go.c1_p50_us),
          rust_idle_rss_mb: (if $targets.rust.idle_rss_kb then ($targets.rust.idle_rss_kb / 1024 | r2) else null end),
@@ -268,6 +286,9 @@ markdown() {
     "| Rust static idle RSS (MB) | \($r.rust_static_idle_rss_mb // "-") | <= 3 | \(pass(if $r.rust_static_idle_rss_mb then $r.rust_static_idle_rss_mb <= 3 else null end)) |",
     "| Rust static / Go tx/s @\($c) | \($r.rust_static_vs_go_tx_s // "-") | >= 3 | \(pass(if $r.rust_static_vs_go_tx_s then $r.rust_static_vs_go_tx_s >= 3 else null end)) |",
     "| Rust / echo floor tx/s @\($c) | \($r.rust_vs_echo_tx_s // "-") | (1.0 = transport bound) | |",
+    "| Rust baseline / echo floor tx/s @\($c) | \($r.rust_baseline_vs_echo_tx_s // "-") | | |",
+    "| Rust / Rust baseline tx/s @\($c) | \($r.rust_vs_baseline_tx_s // "-") | | |",
+    "| Rust / Rust baseline CPU us/tx @\($c) | \($r.rust_vs_baseline_cpu_us_tx // "-") | | |",
     "| Rust p50 / Go p50 @1 | \($r.rust_vs_go_c1_p50 // "-") | | |",
     "",
     "Machine: \(.machine.nproc) x \(.machine.cpu), kernel \(.machine.kernel), \(.machine.memory); \(.machine.rustc); \(.machine.go); fabric-chaincode-go \(.machine.fabric_chaincode_go); fabric-shim \(.machine.fabric_shim_crate); commit \(.machine.commit) (\(.machine.modified_files_under_test) uncommitted files in proto, shim, kv); load average before: \(.machine.loadavg_before); after: \(.machine.loadavg_after)."
@@ -275,7 +296,9 @@ markdown() {
 }
 
 main() {
-  ((build)) && build_all
+  if ((build)); then
+    build_targets
+  fi
   [[ -x $LOAD ]] || die "$LOAD is not built"
   local load_before load_after order=() t round
   IFS=',' read -r -a order <<<"$targets"

@@ -1,14 +1,18 @@
 //! The immutable facts of one transaction, decoded once from the peer's message.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use gridledger_protos::common::{ChannelHeader, Header, HeaderType, SignatureHeader};
-use gridledger_protos::peer::{ChaincodeInput, ChaincodeProposalPayload, Proposal, SignedProposal};
+use gridledger_protos::common::{ChannelHeader, HeaderType};
+use gridledger_protos::peer::{ChaincodeInput, ChaincodeProposalPayload, SignedProposal};
 use gridledger_protos::prost::Message;
 use gridledger_protos::prost_types::Timestamp;
+use prost::bytes::Bytes;
 use ring::digest;
 
 use crate::error::{Error, Result};
+
+mod views;
 
 /// Arguments, ids, creator, transient data and timestamp of one transaction.
 ///
@@ -23,7 +27,12 @@ pub struct TxContext {
     signed_proposal: Option<SignedProposal>,
     creator: Vec<u8>,
     transient: BTreeMap<String, Vec<u8>>,
-    binding: Vec<u8>,
+    /// The proposal's nonce and epoch: with the creator, the inputs of the binding.
+    nonce: Vec<u8>,
+    epoch: u64,
+    /// Computed on first use: hashing a kilobyte of creator per transaction is a measurable share of the shim's
+    /// CPU, and most chaincode never asks for the binding.
+    binding: OnceLock<Vec<u8>>,
     timestamp: Option<Timestamp>,
 }
 
@@ -48,21 +57,25 @@ impl TxContext {
             decorations: input.decorations.into_iter().collect(),
             ..Self::default()
         };
-        if let Some(signed) = signed_proposal {
-            ctx.apply_proposal(&signed)?;
+        if let Some(mut signed) = signed_proposal {
+            // Lent to the decoder as `Bytes` and taken back afterwards: no copy when nothing else holds it.
+            let bytes = Bytes::from(std::mem::take(&mut signed.proposal_bytes));
+            ctx.apply_proposal(bytes.clone())?;
+            signed.proposal_bytes = Vec::from(bytes);
             ctx.signed_proposal = Some(signed);
         }
         Ok(ctx)
     }
 
-    fn apply_proposal(&mut self, signed: &SignedProposal) -> Result<()> {
-        let proposal = Proposal::decode(signed.proposal_bytes.as_slice()).map_err(|e| bad("proposal", e))?;
+    /// Decodes the proposal in `bytes`: every field is a slice of that one buffer (see `views`), and only what the
+    /// context keeps is copied out.
+    fn apply_proposal(&mut self, bytes: Bytes) -> Result<()> {
+        let proposal = views::Proposal::decode(bytes).map_err(|e| bad("proposal", e))?;
         if proposal.header.is_empty() {
             return Err(Error::InvalidProposal("proposal header is empty".into()));
         }
-        let header = Header::decode(proposal.header.as_slice()).map_err(|e| bad("header", e))?;
-        let channel_header =
-            ChannelHeader::decode(header.channel_header.as_slice()).map_err(|e| bad("channel header", e))?;
+        let header = views::Header::decode(proposal.header).map_err(|e| bad("header", e))?;
+        let channel_header = ChannelHeader::decode(header.channel_header).map_err(|e| bad("channel header", e))?;
         let kind = channel_header.r#type;
         if kind != HeaderType::EndorserTransaction as i32 && kind != HeaderType::Config as i32 {
             return Err(Error::InvalidProposal(format!(
@@ -70,12 +83,12 @@ impl TxContext {
             )));
         }
         let signature_header =
-            SignatureHeader::decode(header.signature_header.as_slice()).map_err(|e| bad("signature header", e))?;
-        let payload =
-            ChaincodeProposalPayload::decode(proposal.payload.as_slice()).map_err(|e| bad("proposal payload", e))?;
+            views::SignatureHeader::decode(header.signature_header).map_err(|e| bad("signature header", e))?;
+        let payload = ChaincodeProposalPayload::decode(proposal.payload).map_err(|e| bad("proposal payload", e))?;
 
-        self.binding = binding(&signature_header.nonce, &signature_header.creator, channel_header.epoch);
-        self.creator = signature_header.creator;
+        self.nonce = signature_header.nonce.to_vec();
+        self.epoch = channel_header.epoch;
+        self.creator = signature_header.creator.to_vec();
         self.transient = payload.transient_map.into_iter().collect();
         self.timestamp = channel_header.timestamp;
         Ok(())
@@ -83,6 +96,8 @@ impl TxContext {
 
     /// Sets the creator (serialized identity), as a proposal would.
     pub fn with_creator(mut self, creator: Vec<u8>) -> Self {
+        // The binding is the proposal's: fix it before the creator changes.
+        self.binding();
         self.creator = creator;
         self
     }
@@ -145,9 +160,12 @@ impl TxContext {
     pub fn transient(&self) -> &BTreeMap<String, Vec<u8>> {
         &self.transient
     }
-    /// The binding.
+    /// The binding: SHA-256(nonce || creator || epoch) of the proposal; empty without a proposal.
     pub fn binding(&self) -> &[u8] {
-        &self.binding
+        if self.signed_proposal.is_none() {
+            return &[];
+        }
+        self.binding.get_or_init(|| binding(&self.nonce, &self.creator, self.epoch))
     }
     /// The transaction timestamp.
     pub fn timestamp(&self) -> Result<Timestamp> {
@@ -170,8 +188,11 @@ fn binding(nonce: &[u8], creator: &[u8], epoch: u64) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use gridledger_protos::common::{Header, SignatureHeader};
+    use gridledger_protos::peer::Proposal;
     use proptest::prelude::*;
+
+    use super::*;
 
     fn signed(kind: HeaderType, creator: &[u8], nonce: &[u8]) -> SignedProposal {
         let channel_header = ChannelHeader {
@@ -224,9 +245,19 @@ mod tests {
     }
 
     #[test]
-    fn no_proposal_means_no_timestamp() {
-        let ctx = TxContext::new("c", "t", vec![]);
+    fn no_proposal_means_no_timestamp_and_no_binding() {
+        let ctx = TxContext::new("c", "t", vec![]).with_creator(b"me".to_vec());
         assert!(ctx.timestamp().is_err());
+        assert!(ctx.binding().is_empty());
+    }
+
+    #[test]
+    fn the_binding_is_the_proposals_even_after_with_creator() {
+        let signed = signed(HeaderType::EndorserTransaction, b"me", b"n");
+        let ctx = TxContext::from_peer("c".into(), "t".into(), ChaincodeInput::default(), Some(signed)).unwrap();
+        let expected = ctx.clone().binding().to_vec();
+        assert_eq!(expected.len(), 32);
+        assert_eq!(ctx.with_creator(b"other".to_vec()).binding(), expected.as_slice());
     }
 
     #[test]

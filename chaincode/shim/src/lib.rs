@@ -6,9 +6,13 @@
 //!
 //! # Layout
 //! - [`handler`]: the protocol state machine, a pure transition function.
-//! - `runtime`: the driver shared by both modes, and the threads executor (one worker thread per transaction).
-//! - `coroutines`: the coroutine executor (one stackful coroutine per transaction on the stream's thread).
-//! - [`stub`]: the ledger API trait; `peer_stub` implements it over the stream.
+//! - `driver`: the one receive loop of a stream, generic over an executor (`executor::TxExecutor`); `runtime`
+//!   picks the executor for a stream in either mode.
+//! - `threads`: the threads executor (one worker thread per transaction); `coroutines`: the coroutine executor (one
+//!   stackful coroutine per transaction on the stream's thread), placed on a thread by `local`.
+//! - `transaction`: one transaction from TRANSACTION to its final message; `link`: what all of these share (the
+//!   transaction key, the stream's writer, the stub's link to it).
+//! - [`stub`]: the ledger API trait; `peer_stub` implements it over a link.
 //! - [`context`]: the decoded facts of one transaction.
 //! - [`composite`]: composite keys, byte-compatible with Go.
 //! - [`identity`]: the submitting client's identity (MSP id, Go-compatible id, attributes).
@@ -85,10 +89,14 @@ pub mod composite;
 pub mod config;
 pub mod context;
 mod coroutines;
+mod driver;
 mod error;
+mod executor;
 pub mod handler;
 pub mod health;
 pub mod identity;
+mod link;
+mod local;
 mod logging;
 mod peer_stub;
 mod registration;
@@ -98,6 +106,8 @@ mod server;
 mod sniff;
 pub mod statebased;
 pub mod stub;
+mod threads;
+mod transaction;
 mod wire;
 mod write_batch;
 
@@ -105,9 +115,9 @@ pub use client::register;
 pub use config::Mode;
 pub use context::TxContext;
 pub use error::{Error, Result};
+pub use executor::Executor;
 pub use gridledger_protos as protos;
 pub use response::Response;
-pub use runtime::Executor;
 pub use server::CcaasServer;
 pub use stub::ChaincodeStub;
 
@@ -142,7 +152,7 @@ pub trait Chaincode: Send + Sync + 'static {
 pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     logging::init();
     let mode = Mode::from_env()?;
-    let executor = runtime::Executor::for_chaincode(chaincode.executor());
+    let executor = Executor::for_chaincode(chaincode.executor());
     let serve = async move {
         match mode {
             Mode::Server(config) => CcaasServer::bind(config)?.serve(chaincode, shutdown_signal()).await,
@@ -150,11 +160,11 @@ pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
         }
     };
     match executor {
-        runtime::Executor::Coroutine => {
+        Executor::Coroutine => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            coroutines::block_on_local(&runtime, serve)
+            local::block_on_local(&runtime, serve)
         }
-        runtime::Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve),
+        Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve),
     }
 }
 

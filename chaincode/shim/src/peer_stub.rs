@@ -1,7 +1,7 @@
 //! [`ChaincodeStub`] over the gRPC stream: each call is a request to the peer and a wait for its reply.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use gridledger_protos::peer::chaincode_message::Type;
 use gridledger_protos::peer::{self};
@@ -13,67 +13,21 @@ use gridledger_protos::peer::{
 };
 use gridledger_protos::prost::Message;
 
-use corosensei::Yielder;
-
 use crate::context::TxContext;
 use crate::error::{Error, Result};
+use crate::handler::PeerFeatures;
+use crate::link::Link;
 use crate::response::Response;
-use crate::runtime::{Shared, TxKey};
 use crate::stub::{ChaincodeStub, HistoryIter, KeyModification, Kv, Page, Query, QueryIter, StateIter, WriteOp};
 use crate::wire::WireCounts;
 use crate::write_batch::{Write, WriteBuffer};
 
-/// How a request reaches the peer and its reply comes back: the one part that differs between executors.
-pub(crate) trait Link {
-    /// Sends `msg` (a request of the stub's transaction) and waits for the peer's RESPONSE or ERROR to it.
-    fn exchange(&self, shared: &Shared, key: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage>;
-}
-
-/// The threads executor: the transaction has an OS thread of its own and blocks on a reply slot.
-#[derive(Debug, Default)]
-pub(crate) struct Blocking {
-    /// Held for the duration of a request: the peer accepts one outstanding request per transaction, so further
-    /// callers queue here instead of being dropped by the peer.
-    turn: Mutex<()>,
-}
-
-impl Link for Blocking {
-    fn exchange(&self, shared: &Shared, key: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage> {
-        let _turn = lock(&self.turn);
-        let reply = shared.expect_reply(key.clone())?;
-        shared.send(msg)?;
-        reply.blocking_recv().map_err(|_| Error::Disconnected)
-    }
-}
-
-/// The coroutine executor: the transaction is a coroutine resumed by the stream's receive loop. A request suspends
-/// it, handing the message to the loop, which sends it and resumes the coroutine with the reply (or
-/// `Err(Disconnected)` once the stream is gone).
-///
-/// `&Yielder` is neither `Send` nor `Sync`, so neither is a stub over this link: the compiler guarantees that only
-/// the coroutine itself ever suspends it, and that a transaction has at most one outstanding request (it is
-/// suspended while the request is out). The public API cannot move a stub to another thread anyway:
-/// `dyn ChaincodeStub` is not `Sync`.
-pub(crate) struct Suspend<'y>(pub(crate) &'y Yielder<Result<ChaincodeMessage>, ChaincodeMessage>);
-
-impl std::fmt::Debug for Suspend<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Suspend")
-    }
-}
-
-impl Link for Suspend<'_> {
-    fn exchange(&self, _: &Shared, _: &TxKey, msg: ChaincodeMessage) -> Result<ChaincodeMessage> {
-        self.0.suspend(msg)
-    }
-}
-
 /// The stub of one transaction running against a real peer.
 #[derive(Debug)]
-pub(crate) struct PeerStub<L = Blocking> {
-    shared: Arc<Shared>,
+pub(crate) struct PeerStub<L> {
     ctx: TxContext,
-    key: TxKey,
+    /// What the peer offered in READY (fixed before any transaction starts).
+    features: PeerFeatures,
     link: L,
     /// The buffered writes while the peer batches them; `None` sends each write on its own.
     batch: Mutex<Option<WriteBuffer>>,
@@ -86,26 +40,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-#[cfg(test)]
-impl PeerStub<Blocking> {
-    /// A stub for the threads executor.
-    pub(crate) fn new(shared: Arc<Shared>, ctx: TxContext) -> Self {
-        Self::with_link(shared, ctx, Blocking::default())
-    }
-}
-
 impl<L: Link> PeerStub<L> {
-    pub(crate) fn with_link(shared: Arc<Shared>, ctx: TxContext, link: L) -> Self {
-        let batching = shared.features().write_batch.is_some() && !batching_disabled();
-        let key = TxKey::of(&ChaincodeMessage {
-            txid: ctx.tx_id().to_string(),
-            channel_id: ctx.channel_id().to_string(),
-            ..Default::default()
-        });
+    pub(crate) fn new(ctx: TxContext, features: PeerFeatures, link: L) -> Self {
+        let batching = features.write_batch.is_some() && !batching_disabled();
         Self {
-            shared,
             ctx,
-            key,
+            features,
             link,
             batch: Mutex::new(batching.then(WriteBuffer::default)),
             event: Mutex::new(None),
@@ -128,7 +68,7 @@ impl<L: Link> PeerStub<L> {
             channel_id: self.ctx.channel_id().to_string(),
             ..Default::default()
         };
-        let reply = self.link.exchange(&self.shared, &self.key, msg)?;
+        let reply = self.link.exchange(msg)?;
         match Type::try_from(reply.r#type) {
             Ok(Type::Response) => Ok(reply.payload),
             Ok(Type::Error) => Err(Error::Peer {
@@ -167,7 +107,7 @@ impl<L: Link> PeerStub<L> {
     /// Sends the buffered writes (Fabric 3.1 WRITE_BATCH_STATE), sorted, in chunks the peer accepts.
     pub(crate) fn flush(&self) -> Result<()> {
         let Some(batch) = lock(&self.batch).as_mut().map(std::mem::take) else { return Ok(()) };
-        let max = self.shared.features().write_batch.unwrap_or(1).max(1) as usize;
+        let max = self.features.write_batch.unwrap_or(1).max(1) as usize;
         for (payload, records) in batch.into_batches(max) {
             self.request_of(Type::WriteBatchState, payload, records)?;
         }
@@ -197,8 +137,11 @@ impl<L: Link> PeerStub<L> {
 }
 
 /// Write batching is on whenever the peer offers it; this switch exists for debugging a peer that misbehaves.
+/// Read once per process: the environment does not change under a running chaincode, and reading it costs a lock
+/// and an allocation per transaction.
 fn batching_disabled() -> bool {
-    std::env::var("GRIDLEDGER_WRITE_BATCH").is_ok_and(|v| v == "off" || v == "false")
+    static DISABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DISABLED.get_or_init(|| std::env::var("GRIDLEDGER_WRITE_BATCH").is_ok_and(|v| v == "off" || v == "false"))
 }
 
 fn non_empty(bytes: Vec<u8>) -> Option<Vec<u8>> {
@@ -212,7 +155,7 @@ impl<L: Link> ChaincodeStub for PeerStub<L> {
     }
 
     fn read(&self, collection: &str, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
-        let Some(max) = self.shared.features().get_multiple.filter(|_| keys.len() > 1) else {
+        let Some(max) = self.features.get_multiple.filter(|_| keys.len() > 1) else {
             return keys.iter().map(|key| self.get_one(collection, key)).collect();
         };
         let mut values = Vec::with_capacity(keys.len());
@@ -407,57 +350,5 @@ impl<L: Link, T> Drop for PeerIter<'_, L, T> {
         if let Err(e) = self.stub.request(Type::QueryStateClose, payload) {
             tracing::debug!("closing query iterator {}: {e}", self.id);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use tokio::sync::mpsc;
-
-    use super::*;
-
-    /// The peer drops a second outstanding request of one transaction, so callers sharing a transaction's stub
-    /// across threads must queue: the fake peer below holds each request a while and fails if another arrives.
-    #[test]
-    fn concurrent_callers_of_one_transaction_queue_instead_of_overlapping() {
-        let (outgoing, mut sent) = mpsc::unbounded_channel();
-        let shared = Shared::for_test(outgoing);
-        let stub = PeerStub::new(Arc::clone(&shared), TxContext::new("ch", "t1", vec![]));
-        const CALLERS: usize = 4;
-        const READS: usize = 3;
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                for _ in 0..CALLERS * READS {
-                    let request = sent.blocking_recv().expect("a request");
-                    std::thread::sleep(Duration::from_millis(5));
-                    let overlapped = sent.try_recv().is_ok();
-                    if overlapped {
-                        // Wake the callers (they get Disconnected) so the test fails instead of hanging.
-                        shared.close();
-                    }
-                    assert!(!overlapped, "a second request was sent while one was outstanding");
-                    let key = GetState::decode(request.payload.as_slice()).expect("GetState").key;
-                    shared.deliver(ChaincodeMessage {
-                        r#type: Type::Response as i32,
-                        payload: key.into_bytes(),
-                        txid: request.txid,
-                        channel_id: request.channel_id,
-                        ..Default::default()
-                    });
-                }
-            });
-            for caller in 0..CALLERS {
-                let stub = &stub;
-                s.spawn(move || {
-                    for read in 0..READS {
-                        let key = format!("k{caller}-{read}");
-                        let value = stub.get_state(&key).expect("read");
-                        assert_eq!(value.as_deref(), Some(key.as_bytes()), "each caller gets its own reply");
-                    }
-                });
-            }
-        });
     }
 }

@@ -1,0 +1,129 @@
+//! The stream driver: the one receive loop of a chaincode<->peer stream, whichever executor runs the transactions.
+//!
+//! It reads the peer's messages, feeds them to the state machine ([`handler::on_message`], a pure function), and
+//! performs the resulting action: sends replies, completes the handshake, refuses transactions while draining or
+//! when their (channel, txid) is already running, and hands everything else to the [`TxExecutor`]. It ends when
+//! the peer ends the stream, the stream fails, a message cannot be sent, or shutdown was asked for and no
+//! transaction is left; in every case it closes the executor, so no transaction waits for a reply forever.
+
+use std::future::poll_fn;
+
+use futures_util::{FutureExt, Stream, StreamExt};
+use gridledger_protos::peer::ChaincodeMessage;
+use tokio::sync::watch;
+
+use crate::error::{Error, Result};
+use crate::executor::TxExecutor;
+use crate::handler::{self, Action, Execution, State};
+use crate::link::{Outgoing, TxKey};
+
+/// Runs the protocol on one stream (see the module docs). REGISTER must already be queued on `outgoing`: the
+/// chaincode always speaks first.
+pub(crate) async fn drive<E, S>(
+    executor: &mut E,
+    incoming: &mut S,
+    outgoing: &Outgoing,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()>
+where
+    E: TxExecutor,
+    S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin,
+{
+    let mut state = State::Created;
+    let mut draining = *shutdown.borrow();
+    let result = 'driving: loop {
+        if draining && executor.is_idle() {
+            break Ok(());
+        }
+        tokio::select! {
+            changed = shutdown.changed(), if !draining => {
+                // A dropped sender means nobody can ask for shutdown any more; keep serving.
+                draining = changed.is_ok() && *shutdown.borrow();
+            }
+            () = poll_fn(|cx| executor.poll_finished(cx)) => {}
+            msg = incoming.next() => {
+                // Then every message already received, without going back through `select!` for each (which arms
+                // and disarms the shutdown watch every time): the peer sends in batches, and so do we.
+                let mut msg = msg;
+                let mut handled = 0;
+                loop {
+                    if let Err(end) = on_incoming(executor, outgoing, &mut state, draining, msg) {
+                        break 'driving end;
+                    }
+                    handled += 1;
+                    // Checked before taking the next message: one taken is one that must be handled.
+                    if handled == BATCH {
+                        break;
+                    }
+                    match incoming.next().now_or_never() {
+                        Some(next) => msg = next,
+                        None => break,
+                    }
+                }
+            }
+        }
+    };
+    executor.close();
+    result
+}
+
+/// Messages handled in a row before the driver looks at shutdown and finished transactions again.
+const BATCH: usize = 64;
+
+/// Handles one item of the incoming stream; `Err` carries how the driver ends.
+fn on_incoming<E: TxExecutor>(
+    executor: &mut E,
+    outgoing: &Outgoing,
+    state: &mut State,
+    draining: bool,
+    msg: Option<Result<ChaincodeMessage, tonic::Status>>,
+) -> Result<(), Result<()>> {
+    let msg = match msg {
+        Some(Ok(msg)) => msg,
+        Some(Err(status)) => return Err(Err(Error::Status(status))),
+        None => return Err(Ok(())),
+    };
+    let (next, action) = handler::on_message(*state, msg);
+    *state = next;
+    // Not `?` in the caller: leaving without `executor.close()` would strand transactions waiting for replies.
+    match action {
+        Some(action) => perform(executor, outgoing, draining, action).map_err(Err),
+        None => Ok(()),
+    }
+}
+
+fn perform<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool, action: Action) -> Result<()> {
+    match action {
+        Action::Send(msg) => outgoing.send(msg),
+        Action::Ready { features, warning } => {
+            if let Some(warning) = warning {
+                tracing::warn!("{warning}");
+            }
+            tracing::info!(?features, "registered with the peer");
+            executor.ready(features);
+            Ok(())
+        }
+        Action::Deliver(mut reply) => {
+            // The stub needs only the reply's type and payload: the ids move into the key.
+            let key = TxKey::take(&mut reply);
+            executor.deliver(key, reply);
+            Ok(())
+        }
+        Action::Execute(exec) => start(executor, outgoing, draining, *exec),
+    }
+}
+
+fn start<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool, exec: Execution) -> Result<()> {
+    if draining {
+        return outgoing.send(handler::error_reply(&exec.message, "chaincode is shutting down"));
+    }
+    let key = TxKey::of(&exec.message);
+    if executor.is_running(&key) {
+        let text = format!("transaction {} is already running on channel {}", key.tx_id, key.channel_id);
+        return outgoing.send(handler::error_reply(&exec.message, text));
+    }
+    executor.start(key, exec)
+}
+
+#[cfg(test)]
+mod tests;
