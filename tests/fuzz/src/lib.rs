@@ -8,6 +8,7 @@
 //! channel it answers.
 
 pub mod contracts;
+pub mod proposal;
 pub mod shim;
 
 /// A fuzz target: bytes in, a panic if an invariant broke.
@@ -16,6 +17,7 @@ pub type Target = fn(&[u8]);
 /// Every target by name, as `gl-fuzz <name>` and the corpus folders (`corpus/<name>/`) call them.
 pub const TARGETS: &[(&str, Target)] = &[
     ("shim-messages", shim::messages),
+    ("shim-proposal", proposal::signed_proposal),
     ("shim-identity", shim::identity),
     ("shim-key-policy", shim::key_policy),
     ("shim-composite-key", shim::composite_key),

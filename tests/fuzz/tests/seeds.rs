@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 
 use gridledger_fuzz::contracts::{CAST, CHAINCODES, call_byte};
 use gridledger_metering::{Reading, Signer};
+use gridledger_protos::common::{ChannelHeader, Header, HeaderType, SignatureHeader};
 use gridledger_protos::msp::SerializedIdentity;
 use gridledger_protos::peer::chaincode_message::Type;
-use gridledger_protos::peer::{ChaincodeAdditionalParams, ChaincodeInput, ChaincodeMessage};
+use gridledger_protos::peer::{
+    ChaincodeAdditionalParams, ChaincodeInput, ChaincodeMessage, ChaincodeProposalPayload, Proposal,
+};
 use gridledger_protos::prost::Message as _;
 use gridledger_shim::statebased::{KeyEndorsementPolicy, RoleType};
 use serde_json::json;
@@ -79,6 +82,24 @@ fn write_seed_corpora() {
     fs::write(d.join("transaction-before-ready"), stream(&[msg(Type::Transaction, "tx0", vec![1, 2])])).unwrap();
     fs::write(d.join("empty-ready"), stream(&[msg(Type::Registered, "", vec![]), msg(Type::Ready, "", vec![])]))
         .unwrap();
+
+    let d = dir("shim-proposal");
+    let channel = ChannelHeader {
+        r#type: HeaderType::EndorserTransaction as i32,
+        channel_id: "energy".into(),
+        tx_id: "tx1".into(),
+        epoch: 3,
+        timestamp: Some(gridledger_protos::prost_types::Timestamp { seconds: 1_704_067_200, nanos: 5 }),
+        ..Default::default()
+    };
+    let signature = SignatureHeader { creator: b"creator bytes".to_vec(), nonce: vec![7; 24] };
+    let header = Header { channel_header: channel.encode_to_vec(), signature_header: signature.encode_to_vec() };
+    let payload = ChaincodeProposalPayload {
+        input: b"input".to_vec(),
+        transient_map: [("price".to_string(), b"12".to_vec())].into_iter().collect(),
+    };
+    let proposal = Proposal { header: header.encode_to_vec(), payload: payload.encode_to_vec(), extension: vec![] };
+    fs::write(d.join("endorser-transaction"), proposal.encode_to_vec()).unwrap();
 
     let d = dir("shim-identity");
     let key = rcgen::KeyPair::generate().unwrap();
