@@ -10,11 +10,14 @@
 //! - [`market`]: `ClearMarket`, `Settle`, `GetClearing`, `GetSettlement`.
 //! - [`balances`]: `Balance`, `Balances` and applying postings.
 //! - [`calls`]: registry `GetVpp` and metering `MeteredEnergy`.
+//! - [`certificate_payment`]: `PostCertificatePayment`, the payment leg of the certificates chaincode's
+//!   delivery versus payment (callable only from that chaincode's transactions).
 //! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
 
 pub mod auction;
 pub mod balances;
 pub mod calls;
+pub mod certificate_payment;
 pub mod config;
 pub mod error;
 pub mod market;
@@ -52,6 +55,10 @@ pub fn contract() -> Contract {
         .evaluate(Tx::new("GetSettlement").params(["intervalStart"]), market::get_settlement)
         .evaluate(Tx::new("Balance").params(["account"]), balances::balance)
         .evaluate(Tx::new("Balances"), balances::balances)
+        .submit(
+            Tx::new("PostCertificatePayment").params(["debit", "credit", "amount", "reference"]),
+            certificate_payment::post_certificate_payment,
+        )
 }
 
 /// Builds the chaincode, reporting definition mistakes.
