@@ -70,9 +70,13 @@ pub fn movable(ctx: &Context<'_>, id: &str, holder: &Party, wh: i64, offered_ok:
     Ok(cert)
 }
 
-/// A certificate id in a message: ids are 64 hex digits, shown whole.
+/// A certificate id in a message: an id (64 hex digits) whole, anything else [`quote`]d.
 pub fn short(id: &str) -> String {
-    quote(id).to_string()
+    if id.len() <= 64 && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        id.to_string()
+    } else {
+        quote(id).to_string()
+    }
 }
 
 /// Moves `wh` of `cert` (checked by [`movable`]), applying `change` (a new owner, a cancellation) to the
