@@ -3,7 +3,11 @@
 mod proposal;
 mod support;
 
+mod claims;
 mod devices;
 mod issue;
 mod moves;
 mod offers;
+mod queries;
+mod report;
+mod storage;

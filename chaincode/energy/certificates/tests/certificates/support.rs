@@ -252,7 +252,13 @@ impl World {
 
     pub fn refused_in(&self, namespace: &str, who: &Who, t: i64, args: &[&str], status: i32, needle: &str) -> String {
         let before = self.snapshot();
-        let r = self.call(namespace, who, t, args);
+        // Run by hand to see the write set: handlers check everything before they write, so a refusal leaves
+        // even its uncommitted write set empty (and the ledger does not commit a refused transaction).
+        let tx = self.ledger.tx(args).with_namespace(namespace).with_creator(who.creator.clone()).with_timestamp(t, 0);
+        let r = Proposed::new(namespace, Arc::clone(&self.chaincodes[namespace])).invoke(&tx);
+        let writes: Vec<_> = tx.writes().into_keys().collect();
+        assert!(writes.is_empty(), "a refused {args:?} wrote {writes:?}");
+        drop(tx);
         assert_eq!(r.status, status, "{args:?}: {}", r.message);
         assert!(r.message.contains(needle), "{args:?}: {:?} does not contain {needle:?}", r.message);
         assert_eq!(self.snapshot(), before, "{args:?} changed the ledger");
