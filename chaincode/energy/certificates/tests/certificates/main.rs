@@ -1,5 +1,8 @@
 //! The certificates chaincode on the in-memory ledger, with the real registry, metering and trade chaincodes.
 
+// Tests panic on failure.
+#![allow(clippy::unwrap_used)]
+
 mod proposal;
 mod support;
 
@@ -8,6 +11,7 @@ mod devices;
 mod issue;
 mod moves;
 mod offers;
+mod props;
 mod queries;
 mod report;
 mod storage;

@@ -19,7 +19,7 @@ fn a_whole_transfer_changes_the_holder() {
     assert_eq!(moved["certificate"]["id"], id.as_str());
     assert_eq!(moved["certificate"]["owner"], json!(c.bob.party));
     assert_eq!(moved["remainder"], serde_json::Value::Null);
-    assert_eq!(leaf_ids(&w, &c.bob), [id.clone()]);
+    assert_eq!(leaf_ids(&w, &c.bob), std::slice::from_ref(&id));
     assert!(leaf_ids(&w, &c.alice).is_empty(), "the owner index moved");
     let (name, event) = w.last_event();
     assert_eq!(name, "CertificateTransferred");
