@@ -70,7 +70,7 @@ pub fn movable(ctx: &Context<'_>, id: &str, holder: &Party, wh: i64, offered_ok:
     Ok(cert)
 }
 
-/// A certificate id in a message: an id (64 hex digits) whole, anything else [`quote`]d.
+/// A certificate id in a message: an id (64 hex digits) whole, anything else [`quote()`]d.
 pub fn short(id: &str) -> String {
     if id.len() <= 64 && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
         id.to_string()
