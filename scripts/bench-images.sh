@@ -11,8 +11,8 @@
 #                                     scripts/docker-local.sh prepare)
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly DOCKER="${GL_DOCKER:-docker}"
 readonly LOAD_SECONDS=${LOAD_SECONDS:-20}

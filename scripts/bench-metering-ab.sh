@@ -18,8 +18,8 @@ set -euo pipefail
 
 # swap_to edits the native launcher's serve-args.
 export GL_LAUNCHER=native
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly NET="$GL_SCRIPTS/network.sh"
 readonly REL="${CARGO_TARGET_DIR:-$GL_REPO/target}/release"

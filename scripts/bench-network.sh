@@ -31,8 +31,8 @@
 # four SmartBFT consenters (BFT vs Raft: run it twice, BENCH_PARTS=kv).
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly NET="$GL_SCRIPTS/network.sh"
 readonly WORKERS=${BENCH_WORKERS:-32}

@@ -14,8 +14,8 @@
 # local images instead (no registry needed: scripts/docker-local.sh prepare).
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 export GL_LAUNCHER=docker
 readonly NET="$GL_SCRIPTS/network.sh"

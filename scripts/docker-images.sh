@@ -24,8 +24,8 @@
 # cargo's and Docker's caches make an unchanged rebuild take seconds.
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly DOCKER="${GL_DOCKER:-docker}"
 readonly CACHE="${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}/docker"
@@ -79,7 +79,7 @@ fabric_image() {
   for f in "$@"; do
     case "$f" in
       *.yaml) cp "$f" "$ctx/fabric/" ;;
-      */ccaas-builder) cp -R "$f/bin" "$ctx/ccaas_builder/bin" ;;
+      */builders/ccaas) cp -R "$f/bin" "$ctx/ccaas_builder/bin" ;;
       *) cp -L "$f" "$ctx/bin/" ;;
     esac
   done

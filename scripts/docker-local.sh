@@ -15,8 +15,8 @@
 # tarball and the compose binary, so a second run only rebuilds what changed.
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly CACHE="${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}/docker"
 readonly COMPOSE_VERSION="${GL_COMPOSE_VERSION:-v2.28.1}"

@@ -11,8 +11,8 @@
 # E2E_DOCKER_TESTS replaces the list of test binaries (space-separated names).
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 export GL_LAUNCHER=docker
 readonly NET="$GL_SCRIPTS/network.sh"

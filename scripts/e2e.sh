@@ -6,7 +6,7 @@
 # default 2.5.16; SKIP_E2E_LTS=1 skips):
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
-#   kvclassic (Rust, peer-launched through scripts/exec-builder) ->
+#   kvclassic (Rust, peer-launched through network/builders/exec) ->
 #   deploy the energy contracts registry, metering (collections-energy.json)
 #   and trade (Rust, CCaaS, mTLS, default MAJORITY endorsement) ->
 #   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down ->
@@ -21,8 +21,8 @@
 # E2E_TEST_ARGS="--skip energy" leaves it out.
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 # The full suite runs on native processes (classic chaincode and the Go
 # reference server run on this machine); e2e-docker.sh covers Docker.

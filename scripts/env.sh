@@ -13,11 +13,11 @@ gl_env_main() {
     echo "usage: source scripts/env.sh ORG [USER]   (ORG: utility grid prosumer)" >&2
     return 2
   fi
-  # A subshell keeps lib.sh's strict options out of the caller's shell.
+  # A subshell keeps lib/common.sh's strict options out of the caller's shell.
   (
     set -euo pipefail
-    # shellcheck source=SCRIPTDIR/lib.sh
-    source "$dir/lib.sh"
+    # shellcheck source=SCRIPTDIR/lib/common.sh
+    source "$dir/lib/common.sh"
     orgvar "$org" MSPID >/dev/null
     peer_env "$org" "$who"
     echo "PATH=$("$dir/fabric-tools.sh" path):$PATH"

@@ -222,7 +222,7 @@ status() {
   for f in "${FABRIC_CMDS[@]}" fabric-ca-server fabric-ca-client; do
     if [[ -x $BIN_DIR/$f ]]; then echo "built    $f"; else echo "missing  $f"; fi
   done
-  echo "builder  $SCRIPT_DIR/ccaas-builder"
+  echo "builder  $SCRIPT_DIR/../network/builders/ccaas"
 }
 
 main() {
@@ -237,7 +237,7 @@ main() {
     ca) build_ca && echo "$BIN_DIR" ;;
     path) echo "$BIN_DIR" ;;
     sampleconfig) sampleconfig_dir ;;
-    builder) echo "$SCRIPT_DIR/ccaas-builder" ;;
+    builder) (cd "$SCRIPT_DIR/../network/builders/ccaas" && pwd) ;;
     status) status ;;
     *)
       echo "usage: $0 [build|ca|path|sampleconfig|builder|status]" >&2

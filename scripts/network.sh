@@ -4,8 +4,8 @@
 # consenters) and the Utility, Grid and Prosumer peers, each with its own ports,
 # config and data dirs under the run directory ($GRIDLEDGER_RUN, default
 # .cache/run). GL_LAUNCHER picks how nodes run: native (default, processes on
-# this machine: scripts/launch-native.sh) or docker (containers on host
-# networking: scripts/launch-docker.sh); every verb works with both.
+# this machine: scripts/lib/launch-native.sh) or docker (containers on host
+# networking: scripts/lib/launch-docker.sh); every verb works with both.
 #
 #   network.sh up                 CAs + identities, orderer, peers, channel
 #   network.sh down               stop everything the launcher started, wipe state
@@ -29,12 +29,12 @@
 #                                 it from a guard, so one failure stays one failure)
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=SCRIPTDIR/identities.sh
-source "$GL_SCRIPTS/identities.sh"
-# shellcheck source=SCRIPTDIR/deploy.sh
-source "$GL_SCRIPTS/deploy.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=SCRIPTDIR/lib/identities.sh
+source "$GL_SCRIPTS/lib/identities.sh"
+# shellcheck source=SCRIPTDIR/lib/deploy.sh
+source "$GL_SCRIPTS/lib/deploy.sh"
 # The launcher defines globals: source it at the top level. identities.sh
 # starts each CA through it (gl_launch_ca).
 gl_source_launcher

@@ -22,16 +22,16 @@
 # Proposals go to $GRIDLEDGER_RUN/proposals/ unless --out says otherwise.
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=SCRIPTDIR/identities.sh
-source "$GL_SCRIPTS/identities.sh"
-# shellcheck source=SCRIPTDIR/org-config.sh
-source "$GL_SCRIPTS/org-config.sh"
-# shellcheck source=SCRIPTDIR/org-node.sh
-source "$GL_SCRIPTS/org-node.sh"
-# shellcheck source=SCRIPTDIR/org-chaincode.sh
-source "$GL_SCRIPTS/org-chaincode.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=SCRIPTDIR/lib/identities.sh
+source "$GL_SCRIPTS/lib/identities.sh"
+# shellcheck source=SCRIPTDIR/lib/org-config.sh
+source "$GL_SCRIPTS/lib/org-config.sh"
+# shellcheck source=SCRIPTDIR/lib/org-node.sh
+source "$GL_SCRIPTS/lib/org-node.sh"
+# shellcheck source=SCRIPTDIR/lib/org-chaincode.sh
+source "$GL_SCRIPTS/lib/org-chaincode.sh"
 
 usage() {
   sed -n '2,22p' "$0" >&2

@@ -12,8 +12,8 @@
 #                             peer-side mutual-TLS probe per org (ccaas-probe)
 set -euo pipefail
 
-# shellcheck source=SCRIPTDIR/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=SCRIPTDIR/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 readonly NET="$GL_SCRIPTS/network.sh"
 TIMINGS=()

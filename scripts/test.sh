@@ -23,6 +23,13 @@ shellcheck "${shell_scripts[@]}"
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# After clippy, which has fetched every crate: cargo-deny reads them offline.
+step "supply chain: licences, banned and duplicate crates, sources (deny.toml)"
+"$(scripts/install-deps.sh cargo-deny)" --offline check licenses bans sources
+
+step "MSRV: dependencies and std APIs within rust-version"
+scripts/check-msrv.sh
+
 step "generated protobuf code is up to date"
 proto/check-drift.sh
 

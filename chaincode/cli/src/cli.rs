@@ -108,7 +108,7 @@ pub struct GatewayArgs {
     /// User directory under orgs/ORG/users (with --org).
     #[arg(long, default_value = "admin")]
     pub user: String,
-    /// Run directory of the test network (scripts/lib.sh layout).
+    /// Run directory of the test network (scripts/lib/common.sh layout).
     #[arg(long, env = "GRIDLEDGER_RUN", default_value = ".cache/run", value_name = "DIR")]
     pub run_dir: PathBuf,
     /// Gateway peer host:port (overrides the --org default).

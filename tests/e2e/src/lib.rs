@@ -30,7 +30,7 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The run directory of the network (`GRIDLEDGER_RUN`, default `<repo>/.cache/run`), as `scripts/lib.sh` sets it.
+/// The run directory of the network (`GRIDLEDGER_RUN`, default `<repo>/.cache/run`), as `scripts/lib/common.sh` sets it.
 pub fn run_dir() -> PathBuf {
     std::env::var_os("GRIDLEDGER_RUN").map_or_else(|| repo().join(".cache/run"), PathBuf::from)
 }

@@ -1,4 +1,4 @@
-//! The Rust kv chaincode in classic mode: `kvclassic` is packaged for scripts/exec-builder, so each peer launches
+//! The Rust kv chaincode in classic mode: `kvclassic` is packaged for network/builders/exec, so each peer launches
 //! `kv-classic` itself (chaincode.json translated to `-peer.address` and the `CORE_*` TLS variables) and the
 //! chaincode dials the peer over TLS with the client certificate the peer issued.
 

@@ -12,7 +12,7 @@ pub const INTERVAL_SECONDS: u32 = 60;
 /// [`INTERVAL_SECONDS`] as interval arithmetic uses it.
 pub const INTERVAL: i64 = INTERVAL_SECONDS as i64;
 
-/// Every identity the scenario uses (issued by `scripts/identities.sh`, `GL_USERS` and `GL_ENERGY_USERS`).
+/// Every identity the scenario uses (issued by `scripts/lib/identities.sh`, `GL_USERS` and `GL_ENERGY_USERS`).
 #[derive(Debug)]
 pub struct Cast {
     /// GridMSP `operator1`, role operator: approves connections, sets the market config, clears.
@@ -36,7 +36,7 @@ impl Cast {
     pub fn load(net: &Network) -> Self {
         let user = |org: &str, name: &str| match net.user(org, name) {
             Ok(id) => id,
-            Err(e) => panic!("identity {org}/{name}: {e} (scripts/identities.sh GL_ENERGY_USERS issues it)"),
+            Err(e) => panic!("identity {org}/{name}: {e} (scripts/lib/identities.sh GL_ENERGY_USERS issues it)"),
         };
         Cast {
             grid_operator: user("grid", "operator1"),

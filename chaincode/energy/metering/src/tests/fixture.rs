@@ -20,7 +20,7 @@ pub const NOW: i64 = T0 + 10 * 900;
 /// PV nameplate 4 kW: at most 1000 Wh in 15 minutes.
 pub const PV1_MAX_WH: i64 = 1000;
 
-/// The test consortium's roles record (what `scripts/deploy.sh` writes): GridMSP operates every connection
+/// The test consortium's roles record (what `scripts/lib/deploy.sh` writes): GridMSP operates every connection
 /// point, UtilityMSP supplies everyone, roles in `gridledger.role`.
 pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;

@@ -60,7 +60,7 @@ pub fn no_role() -> Identity {
     identity("ProsumerMSP", "norole", None)
 }
 
-/// The test consortium's roles record, as `scripts/deploy.sh` writes it: GridMSP operates every connection point,
+/// The test consortium's roles record, as `scripts/lib/deploy.sh` writes it: GridMSP operates every connection point,
 /// UtilityMSP supplies everyone, the role is in `gridledger.role`.
 pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;

@@ -84,7 +84,7 @@ impl Cast {
     }
 }
 
-/// The test consortium's roles record (what `scripts/deploy.sh` writes).
+/// The test consortium's roles record (what `scripts/lib/deploy.sh` writes).
 pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 

@@ -27,9 +27,9 @@ tls_hosts() { # host
 }
 
 # start_ca ORG: ORG's Fabric CA, through the launcher (GL_LAUNCHER; the caller
-# has run gl_source_launcher from lib.sh).
+# has run gl_source_launcher from common.sh).
 start_ca() {
-  declare -F gl_launch_ca >/dev/null || gl_die "no launcher: call gl_source_launcher (scripts/lib.sh) first"
+  declare -F gl_launch_ca >/dev/null || gl_die "no launcher: call gl_source_launcher (scripts/lib/common.sh) first"
   gl_launch_ca "$1"
 }
 

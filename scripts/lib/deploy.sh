@@ -20,7 +20,7 @@ network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
                          (needs only `identities`; for probing a chaincode)
   --classic              peer-launched chaincode: the package names the program
                          (--cmd, one absolute path) and each peer runs it through
-                         scripts/exec-builder; no server is started here
+                         network/builders/exec; no server is started here
 USAGE
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The new org's nodes on this machine (sourced by org.sh): its CA and peer go
-# through the launcher interface (scripts/launch-$GL_LAUNCHER.sh), so the same
+# through the launcher interface (scripts/lib/launch-$GL_LAUNCHER.sh), so the same
 # steps work natively and in Docker. Orgs whose nodes run here are listed in
 # $GL_RUN/joined-orgs, which network/consortium.env adds to GL_PEER_ORGS.
 # shellcheck shell=bash
@@ -100,7 +100,7 @@ set_anchor() {
 prepare_peer_config() { # org
   local dir="$GL_RUN/config/$1"
   [[ ! -f $dir/core.yaml ]] || return 0
-  declare -F render_core_yaml >/dev/null || gl_die "no render_core_yaml (scripts/node-config.sh)"
+  declare -F render_core_yaml >/dev/null || gl_die "no render_core_yaml (scripts/lib/node-config.sh)"
   mkdir -p "$dir"
   gl_sample_config core.yaml "$dir/core.yaml.sample"
   render_core_yaml "$dir/core.yaml.sample" "$dir/core.yaml"

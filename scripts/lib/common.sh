@@ -7,7 +7,7 @@ shopt -s inherit_errexit
 # them and only swap how processes are started.
 # shellcheck shell=bash
 
-GL_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GL_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GL_SCRIPTS="$GL_REPO/scripts"
 GL_NETWORK="$GL_REPO/network"
 GL_RUN="${GRIDLEDGER_RUN:-$GL_REPO/.cache/run}"
@@ -15,7 +15,7 @@ GL_ORGS_DIR="$GL_RUN/orgs"
 GL_CA_ADMIN_PW="${GL_CA_ADMIN_PW:-adminpw}"
 export GL_REPO GL_SCRIPTS GL_NETWORK GL_RUN GL_ORGS_DIR
 
-# shellcheck source=SCRIPTDIR/../network/consortium.env disable=SC1091
+# shellcheck source=SCRIPTDIR/../../network/consortium.env disable=SC1091
 source "$GL_NETWORK/consortium.env"
 
 # The v3 peer CLI logs every gRPC state change; keep tool output readable.
@@ -74,7 +74,7 @@ gl_orderer_tls_roots() {
 # gl_source_launcher: the shared node configuration (node-config.sh) and the
 # launcher GL_LAUNCHER names (native, the default, or docker), which define
 # gl_launch_ca/orderer/peer/chaincode, gl_stop_node, gl_node_running,
-# gl_node_logs and gl_stop_all (see the top of scripts/launch-native.sh).
+# gl_node_logs and gl_stop_all (see the top of scripts/lib/launch-native.sh).
 # Call it from the script's top level: the launchers define globals.
 gl_source_launcher() {
   GL_LAUNCHER=${GL_LAUNCHER:-native}
@@ -84,9 +84,9 @@ gl_source_launcher() {
   esac
   export GL_LAUNCHER
   # shellcheck source=SCRIPTDIR/node-config.sh
-  source "$GL_SCRIPTS/node-config.sh"
+  source "$GL_SCRIPTS/lib/node-config.sh"
   # shellcheck source=SCRIPTDIR/launch-native.sh
-  source "$GL_SCRIPTS/launch-$GL_LAUNCHER.sh"
+  source "$GL_SCRIPTS/lib/launch-$GL_LAUNCHER.sh"
 }
 
 # Puts the pinned Fabric binaries on PATH (building them if needed).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Node configuration shared by every launcher (sourced by network.sh and the
-# launchers, after lib.sh): core.yaml, orderer and peer environments, Fabric
+# launchers, after common.sh): core.yaml, orderer and peer environments, Fabric
 # CA environment, chaincode server environment. A launcher only decides where
 # Fabric's sample core.yaml/orderer.yaml come from (gl_sample_config) and which
 # external builders a peer has (gl_external_builders); every path written here

@@ -5,9 +5,9 @@
 # and configs node-config.sh renders serve both launchers unchanged. Images:
 # network/docker/images.env; compose files: network/docker/*.yaml (one service
 # each, one compose project per node). Sourced through gl_source_launcher
-# (lib.sh) when GL_LAUNCHER=docker.
+# (common.sh) when GL_LAUNCHER=docker.
 #
-# Launcher interface (scripts/launch-native.sh defines the same functions):
+# Launcher interface (scripts/lib/launch-native.sh defines the same functions):
 #   gl_launch_ca ORG          start ORG's Fabric CA; returns when it serves
 #   gl_launch_orderer [NODE]  start orderer node NODE (default orderer, see
 #                             gl_orderer_nodes); returns when its admin port is open
@@ -27,7 +27,7 @@
 #   gl_external_builders      the peer's externalBuilders list items (YAML)
 # shellcheck shell=bash
 
-# shellcheck source=SCRIPTDIR/../network/docker/images.env disable=SC1091
+# shellcheck source=SCRIPTDIR/../../network/docker/images.env disable=SC1091
 source "$GL_NETWORK/docker/images.env"
 GL_DOCKER=${GL_DOCKER:-docker}
 GL_COMPOSE_DIR="$GL_NETWORK/docker"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Native launcher: every node is a process on this machine (pids/<name>.pid,
 # logs/<name>.log under the run dir). Sourced through gl_source_launcher
-# (lib.sh) when GL_LAUNCHER=native, the default.
+# (common.sh) when GL_LAUNCHER=native, the default.
 #
-# Launcher interface (scripts/launch-docker.sh defines the same functions):
+# Launcher interface (scripts/lib/launch-docker.sh defines the same functions):
 #   gl_launch_ca ORG          start ORG's Fabric CA; returns when it serves
 #   gl_launch_orderer [NODE]  start orderer node NODE (default orderer; the BFT
 #                             consenters are orderer-ORG, see gl_orderer_nodes);
@@ -90,7 +90,7 @@ gl_sample_config() { # file dest
 }
 
 # Two builders: ccaas (the peer dials the chaincode server) and exec (the peer
-# launches a local program, "classic" mode; scripts/exec-builder).
+# launches a local program, "classic" mode; network/builders/exec).
 gl_external_builders() {
   cat <<YAML
 - name: gridledger-ccaas
@@ -98,6 +98,6 @@ gl_external_builders() {
   propagateEnvironment:
     - CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG
 - name: gridledger-exec
-  path: $GL_SCRIPTS/exec-builder
+  path: $GL_NETWORK/builders/exec
 YAML
 }
