@@ -108,7 +108,12 @@ fn certificates_end_to_end() {
     let second = ok("IssueCertificates h2", &issue(h2));
     assert_eq!((first["wh"].as_i64(), second["wh"].as_i64()), (Some(4500), Some(2400)), "the hours' export");
     assert_eq!((&first["owner"], &first["status"]), (&alice, &json!("active")));
-    refused("IssueCertificates twice", &issue(h1), 409, &format!("for device {pv} and hour {h1} were already issued"));
+    refused(
+        "IssueCertificates twice",
+        &issue(h1),
+        409,
+        &format!("for device \"{pv}\" and hour {h1} were already issued"),
+    );
     let cert1 = first["id"].as_str().unwrap_or_default().to_string();
     for org in ORGS {
         let seen = ok("GetCertificate", &net.query_as(net.admin(org), "certificates", &["GetCertificate", &cert1]));
