@@ -13,8 +13,8 @@
 #   network.sh logs [NAME]        tail logs (all, or one node: peer-utility, orderer, cc-kv ...)
 #   network.sh identities         only CAs + identities (what `up` does first)
 #   network.sh deploy OPTIONS     CCaaS lifecycle; see deploy_usage
-#   network.sh deploy-energy      registry, metering (collections-energy.json) and trade
-#                                 (built by cargo beforehand; ports GL_CC_PORT-2, -3, -4),
+#   network.sh deploy-energy      registry, metering (collections-energy.json), trade and
+#                                 certificates (built by cargo beforehand; ports GL_CC_PORT-2 to -5),
 #                                 then the market roles record (init-roles)
 #   network.sh init-roles         write the market roles record (registry InitRoles)
 #                                 for this consortium, unless one exists

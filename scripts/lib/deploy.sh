@@ -209,10 +209,12 @@ start_chaincode() { # name id cmd port tls mtls
 # kv's and kvgo's, with the channel's default endorsement (MAJORITY, 2 of 3):
 # the market keeps running when one org's peer is down, and no single org can
 # write alone. metering gets the meterReadings collection (all three orgs).
+# certificates last: it calls the other three (and reads readings through
+# metering, so its endorsers must be collection members: all orgs are).
 # The Docker launcher runs each program by name from GL_CC_IMAGE.
 deploy_energy() {
   local port=$((GL_CC_PORT - 2)) name opts
-  for name in registry metering trade; do
+  for name in registry metering trade certificates; do
     opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
     [[ $name != metering ]] || opts+=(--collections "$GL_NETWORK/collections-energy.json")
     deploy "${opts[@]}"

@@ -62,6 +62,8 @@ pub enum Role {
     Gateway,
     /// Groups assets into virtual power plants.
     Aggregator,
+    /// Registers production devices and issues energy certificates for an issuing body.
+    Issuer,
 }
 
 impl Role {
@@ -74,6 +76,7 @@ impl Role {
             "meter-installer" => Self::MeterInstaller,
             "gateway" => Self::Gateway,
             "aggregator" => Self::Aggregator,
+            "issuer" => Self::Issuer,
             _ => return None,
         })
     }
@@ -87,6 +90,7 @@ impl Role {
             Self::MeterInstaller => "meter-installer",
             Self::Gateway => "gateway",
             Self::Aggregator => "aggregator",
+            Self::Issuer => "issuer",
         }
     }
 }
@@ -292,8 +296,15 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for role in [Role::Admin, Role::Operator, Role::Prosumer, Role::MeterInstaller, Role::Gateway, Role::Aggregator]
-        {
+        for role in [
+            Role::Admin,
+            Role::Operator,
+            Role::Prosumer,
+            Role::MeterInstaller,
+            Role::Gateway,
+            Role::Aggregator,
+            Role::Issuer,
+        ] {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);

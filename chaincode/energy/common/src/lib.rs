@@ -25,4 +25,6 @@ pub mod names {
     pub const METERING: &str = "metering";
     /// The market.
     pub const TRADE: &str = "trade";
+    /// Energy certificates.
+    pub const CERTIFICATES: &str = "certificates";
 }

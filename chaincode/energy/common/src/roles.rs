@@ -66,7 +66,9 @@ pub struct MarketRoles {
     pub grid_operators: Vec<GridOperator>,
     /// Suppliers and settlement agents, each with its customers.
     pub suppliers: Vec<Supplier>,
-    /// Issuing bodies (for certificates of origin; no contract uses them yet).
+    /// Issuing bodies: they register production devices and issue energy certificates (the `certificates`
+    /// chaincode). When the list is empty, the operator of the whole market area ([`Self::issues_certificates`])
+    /// acts as the issuing body.
     #[serde(default)]
     pub issuing_bodies: Vec<String>,
 }
@@ -230,6 +232,14 @@ impl MarketRoles {
     /// Whether `msp` is an issuing body.
     pub fn is_issuing_body(&self, msp: &str) -> bool {
         self.issuing_bodies.iter().any(|i| i == msp)
+    }
+
+    /// Whether `msp` issues energy certificates: an issuing body, or, when the record names none, the grid
+    /// operator of every connection point (`*`). Grid operators already authenticate the meters whose readings
+    /// certificates are issued from, so the market-area operator is the natural default issuer of a consortium
+    /// that has not named one (the test consortium's record lists no issuing body).
+    pub fn issues_certificates(&self, msp: &str) -> bool {
+        if self.issuing_bodies.is_empty() { self.operates_everywhere(msp) } else { self.is_issuing_body(msp) }
     }
 
     /// Whether `msp` is a member org.

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 const FORBIDDEN: [&str; 3] = ["UtilityMSP", "GridMSP", "ProsumerMSP"];
 
 /// The contract crates' sources, relative to this crate (`chaincode/energy/common`).
-const SOURCES: [&str; 5] = ["src", "../registry/src", "../metering/src", "../trade/src", "../../contract/src"];
+const SOURCES: [&str; 6] =
+    ["src", "../registry/src", "../metering/src", "../trade/src", "../certificates/src", "../../contract/src"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {

@@ -12,6 +12,8 @@
 //! - The [`meter`] module: `RegisterMeter`, `RegisterMeters`, `SetMeterStatus`, `GetMeter`.
 //! - The [`ingest`] module: `SubmitReadings`.
 //! - The [`queries`] module: `IntervalTotals`, `MeteredEnergy`, `GetReading`.
+//! - The [`hours`] module: `MeterHour` and `MeteredHours`, the hourly sums energy certificates are issued,
+//!   claimed and matched against.
 //! - The [`record`] module: the private record of one meter's interval.
 //! - The [`registry`] module: the registry's `GetAsset`, as metering reads it.
 //! - The [`ocmf`] module: `SubmitOcmf`, `GetOcmf`: OCMF-signed charger readings.
@@ -22,6 +24,7 @@
 //! assert_eq!(chaincode.default_contract(), "metering");
 //! ```
 
+pub mod hours;
 pub mod ingest;
 pub mod keys;
 pub mod meter;
@@ -52,6 +55,8 @@ pub fn contract() -> Contract {
         .evaluate(Tx::new("IntervalTotals").params(["connectionPoint", "intervalStart"]), queries::interval_totals)
         .evaluate(Tx::new("MeteredEnergy").params(["msp", "id", "intervalStart"]), queries::metered_energy)
         .evaluate(Tx::new("GetReading").params(["meterId", "intervalStart", "register"]), queries::get_reading)
+        .evaluate(Tx::new("MeterHour").params(["meterId", "hourStart"]), hours::meter_hour)
+        .evaluate(Tx::new("MeteredHours").params(["msp", "id", "hourStart", "hours"]), hours::metered_hours)
 }
 
 /// The chaincode: the metering contract (default) plus the system contract.

@@ -127,7 +127,7 @@ pub fn interval_totals(
 
 /// Refuses (403) anyone but `owner` itself, a grid operator (any: a party's energy spans connection points) and
 /// a supplier of `owner`'s org (per the roles record). The owner needs no roles record.
-fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), ContractError> {
+pub(crate) fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), ContractError> {
     if Party::of(ctx)? == *owner {
         return Ok(());
     }
@@ -143,7 +143,7 @@ fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), Co
 }
 
 /// Whether `caller` reads `owner`'s readings as market staff: a grid operator, or a supplier of `owner`'s org.
-fn staff_for(caller: &Caller, roles: &MarketRoles, owner: &Party) -> bool {
+pub(crate) fn staff_for(caller: &Caller, roles: &MarketRoles, owner: &Party) -> bool {
     caller.has(OrgKind::Grid) || roles.supplies(&caller.party.msp, &owner.msp)
 }
 

@@ -11,11 +11,14 @@
 //! - [`balances`]: `Balance`, `Balances` and applying postings.
 //! - [`calls`]: registry `GetVpp` and metering `MeteredEnergy`.
 //! - [`flexibility`]: `PostFlexibility`, the flexibility chaincode's settlement postings.
+//! - [`certificate_payment`]: `PostCertificatePayment`, the payment leg of the certificates chaincode's
+//!   delivery versus payment (callable only from that chaincode's transactions).
 //! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
 
 pub mod auction;
 pub mod balances;
 pub mod calls;
+pub mod certificate_payment;
 pub mod config;
 pub mod error;
 pub mod flexibility;
@@ -56,6 +59,10 @@ pub fn contract() -> Contract {
         .evaluate(Tx::new("Balances"), balances::balances)
         .submit(Tx::new("PostFlexibility").params(["settlementId", "postings"]), flexibility::post_flexibility)
         .evaluate(Tx::new("GetFlexPosting").params(["settlementId"]), flexibility::get_flex_posting)
+        .submit(
+            Tx::new("PostCertificatePayment").params(["debit", "credit", "amount", "reference"]),
+            certificate_payment::post_certificate_payment,
+        )
 }
 
 /// Builds the chaincode, reporting definition mistakes.

@@ -53,6 +53,10 @@ pub mod keys {
     pub fn settlement(ctx: &Context<'_>, interval: i64) -> Result<String> {
         Ok(ctx.create_composite_key("settlement", &[&interval_key(interval)])?)
     }
+    /// `certificatePayment [txId]`.
+    pub fn certificate_payment(ctx: &Context<'_>, tx_id: &str) -> Result<String> {
+        Ok(ctx.create_composite_key("certificatePayment", &[tx_id])?)
+    }
     /// `balance [account]`.
     pub fn balance(ctx: &Context<'_>, account: &str) -> Result<String> {
         Ok(ctx.create_composite_key("balance", &[account])?)

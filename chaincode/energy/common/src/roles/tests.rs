@@ -41,6 +41,17 @@ fn areas_and_customers() {
 }
 
 #[test]
+fn certificate_issuers() {
+    let mut r = market();
+    assert!(r.issues_certificates("TenneTMSP"), "without issuing bodies, the market-area operator issues");
+    assert!(!r.issues_certificates("NetzMSP") && !r.issues_certificates("Org1MSP"));
+    r.issuing_bodies.push("Org1MSP".into());
+    r.validate().unwrap();
+    assert!(r.issues_certificates("Org1MSP"));
+    assert!(!r.issues_certificates("TenneTMSP"), "a named issuing body replaces the default");
+}
+
+#[test]
 fn refusals_name_the_problem() {
     type Change = fn(&mut MarketRoles);
     let cases: [(&str, Change); 9] = [

@@ -2,6 +2,7 @@
 
 mod bounds;
 mod fixture;
+mod hours;
 mod ingest;
 mod intervals;
 mod meters;

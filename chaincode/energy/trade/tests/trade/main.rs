@@ -2,6 +2,7 @@
 //! in `settle_with_metering`).
 
 mod bounds;
+mod certificate_payment;
 mod clearing;
 mod config;
 mod lengths;

@@ -1,0 +1,120 @@
+//! `PostCertificatePayment`: the payment leg of the certificates chaincode's delivery versus payment.
+//!
+//! The certificates chaincode's `AcceptOffer` moves a certificate and, in the same transaction, calls this
+//! through `invoke_chaincode`; both write sets are one transaction's, so the certificate moves and the price is
+//! posted together or not at all.
+//!
+//! # Why only the certificates chaincode can post
+//! Balances are money: a client calling this directly must not be able to move them. Two checks, both on what the
+//! submitter signed:
+//! 1. **The transaction was proposed to the certificates chaincode.** On a chaincode-to-chaincode call the peer
+//!    hands the callee the *original* signed proposal, whose header extension names the chaincode the client
+//!    invoked (`ChaincodeHeaderExtension.chaincodeId.name`), and the peer runs exactly that chaincode for the
+//!    proposal (Fabric's endorser takes the chaincode from the header). So when this code runs and the header
+//!    names `certificates`, it runs because the certificates chaincode called it in that transaction; a client
+//!    that proposes `trade PostCertificatePayment` gets a header naming `trade` and is refused. The certificates
+//!    chaincode calls it from `AcceptOffer` only, and the peers validate the transaction against *both*
+//!    chaincodes' endorsement policies (it writes both namespaces), so a peer running altered certificates code
+//!    cannot post alone.
+//! 2. **The payer is the submitter.** The debited account must be the transaction creator's own (`msp/id`): even
+//!    a faulty certificates chaincode can only make the buyer who signed the accepting proposal pay.
+
+use std::collections::BTreeMap;
+
+use gridledger_contract::{Context, Fields, Int, Object, Text};
+use gridledger_energy_common::bounds::{MAX_ACCOUNT_LEN, MAX_ID_LEN};
+use gridledger_energy_common::caller::Party;
+use gridledger_energy_common::names;
+use gridledger_shim::protos::common::{ChannelHeader, Header};
+use gridledger_shim::protos::peer::{ChaincodeHeaderExtension, Proposal};
+use gridledger_shim::protos::prost::Message as _;
+use serde::{Deserialize, Serialize};
+
+use crate::balances;
+use crate::error::{Result, TradeError};
+use crate::store::{self, keys};
+
+/// The largest amount one payment posts, minor units (10^15: ten trillion euros in cents).
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// The stored record of one certificate payment, `certificatePayment [txId]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CertificatePayment {
+    /// The buyer's account (the submitter's).
+    pub debit: String,
+    /// The seller's account.
+    pub credit: String,
+    /// Minor units.
+    pub amount: i64,
+    /// The certificate (or offer) the payment is for.
+    pub reference: String,
+    /// The transaction.
+    pub tx_id: String,
+}
+
+impl Object for CertificatePayment {
+    const NAME: &'static str = "CertificatePayment";
+    fn describe(fields: &mut Fields<'_>) {
+        fields
+            .field::<String>("debit")
+            .field::<String>("credit")
+            .field::<i64>("amount")
+            .field::<String>("reference")
+            .field::<String>("txId");
+    }
+}
+
+/// The chaincode the submitter's proposal was addressed to (`None` without a readable proposal).
+pub fn proposed_chaincode(ctx: &Context<'_>) -> Option<String> {
+    let signed = ctx.stub().signed_proposal()?;
+    let proposal = Proposal::decode(signed.proposal_bytes.as_slice()).ok()?;
+    let header = Header::decode(proposal.header.as_slice()).ok()?;
+    let channel_header = ChannelHeader::decode(header.channel_header.as_slice()).ok()?;
+    let extension = ChaincodeHeaderExtension::decode(channel_header.extension.as_slice()).ok()?;
+    extension.chaincode_id.map(|id| id.name)
+}
+
+/// `PostCertificatePayment(debit, credit, amount, reference)`: only inside a transaction proposed to the
+/// certificates chaincode (403 otherwise), debiting the submitter's own account (403 otherwise); posts `amount`
+/// from `debit` to `credit` and records it. The sum of balances stays zero.
+pub fn post_certificate_payment(
+    ctx: &Context<'_>,
+    (Text(debit), Text(credit), Int(amount), Text(reference)): (
+        Text<MAX_ACCOUNT_LEN>,
+        Text<MAX_ACCOUNT_LEN>,
+        Int<1, MAX_AMOUNT>,
+        Text<MAX_ID_LEN>,
+    ),
+) -> Result<CertificatePayment> {
+    match proposed_chaincode(ctx) {
+        Some(name) if name == names::CERTIFICATES => {}
+        proposed => {
+            let proposed = proposed.map_or("no readable proposal".to_string(), |n| {
+                format!("a proposal to {}", gridledger_contract::quote(&n))
+            });
+            return Err(TradeError::Forbidden(format!(
+                "PostCertificatePayment is only called by the {} chaincode in its own transaction; this is {proposed}",
+                names::CERTIFICATES
+            )));
+        }
+    }
+    let payer = Party::of(ctx)?.account();
+    if debit != payer {
+        return Err(TradeError::Forbidden(format!(
+            "PostCertificatePayment debits the submitter's own account only; {} is not the submitter's",
+            gridledger_contract::quote(&debit)
+        )));
+    }
+    if credit.is_empty() || credit == debit {
+        return Err(TradeError::BadRequest(format!(
+            "the credited account must be another non-empty account, got {}",
+            gridledger_contract::quote(&credit)
+        )));
+    }
+    let changes: BTreeMap<String, i64> = [(debit.clone(), -amount), (credit.clone(), amount)].into();
+    balances::apply(ctx, &changes)?;
+    let payment = CertificatePayment { debit, credit, amount, reference, tx_id: ctx.tx_id().to_string() };
+    store::put_json(ctx, &keys::certificate_payment(ctx, &payment.tx_id)?, &payment)?;
+    Ok(payment)
+}
