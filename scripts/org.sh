@@ -42,7 +42,7 @@ founding_org() { [[ " orderer $GL_FOUNDING_ORGS " == *" $1 "* ]]; }
 
 require_org_defined() {
   local name="GL_${1^^}_MSPID"
-  [[ -n ${!name:-} ]] || gl_die "unknown org '$1': no $name (network/consortium.env or network/orgs/$1.env)"
+  [[ -n ${!name:-} ]] || gl_die "unknown org '$1': no $name ($GL_CONSORTIUM or network/orgs/$1.env)"
 }
 
 proposal_dir() { # default-name out
