@@ -123,9 +123,21 @@ foreign_suite() {
   "$GL_SCRIPTS/existing-network.sh" guide-check
   "$NET" down >/dev/null
   phase up-foreign env GL_CONSORTIUM="$consortium" GL_ENERGY_USERS= "$NET" up
-  phase deploy-foreign "$GL_SCRIPTS/existing-network.sh" all
+  phase deploy-foreign deploy_foreign
   phase tests-foreign run_tests --test energy
   "$NET" down >/dev/null
+}
+
+# deploy_foreign: the guide's steps; the CLIs' output goes to a log, the
+# steps and their durations to the terminal (the log's end too, on failure).
+deploy_foreign() {
+  local log="$GL_RUN/logs/existing-network.log" rc=0
+  "$GL_SCRIPTS/existing-network.sh" all >"$log" 2>&1 || rc=$?
+  grep -E '^\[[0-9:]+\] (existing-network|package )' "$log" >&2 || true
+  if ((rc != 0)); then
+    tail -n 40 "$log" >&2
+    return "$rc"
+  fi
 }
 
 # bft_suite: the same Fabric on four SmartBFT consenters, one per org: kv
