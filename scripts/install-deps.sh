@@ -5,6 +5,10 @@
 #   scripts/install-deps.sh          what every script needs
 #   scripts/install-deps.sh docker   also what the Docker launcher's local
 #                                    images need (scripts/docker-local.sh)
+#   scripts/install-deps.sh cargo-deny
+#                                    builds cargo-deny (pinned) from crates.io
+#                                    once into ~/.cache/gridledger and prints
+#                                    its path (scripts/test.sh, deny.toml)
 set -euo pipefail
 
 # command-name:debian-package pairs. gcc is needed because Fabric CA links
@@ -46,13 +50,29 @@ check_go() {
   fi
 }
 
+# cargo-deny is not a Debian package; crates.io has it (a one-off build of about
+# 6 minutes on 2 cores), cached by version.
+readonly CARGO_DENY_VERSION=0.20.2
+cargo_deny() {
+  local root="${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}/tools/cargo-deny-$CARGO_DENY_VERSION"
+  if [[ ! -x $root/bin/cargo-deny ]]; then
+    echo "install-deps: building cargo-deny $CARGO_DENY_VERSION into $root" >&2
+    cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION" --root "$root" >&2
+  fi
+  echo "$root/bin/cargo-deny"
+}
+
 install() {
   local pkgs wanted=("${DEPS[@]}")
   case "${1:-}" in
     "") ;;
     docker) wanted+=("${DOCKER_DEPS[@]}") ;;
+    cargo-deny)
+      cargo_deny
+      return
+      ;;
     *)
-      echo "usage: $0 [docker]" >&2
+      echo "usage: $0 [docker|cargo-deny]" >&2
       return 2
       ;;
   esac

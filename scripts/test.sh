@@ -23,6 +23,13 @@ shellcheck "${shell_scripts[@]}"
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# After clippy, which has fetched every crate: cargo-deny reads them offline.
+step "supply chain: licences, banned and duplicate crates, sources (deny.toml)"
+"$(scripts/install-deps.sh cargo-deny)" --offline check licenses bans sources
+
+step "MSRV: dependencies and std APIs within rust-version"
+scripts/check-msrv.sh
+
 step "generated protobuf code is up to date"
 proto/check-drift.sh
 
@@ -34,6 +41,9 @@ chaincode/contract/tests/validate-metadata.sh
 
 step "tests"
 cargo test --workspace --locked
+
+step "fuzz smoke: every target under AFL++ for 10 s from its seeds (scripts/fuzz.sh; long runs: README)"
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
