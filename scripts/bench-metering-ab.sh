@@ -36,8 +36,8 @@ cpu_of_pid() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$
 pid_of() { cat "$GL_RUN/pids/$1.pid"; }
 peers_cpu() {
   local total=0 node
-  for node in peer-utility peer-grid peer-prosumer; do
-    total=$(echo "$total + $(cpu_of_pid "$(pid_of "$node")")" | bc)
+  for node in $GL_PEER_ORGS; do
+    total=$(echo "$total + $(cpu_of_pid "$(pid_of "peer-$node")")" | bc)
   done
   echo "$total"
 }

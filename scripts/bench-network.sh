@@ -87,8 +87,8 @@ cpu_of() { cpu_of_pid "$(pid_of "$1")"; }
 # node: four under BFT), space-separated.
 fabric_cpu() {
   local total=0 ordering=0 node
-  for node in peer-utility peer-grid peer-prosumer; do
-    total=$(echo "$total + $(cpu_of_pid "$(cat "$GL_RUN/pids/$node.pid")")" | bc)
+  for node in $GL_PEER_ORGS; do
+    total=$(echo "$total + $(cpu_of_pid "$(cat "$GL_RUN/pids/peer-$node.pid")")" | bc)
   done
   for node in $(gl_orderer_nodes); do
     ordering=$(echo "$ordering + $(cpu_of_pid "$(cat "$GL_RUN/pids/$node.pid")")" | bc)

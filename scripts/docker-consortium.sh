@@ -63,10 +63,10 @@ demo() {
   id="pv-demo-$(date +%s)"
   asset=$(jq -cn --arg id "$id" '{id: $id, kind: "pv", nameplateW: 6000, connectionPoint: "cp-demo-1",
     location: {lat: "52.3702", lon: "4.8952"}, commissioned: "2024-03-01"}')
-  gl_log "demo: alice (ProsumerMSP) registers $id"
-  invoke_as prosumer alice registry "$(jq -cn --arg a "$asset" '{Args: ["RegisterAsset", $a]}')"
-  gl_log "demo: the grid operator (GridMSP) approves its connection"
-  invoke_as grid operator1 registry "$(jq -cn --arg id "$id" '{Args: ["ApproveConnection", $id]}')"
+  gl_log "demo: alice ($(orgvar "$GL_MARKET_PROSUMER" MSPID)) registers $id"
+  invoke_as "$GL_MARKET_PROSUMER" alice registry "$(jq -cn --arg a "$asset" '{Args: ["RegisterAsset", $a]}')"
+  gl_log "demo: the grid operator ($(orgvar "$GL_MARKET_GRID_OPERATOR" MSPID)) approves its connection"
+  invoke_as "$GL_MARKET_GRID_OPERATOR" operator1 registry "$(jq -cn --arg id "$id" '{Args: ["ApproveConnection", $id]}')"
   for org in $GL_PEER_ORGS; do
     got=$(query_as "$org" admin registry "$(jq -cn --arg id "$id" '{Args: ["GetAsset", $id]}')" | jq -r '.status')
     gl_log "demo: peer-$org sees $id $got"

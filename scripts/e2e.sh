@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end suite against a real Fabric network (called by scripts/test.sh).
-# It runs the whole suite on FABRIC_VERSION (default 3.1.5) with Raft, a BFT
-# subset on the same version (four SmartBFT consenters; SKIP_E2E_BFT=1 skips),
-# the Docker part, then the native suite again on the LTS (E2E_LTS_VERSION,
-# default 2.5.16; SKIP_E2E_LTS=1 skips):
+# It runs the whole suite on FABRIC_VERSION (default 3.1.5) with Raft, the
+# energy scenario on a foreign consortium (network/consortiums/samples.env:
+# Org1MSP..Org3MSP, channel mychannel, role attribute energy.role), deployed
+# by the guide's script, scripts/existing-network.sh (SKIP_E2E_FOREIGN=1
+# skips), a BFT subset on the same version (four SmartBFT consenters;
+# SKIP_E2E_BFT=1 skips), the Docker part, then the native suite again on the
+# LTS (E2E_LTS_VERSION, default 2.5.16; SKIP_E2E_LTS=1 skips):
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
 #   kvclassic (Rust, peer-launched through network/builders/exec) ->
@@ -18,7 +21,8 @@
 # arguments for the test binaries (e.g. a test name filter).
 # The energy scenario (tests/e2e/tests/energy.rs) trades one real interval of
 # a one-minute test market and waits for it to end: it adds 2 to 3 minutes.
-# E2E_TEST_ARGS="--skip energy" leaves it out.
+# E2E_TEST_ARGS="--skip energy" leaves it out (the foreign phase runs only
+# it: SKIP_E2E_FOREIGN=1 too).
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib/common.sh
@@ -106,6 +110,36 @@ native_suite() {
   "$NET" down >/dev/null
 }
 
+# foreign_suite: a network we did not build, as fabric-samples names it
+# (GL_CONSORTIUM=network/consortiums/samples.env): up without the energy
+# users, then every step of network/EXISTING-NETWORK.md through
+# scripts/existing-network.sh (the guide's code blocks are its functions;
+# guide-check proves it), then the energy scenario with its roles read from
+# the consortium definition, down. The run dir remembers the consortium, so
+# the tests and `down` need not be told.
+foreign_suite() {
+  local consortium="$GL_NETWORK/consortiums/samples.env"
+  gl_log "e2e: the energy scenario on a foreign consortium ($consortium)"
+  "$GL_SCRIPTS/existing-network.sh" guide-check
+  "$NET" down >/dev/null
+  phase up-foreign env GL_CONSORTIUM="$consortium" GL_ENERGY_USERS= "$NET" up
+  phase deploy-foreign deploy_foreign
+  phase tests-foreign run_tests --test energy
+  "$NET" down >/dev/null
+}
+
+# deploy_foreign: the guide's steps; the CLIs' output goes to a log, the
+# steps and their durations to the terminal (the log's end too, on failure).
+deploy_foreign() {
+  local log="$GL_RUN/logs/existing-network.log" rc=0
+  "$GL_SCRIPTS/existing-network.sh" all >"$log" 2>&1 || rc=$?
+  grep -E '^\[[0-9:]+\] (existing-network|package )' "$log" >&2 || true
+  if ((rc != 0)); then
+    tail -n 40 "$log" >&2
+    return "$rc"
+  fi
+}
+
 # bft_suite: the same Fabric on four SmartBFT consenters, one per org: kv
 # through the CLI and the Gateway, one energy transaction, a consenter killed
 # under load (tests/e2e/tests/bft.rs).
@@ -129,6 +163,7 @@ main() {
   trap cleanup EXIT
   phase build build_all
   native_suite "$FABRIC_VERSION"
+  if [[ ${SKIP_E2E_FOREIGN:-0} != 1 ]]; then foreign_suite; fi
   if [[ ${SKIP_E2E_BFT:-0} != 1 ]]; then bft_suite; fi
   # The same consortium in Docker, on the same ports: the native one goes first.
   if [[ ${SKIP_E2E_DOCKER:-0} != 1 ]]; then

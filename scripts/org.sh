@@ -4,7 +4,7 @@
 # runs, and they exchange proposal directories (see network/ONBOARDING.md).
 #
 #   org.sh create ORG                      new org: its CA, identities, org definition (network/orgs/ORG.env)
-#   org.sh user ORG NAME ROLE              one more client identity from ORG's CA (gridledger.role ROLE)
+#   org.sh user ORG NAME ROLE              one more client identity from ORG's CA (role attribute GL_ROLE_ATTRIBUTE)
 #   org.sh propose add ORG [--as A] [--out DIR]     config update adding ORG's definition; prints DIR
 #   org.sh propose remove ORG [--as A] [--out DIR]  config update removing ORG from the channel
 #   org.sh revoke ORG USER [--out DIR]     revoke USER at ORG's CA, propose ORG's new CRL
@@ -38,11 +38,11 @@ usage() {
   exit 2
 }
 
-founding_org() { [[ " orderer utility grid prosumer " == *" $1 "* ]]; }
+founding_org() { [[ " orderer $GL_FOUNDING_ORGS " == *" $1 "* ]]; }
 
 require_org_defined() {
   local name="GL_${1^^}_MSPID"
-  [[ -n ${!name:-} ]] || gl_die "unknown org '$1': no $name (network/consortium.env or network/orgs/$1.env)"
+  [[ -n ${!name:-} ]] || gl_die "unknown org '$1': no $name ($GL_CONSORTIUM or network/orgs/$1.env)"
 }
 
 proposal_dir() { # default-name out
@@ -94,7 +94,7 @@ create() {
   gl_log "$org: CA up, identities issued; org definition $GL_ORGS_DIR/$org/definition.json"
 }
 
-# user ORG NAME ROLE: one more client identity of ORG (gridledger.role ROLE),
+# user ORG NAME ROLE: one more client identity of ORG (role attribute GL_ROLE_ATTRIBUTE),
 # issued by ORG's own CA to users/NAME.
 user() {
   local org=${1:-} name=${2:-} role=${3:-} pw="${GL_NODE_PW:-nodepw}"
@@ -105,7 +105,7 @@ user() {
   gl_use_fabric fabric-ca-client
   enroll_ca_admin "$org"
   ca_client "$org" register --id.name "$name" --id.secret "$pw" --id.type client \
-    --id.attrs "gridledger.role=$role:ecert" >>"$ORG_LOG" 2>&1 || gl_die "ca-$org refused to register $name (logs/org.log)"
+    --id.attrs "$GL_ROLE_ATTRIBUTE=$role:ecert" >>"$ORG_LOG" 2>&1 || gl_die "ca-$org refused to register $name (logs/org.log)"
   enroll_msp "$org" "$name" "$pw" "$GL_ORGS_DIR/$org/users/$name"
   gl_log "$org: user $name ($role) in $GL_ORGS_DIR/$org/users/$name"
 }
@@ -113,7 +113,7 @@ user() {
 # --- proposals -----------------------------------------------------------------
 
 propose() {
-  local kind=${1:-} org=${2:-} as=utility out="" def="" tmp msp block dir
+  local kind=${1:-} org=${2:-} as=$GL_LEAD_ORG out="" def="" tmp msp block dir
   shift 2 || usage
   while (($#)); do
     case "$1" in
@@ -262,7 +262,7 @@ submit() {
 }
 
 members() {
-  local as=utility tmp
+  local as=$GL_LEAD_ORG tmp
   [[ ${1:-} != --as ]] || as=${2:?--as ORG}
   gl_use_fabric peer configtxlator
   tmp=$(mktemp -d)

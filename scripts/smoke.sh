@@ -45,13 +45,13 @@ invoke_put() { # chaincode key value
   local cc=$1 targets
   shift
   mapfile -t targets < <(all_peer_targets)
-  as_org utility peer chaincode invoke -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls \
+  as_org "$GL_LEAD_ORG" peer chaincode invoke -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls \
     --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem" -C "$GL_CHANNEL" -n "$cc" \
     "${targets[@]}" -c "$(jq -cn --arg k "$1" --arg v "$2" '{Args: ["Put", $k, $v]}')" --waitForEvent
 }
 
 query_get() { # chaincode key -> value on stdout
-  as_org grid peer chaincode query -C "$GL_CHANNEL" -n "$1" \
+  as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode query -C "$GL_CHANNEL" -n "$1" \
     -c "$(jq -cn --arg k "$2" '{Args: ["Get", $k]}')"
 }
 
@@ -74,7 +74,7 @@ probe_all_orgs() { # probe-binary
   done
 }
 
-ca_home_cert() { echo "$GL_RUN/ca/utility/ca-cert.pem"; }
+ca_home_cert() { echo "$GL_RUN/ca/$GL_LEAD_ORG/ca-cert.pem"; }
 
 smoke_full() {
   local kv kvgo value cc

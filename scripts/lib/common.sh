@@ -15,22 +15,56 @@ GL_ORGS_DIR="$GL_RUN/orgs"
 GL_CA_ADMIN_PW="${GL_CA_ADMIN_PW:-adminpw}"
 export GL_REPO GL_SCRIPTS GL_NETWORK GL_RUN GL_ORGS_DIR
 
-# shellcheck source=SCRIPTDIR/../../network/consortium.env disable=SC1091
-source "$GL_NETWORK/consortium.env"
-
-# The v3 peer CLI logs every gRPC state change; keep tool output readable.
-export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-grpc=warn:info}"
-
 gl_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 gl_die() {
   gl_log "ERROR: $*"
   exit 1
 }
 
-# orgvar ORG FIELD -> value of GL_<ORG>_<FIELD> from consortium.env.
+# The consortium definition: GL_CONSORTIUM names its file (relative to the
+# repository or absolute), default network/consortium.env. A running network
+# remembers its own (network.sh up writes it to the run dir), so every later
+# command (deploy, env.sh, the tests, down) talks to the same consortium
+# without being told. Not exported: a child script decides for itself.
+if [[ -z ${GL_CONSORTIUM:-} && -s $GL_RUN/consortium ]]; then
+  GL_CONSORTIUM=$(<"$GL_RUN/consortium")
+fi
+GL_CONSORTIUM=${GL_CONSORTIUM:-$GL_NETWORK/consortium.env}
+[[ $GL_CONSORTIUM == /* ]] || GL_CONSORTIUM="$GL_REPO/$GL_CONSORTIUM"
+[[ -f $GL_CONSORTIUM ]] || gl_die "GL_CONSORTIUM=$GL_CONSORTIUM: no such consortium definition"
+# shellcheck source=SCRIPTDIR/../../network/consortium.env disable=SC1091
+source "$GL_CONSORTIUM"
+# Every definition names its peer orgs, their market roles and the role
+# attribute; what follows holds for any of them.
+for gl_required in GL_PEER_ORGS GL_MARKET_SUPPLIER GL_MARKET_GRID_OPERATOR GL_MARKET_PROSUMER GL_ROLE_ATTRIBUTE; do
+  [[ -n ${!gl_required:-} ]] || gl_die "$GL_CONSORTIUM defines no $gl_required"
+done
+unset gl_required
+# The founding orgs (the channel's genesis members); orgs onboarded later
+# (scripts/org.sh join) are listed in $GL_RUN/joined-orgs and join
+# GL_PEER_ORGS, so deploy, status and the chaincode servers' client CAs
+# include them.
+GL_FOUNDING_ORGS=$GL_PEER_ORGS
+if [[ -s $GL_RUN/joined-orgs ]]; then
+  GL_PEER_ORGS="$GL_PEER_ORGS $(tr '\n' ' ' <"$GL_RUN/joined-orgs")"
+fi
+# The org whose admin commits chaincode definitions and whose CA issues the
+# chaincode servers' TLS certificates (the peers' builders trust that CA).
+: "${GL_LEAD_ORG:=${GL_FOUNDING_ORGS%% *}}"
+# A running network remembers its ordering type (network.sh up writes it to
+# the run dir), so later commands (status, restart, heal) see the same nodes.
+if [[ -z ${GL_ORDERER_TYPE:-} && -s $GL_RUN/orderer-type ]]; then
+  GL_ORDERER_TYPE=$(<"$GL_RUN/orderer-type")
+fi
+: "${GL_ORDERER_TYPE:=raft}"
+
+# The v3 peer CLI logs every gRPC state change; keep tool output readable.
+export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-grpc=warn:info}"
+
+# orgvar ORG FIELD -> value of GL_<ORG>_<FIELD> from the consortium definition.
 orgvar() {
   local name="GL_${1^^}_$2"
-  [[ -n ${!name+set} ]] || gl_die "consortium.env defines no $name"
+  [[ -n ${!name+set} ]] || gl_die "the consortium definition ($GL_CONSORTIUM) defines no $name"
   printf '%s' "${!name}"
 }
 
@@ -164,6 +198,7 @@ gl_stop() {
 
 # peer_env ORG [IDENTITY]: KEY=VALUE lines for the peer CLI acting as IDENTITY
 # (default admin) of ORG against that org's peer.
+# shellcheck disable=SC2153 # GL_ORDERER_* come from the consortium definition
 peer_env() {
   local org=$1 who=${2:-admin} host
   host=$(orgvar "$org" PEER_HOST)

@@ -10,7 +10,7 @@ network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
   --label LABEL          package label (default NAME_VERSION)
   --version V            chaincode version (default 1.0)
   --sequence N           definition sequence (default 1)
-  --policy EXPR          --signature-policy, e.g. "OR('UtilityMSP.peer','GridMSP.peer')"
+  --policy EXPR          --signature-policy, e.g. "OR('Org1MSP.peer','Org2MSP.peer')"
                          (default: the channel's MAJORITY Endorsement)
   --collections FILE     private data collections config JSON
   --port PORT            chaincode server port (default GL_CC_PORT, 9999)
@@ -95,7 +95,7 @@ deploy() {
   }
   label=${label:-${name}_$version}
   if [[ $serve_only == true ]]; then
-    [[ -d $GL_ORGS_DIR/utility/msp ]] || gl_die "no identities: run 'network.sh identities' or 'up'"
+    [[ -d $GL_ORGS_DIR/$GL_LEAD_ORG/msp ]] || gl_die "no identities: run 'network.sh identities' or 'up'"
     gl_use_fabric fabric-ca-client
   else
     [[ -f $GL_RUN/.up ]] || gl_die "network is not up"
@@ -133,7 +133,7 @@ deploy() {
   done
   local targets
   mapfile -t targets < <(all_peer_targets)
-  as_org utility peer lifecycle chaincode commit "${orderer[@]}" "${opts[@]}" "${targets[@]}" \
+  as_org "$GL_LEAD_ORG" peer lifecycle chaincode commit "${orderer[@]}" "${opts[@]}" "${targets[@]}" \
     >>"$GL_RUN/logs/tools.log" 2>&1 || gl_die "commit failed (logs/tools.log)"
   gl_log "lifecycle done in $((SECONDS - start))s"
   if [[ $classic == true ]]; then
@@ -208,15 +208,20 @@ start_chaincode() { # name id cmd port tls mtls
 # The energy contracts as CCaaS over mutual TLS, each on its own port below
 # kv's and kvgo's, with the channel's default endorsement (MAJORITY, 2 of 3):
 # the market keeps running when one org's peer is down, and no single org can
-# write alone. metering gets the meterReadings collection (all three orgs).
-# certificates last: it calls the other three (and reads readings through
-# metering, so its endorsers must be collection members: all orgs are).
+# write alone. metering gets the meterReadings collection of every member org,
+# generated for the consortium by gridctl (for ours it equals
+# network/collections-energy.json, gridctl's golden test). certificates last: it
+# calls the other three (and reads readings through metering, so its endorsers
+# must be collection members: every member org is).
 # The Docker launcher runs each program by name from GL_CC_IMAGE.
 deploy_energy() {
-  local port=$((GL_CC_PORT - 2)) name opts
+  local port=$((GL_CC_PORT - 2)) name opts roles collections="$GL_RUN/chaincode/metering-collections.json"
+  mkdir -p "$GL_RUN/chaincode"
+  mapfile -t roles < <(xn_role_args)
+  "$(xn_gridctl)" consortium collections "${roles[@]}" >"$collections" || gl_die "gridctl consortium collections failed"
   for name in registry metering trade certificates; do
     opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
-    [[ $name != metering ]] || opts+=(--collections "$GL_NETWORK/collections-energy.json")
+    [[ $name != metering ]] || opts+=(--collections "$collections")
     deploy "${opts[@]}"
     port=$((port - 1))
   done
@@ -224,28 +229,13 @@ deploy_energy() {
 }
 
 # The market roles record (registry InitRoles, once; DESIGN.md "Organizations
-# and roles"): grid operates every connection point, utility supplies everyone,
-# every other peer org is a member. gridctl generates it with the contracts'
-# own rules; every peer endorses, as the key's future majority policy will ask.
+# and roles"), as the guide writes it (scripts/lib/existing-network.sh, step
+# roles): GL_MARKET_GRID_OPERATOR operates every connection point,
+# GL_MARKET_SUPPLIER supplies everyone, every other peer org is a member.
 init_roles() {
-  local gridctl roles org members=() targets
-  (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
-  gridctl=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
-  if as_org grid peer chaincode query -C "$GL_CHANNEL" -n registry -c '{"Args":["GetRoles"]}' >/dev/null 2>&1; then
-    gl_log "market roles already configured (registry GetRoles)"
-    return 0
-  fi
-  for org in $GL_PEER_ORGS; do
-    [[ $org == grid || $org == utility ]] || members+=(--member "$(orgvar "$org" MSPID)")
-  done
-  roles=$("$gridctl" consortium roles --grid-operator "$(orgvar grid MSPID)" \
-    --supplier "$(orgvar utility MSPID)" "${members[@]}") || gl_die "gridctl consortium roles failed"
-  mapfile -t targets < <(all_peer_targets)
-  as_org grid peer chaincode invoke -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls \
-    --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem" -C "$GL_CHANNEL" -n registry "${targets[@]}" \
-    --waitForEvent -c "$(jq -cn --arg r "$roles" '{Args: ["InitRoles", $r]}')" >>"$GL_RUN/logs/tools.log" 2>&1 ||
-    gl_die "registry InitRoles failed (logs/tools.log)"
-  gl_log "market roles written: $roles"
+  xn_roles >>"$GL_RUN/logs/tools.log" 2>&1 || gl_die "writing the market roles record failed (logs/tools.log)"
+  gl_log "market roles: $(as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode query -C "$GL_CHANNEL" -n registry \
+    -c '{"Args":["GetRoles"]}')"
 }
 
 cc_stop() { # name [--kill]

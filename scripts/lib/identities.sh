@@ -7,14 +7,14 @@
 #   msp/                      org MSP (cacerts/ca.pem, tlscacerts/ca.pem, config.yaml)
 #   peer0/{msp,tls}           peer node (orderer0/ for the orderer org)
 #   orderer0/{msp,tls}        the org's BFT consenter (GL_ORDERER_TYPE=bft only)
-#   users/<name>/msp          admin and client users (ecert carries gridledger.role)
+#   users/<name>/msp          admin and client users (ecert carries GL_ROLE_ATTRIBUTE)
 #   users/admin/tls           admin TLS client cert (osnadmin needs mutual TLS)
 # tls/ holds server.crt, server.key, ca.crt, as the Fabric samples name them.
 # shellcheck shell=bash
 
-# Users the energy contracts' end-to-end scenario needs (tests/e2e/tests/energy.rs), issued
-# beside GL_USERS in the same org:name:gridledger.role form. Set it empty to skip them.
-: "${GL_ENERGY_USERS=grid:installer1:meter-installer grid:gateway1:gateway prosumer:alice:prosumer prosumer:bob:prosumer prosumer:aggregator1:aggregator}"
+# Users: the org admin, and GL_USERS and GL_ENERGY_USERS (org:name:role, from
+# the consortium definition) of the org; the role goes into the certificate
+# attribute GL_ROLE_ATTRIBUTE.
 
 ca_home() { echo "$GL_RUN/ca/$1"; }
 ca_url_host() { echo "$(orgvar "$1" CA_HOST):$(orgvar "$1" CA_PORT)"; }
@@ -127,14 +127,14 @@ issue_org_identities() {
     enroll_tls "$org" orderer0 "$pw" "$GL_ORGS_DIR/$org/orderer0" "$(tls_hosts "$host"),orderer0.$(orgvar "$org" DOMAIN)"
   fi
 
-  register "$org" admin-user "$pw" admin "gridledger.role=admin:ecert"
+  register "$org" admin-user "$pw" admin "$GL_ROLE_ATTRIBUTE=admin:ecert"
   enroll_msp "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin"
   enroll_tls "$org" admin-user "$pw" "$GL_ORGS_DIR/$org/users/admin" "$(tls_hosts "$GL_HOST")"
 
   for spec in $GL_USERS $GL_ENERGY_USERS $(org_users "$org"); do
     IFS=: read -r uorg name role <<<"$spec"
     [[ $uorg == "$org" ]] || continue
-    register "$org" "$name" "$pw" client "gridledger.role=$role:ecert"
+    register "$org" "$name" "$pw" client "$GL_ROLE_ATTRIBUTE=$role:ecert"
     enroll_msp "$org" "$name" "$pw" "$GL_ORGS_DIR/$org/users/$name"
   done
 }
@@ -158,12 +158,12 @@ revoke_identity() {
   cp "$(ca_home "$org")/client/msp/crls/crl.pem" "$crls/crl.pem"
 }
 
-# Chaincode servers get their TLS certificate from the Utility CA; peers trust
-# it through root_cert in connection.json (see deploy).
+# Chaincode servers get their TLS certificate from the lead org's CA
+# (GL_LEAD_ORG); peers trust it through root_cert in connection.json (see deploy).
 issue_chaincode_tls() { # name dir
   local name=$1 dir=$2 pw="${GL_NODE_PW:-nodepw}"
-  register utility "cc-$name" "$pw" client
-  enroll_tls utility "cc-$name" "$pw" "$dir" "$(tls_hosts "$GL_CC_HOST")"
+  register "$GL_LEAD_ORG" "cc-$name" "$pw" client
+  enroll_tls "$GL_LEAD_ORG" "cc-$name" "$pw" "$dir" "$(tls_hosts "$GL_CC_HOST")"
 }
 
 identities_up() {

@@ -13,7 +13,7 @@
 #                             gl_orderer_nodes); returns when its admin port is open
 #   gl_launch_peer ORG        render ORG's peer config and start it; returns when
 #                             its port is open. ORG is any org with GL_<ORG>_*
-#                             variables (orgvar), not only those in consortium.env
+#                             variables (orgvar), not only the consortium definition's
 #   gl_launch_chaincode NAME CMD PORT
 #                             start chaincode server cc-NAME from the env file
 #                             chaincode/NAME/env (written by network.sh deploy);

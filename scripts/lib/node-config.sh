@@ -37,21 +37,89 @@ render_core_yaml() {
   fi
 }
 
+# gl_render: stdin with every ${GL_*} replaced. Consortium definitions set
+# plain shell variables: export them to envsubst (in a subshell), and let it
+# replace only ${GL_*}, never another $ in the YAML.
+gl_render() {
+  (
+    export "${!GL_@}"
+    # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
+    envsubst "$(printf '${%s} ' "${!GL_@}")"
+  )
+}
+
+# with_org ORG CONSENTER_ID CMD...: CMD with GL_O_* set to ORG's fields, the
+# placeholders of the per-org configtx fragments (network/configtx-org*.in).
+with_org() {
+  local org=$1 id=$2
+  shift 2
+  # shellcheck disable=SC2034 # read by gl_render, which exports every GL_* to envsubst
+  (
+    GL_O_KEY=$org
+    GL_O_MSPID=$(orgvar "$org" MSPID)
+    GL_O_PEER_HOST=$(orgvar "$org" PEER_HOST)
+    GL_O_PEER_PORT=$(orgvar "$org" PEER_PORT)
+    GL_O_CONSENTER_ID=$id
+    if [[ $GL_ORDERER_TYPE == bft && " $GL_BFT_ORGS " == *" $org "* ]]; then
+      GL_O_ORDERER_HOST=$(orgvar "$org" ORDERER_HOST)
+      GL_O_ORDERER_PORT=$(orgvar "$org" ORDERER_PORT)
+    fi
+    "$@"
+  )
+}
+
+# splice MARKER FILE: stdin with the line "# @MARKER@" replaced by FILE.
+splice() {
+  awk -v m="# @$1@" -v f="$2" '
+    { line = $0; sub(/^[[:space:]]+/, "", line) }
+    line == m { while ((getline l < f) > 0) print l; close(f); next }
+    { print }'
+}
+
+# The channel config: configtx.yaml.in (plus the BFT profile for a BFT
+# channel: 2.5's configtxgen cannot parse it) with one section per peer org
+# of the consortium definition, so no org is written out by hand.
+render_configtx() {
+  local dir="$GL_RUN/config/configtx" org id=2 app=() ord=()
+  local files=("$GL_NETWORK/configtx.yaml.in")
+  : >"$dir/peer-orgs.yaml"
+  : >"$dir/consenters.yaml"
+  for org in $GL_PEER_ORGS; do
+    with_org "$org" 0 gl_render <"$GL_NETWORK/configtx-org.yaml.in" >>"$dir/peer-orgs.yaml"
+    app+=("*$org")
+  done
+  if [[ $GL_ORDERER_TYPE == bft ]]; then
+    files+=("$GL_NETWORK/configtx-bft.profile.in")
+    # ID 1 is the orderer org's consenter (configtx-bft.profile.in).
+    for org in $GL_BFT_ORGS; do
+      with_org "$org" 0 gl_render <"$GL_NETWORK/configtx-org-orderer.yaml.in" >>"$dir/peer-orgs.yaml"
+      with_org "$org" "$id" gl_render <"$GL_NETWORK/configtx-bft-consenter.yaml.in" >>"$dir/consenters.yaml"
+      ord+=("*${org}_orderer")
+      id=$((id + 1))
+    done
+  fi
+  cat "${files[@]}" | splice peer-orgs "$dir/peer-orgs.yaml" | splice consenters "$dir/consenters.yaml" |
+    GL_APP_ORGS=$(gl_join ', ' "${app[@]}") GL_BFT_ORDERER_ORGS=$(gl_join ', ' "${ord[@]}") gl_render \
+      >"$dir/configtx.yaml"
+}
+
+# gl_join SEP WORD...: the words joined by SEP.
+gl_join() {
+  local sep=$1 out=""
+  shift
+  while (($#)); do
+    out+="${out:+$sep}$1"
+    shift
+  done
+  printf '%s' "$out"
+}
+
 # Channel config and the orderer's yaml (the orderer takes everything else
 # from its environment, see orderer_env).
 render_configs() {
   local node
   mkdir -p "$GL_RUN/config/configtx"
-  # consortium.env sets plain shell variables: export them to envsubst, and
-  # let it replace only ${GL_*}, never another $ in the YAML.
-  (
-    export "${!GL_@}"
-    local files=("$GL_NETWORK/configtx.yaml.in")
-    # Only a BFT channel gets the BFT profile: 2.5's configtxgen cannot parse it.
-    [[ $GL_ORDERER_TYPE != bft ]] || files+=("$GL_NETWORK/configtx-bft.profile.in")
-    # shellcheck disable=SC2016 # the literal ${NAME} list is what envsubst wants
-    cat "${files[@]}" | envsubst "$(printf '${%s} ' "${!GL_@}")" >"$GL_RUN/config/configtx/configtx.yaml"
-  )
+  render_configtx
   for node in $(gl_orderer_nodes); do
     mkdir -p "$GL_RUN/config/$node"
     gl_sample_config orderer.yaml "$GL_RUN/config/$node/orderer.yaml"
@@ -121,7 +189,7 @@ render_orderer_config() {
 builder_config() { # org
   local d="$GL_ORGS_DIR/$1/peer0/tls"
   jq -cn --arg peer "peer0-$1" --rawfile cert "$d/server.crt" --rawfile key "$d/server.key" \
-    --rawfile root "$(ca_home utility)/ca-cert.pem" \
+    --rawfile root "$(ca_home "$GL_LEAD_ORG")/ca-cert.pem" \
     '{peername: $peer, client_cert: $cert, client_key: $key, root_cert: $root}'
 }
 

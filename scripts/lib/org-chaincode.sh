@@ -166,9 +166,9 @@ write_definition() {
 
 # cc_drop ORG [--as A]: after ORG left the channel, the next-sequence
 # definitions of the chaincodes whose collections or explicit policy still name
-# it, approved by A (default utility); the other orgs cc-approve, one commits.
+# it, approved by A (default GL_LEAD_ORG); the other orgs cc-approve, one commits.
 cc_drop() {
-  local org=${1:-} as=utility msp tmp others defs def name plan id seq dir prepared=()
+  local org=${1:-} as=$GL_LEAD_ORG msp tmp others defs def name plan id seq dir prepared=()
   [[ ${2:-} != --as ]] || as=${3:?--as ORG}
   [[ -n $org ]] || gl_die "usage: org.sh cc-drop ORG [--as ORG2]"
   require_org_defined "$org"
@@ -219,7 +219,7 @@ cc_approve() {
 }
 
 cc_commit() {
-  local dir=${1:-} as=utility args orderer targets ready msp org
+  local dir=${1:-} as=$GL_LEAD_ORG args orderer targets ready msp org
   [[ ${2:-} != --as ]] || as=${3:?--as ORG}
   [[ -n $dir && -f $dir/definition.json ]] || gl_die "usage: org.sh cc-commit DIR [--as ORG]"
   gl_use_fabric peer

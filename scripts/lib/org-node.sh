@@ -2,7 +2,7 @@
 # The new org's nodes on this machine (sourced by org.sh): its CA and peer go
 # through the launcher interface (scripts/lib/launch-$GL_LAUNCHER.sh), so the same
 # steps work natively and in Docker. Orgs whose nodes run here are listed in
-# $GL_RUN/joined-orgs, which network/consortium.env adds to GL_PEER_ORGS.
+# $GL_RUN/joined-orgs, which scripts/lib/common.sh adds to GL_PEER_ORGS.
 # shellcheck shell=bash
 
 # The launcher defines globals: source it at org.sh's top level.

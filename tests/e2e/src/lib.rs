@@ -16,7 +16,8 @@ use base64::Engine as _;
 
 pub mod gridctl;
 
-/// The three peer organizations, in the order `scripts/network.sh` knows them.
+/// The three peer organizations of our test consortium (`network/consortium.env`), in the order
+/// `scripts/network.sh` knows them. Tests that run on any consortium use [`Network::orgs`] and [`Network::market`].
 pub const ORGS: [&str; 3] = ["utility", "grid", "prosumer"];
 
 /// Why the end-to-end tests are ignored by default (the `#[ignore = ...]` reason is a literal, this is the doc).
@@ -144,10 +145,55 @@ impl Identity {
     }
 }
 
+/// Which org plays which market role in the running network's consortium definition (`scripts/env.sh --market`:
+/// `GL_PEER_ORGS`, `GL_MARKET_*`), as org keys: `utility`/`grid`/`prosumer` in ours, `org1`/`org2`/`org3` in
+/// `network/consortiums/samples.env`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Market {
+    /// Every peer org, in the consortium's order (the first commits and answers plain queries).
+    pub orgs: Vec<String>,
+    /// The supplier that settles.
+    pub supplier: String,
+    /// The grid operator.
+    pub grid_operator: String,
+    /// The org of the scenario's prosumers.
+    pub prosumer: String,
+}
+
+impl Market {
+    fn load() -> Result<Self> {
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/env.sh"))
+            .arg("--market")
+            .output()
+            .map_err(|e| format!("running scripts/env.sh --market: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("scripts/env.sh --market failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let vars: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let var = |k: &str| vars.get(k).cloned().ok_or_else(|| format!("scripts/env.sh --market gave no {k}"));
+        let orgs: Vec<String> = var("ORGS")?.split_whitespace().map(str::to_string).collect();
+        if orgs.is_empty() {
+            return Err("scripts/env.sh --market: no peer orgs".into());
+        }
+        Ok(Market {
+            orgs,
+            supplier: var("SUPPLIER")?,
+            grid_operator: var("GRID_OPERATOR")?,
+            prosumer: var("PROSUMER")?,
+        })
+    }
+}
+
 /// The network the tests talk to.
 #[derive(Debug)]
 pub struct Network {
     admins: Vec<Identity>,
+    market: Market,
 }
 
 static NETWORK: OnceLock<std::result::Result<Network, String>> = OnceLock::new();
@@ -173,8 +219,24 @@ impl Network {
                 std::env::var("GRIDLEDGER_E2E").ok()
             ));
         }
-        let admins = ORGS.iter().map(|org| Identity::load(org, "admin")).collect::<Result<_>>()?;
-        Ok(Network { admins })
+        let market = Market::load()?;
+        let admins = market.orgs.iter().map(|org| Identity::load(org, "admin")).collect::<Result<_>>()?;
+        Ok(Network { admins, market })
+    }
+
+    /// Who plays which market role.
+    pub fn market(&self) -> &Market {
+        &self.market
+    }
+
+    /// Every peer org's key, in the consortium's order.
+    pub fn orgs(&self) -> Vec<&str> {
+        self.market.orgs.iter().map(String::as_str).collect()
+    }
+
+    /// The first org's admin: it submits by default and answers [`Network::query`].
+    fn lead(&self) -> &Identity {
+        &self.admins[0]
     }
 
     /// The admin identity of an org.
@@ -193,21 +255,22 @@ impl Network {
         Identity::load(org, user)
     }
 
-    /// A transaction submitted as Utility's admin, endorsed by all three orgs' peers, waiting for commit.
+    /// A transaction submitted as the first org's admin (Utility's in ours), endorsed by every org's peer, waiting
+    /// for commit.
     pub fn invoke<'a>(&'a self, chaincode: &'a str, args: &[&str]) -> Invoke<'a> {
         Invoke {
             net: self,
             chaincode,
             args: args.iter().map(|s| (*s).to_string()).collect(),
-            submitter: self.admin("utility").clone(),
-            peers: ORGS.to_vec(),
+            submitter: self.lead().clone(),
+            peers: self.orgs(),
             transient: BTreeMap::new(),
         }
     }
 
-    /// `peer chaincode query` on Utility's peer as its admin.
+    /// `peer chaincode query` on the first org's peer (Utility's in ours) as its admin.
     pub fn query(&self, chaincode: &str, args: &[&str]) -> Outcome {
-        self.query_as(self.admin("utility"), chaincode, args)
+        self.query_as(self.lead(), chaincode, args)
     }
 
     /// `peer chaincode query` on `who`'s own org peer as `who`.
@@ -218,9 +281,9 @@ impl Network {
         Outcome::from_query(who.peer(&cli))
     }
 
-    /// The channel name (`energy`).
+    /// The channel name (`energy` in ours).
     pub fn channel(&self) -> String {
-        self.admin("utility").var("CHANNEL").unwrap_or("energy").to_string()
+        self.lead().var("CHANNEL").unwrap_or("energy").to_string()
     }
 
     /// The decoded block (configtxlator JSON) that holds transaction `txid`, fetched through qscc.
@@ -235,7 +298,7 @@ impl Network {
         let args = ["proto_decode", "--type", "common.Block", "--input"].map(String::from);
         let mut args = args.to_vec();
         args.push(file.display().to_string());
-        let out = self.admin("utility").command("configtxlator", &args)?;
+        let out = self.lead().command("configtxlator", &args)?;
         let _ = std::fs::remove_file(&file);
         if !out.status.success() {
             return Err(format!("configtxlator: {}", String::from_utf8_lossy(&out.stderr)));

@@ -1,6 +1,7 @@
 //! The market roles record on the real peer (chaincode/energy/DESIGN.md, "Market roles"): `deploy-energy` wrote it
 //! once with `InitRoles`; a second `InitRoles` is refused; a change (`SetRoles`) endorsed by one org alone is invalid at
-//! commit and changes nothing, while one endorsed by a majority of the members' peers takes effect. The record is put
+//! commit and changes nothing, while one endorsed by a majority of the members' peers takes effect: when it removes the
+//! grid operator, that org's operator, accepted a moment before, is refused in its next transaction. The record is put
 //! back at the end, also when the test fails, so tests after it see the consortium's roles.
 
 use gridledger_e2e::{Network, Outcome, network};
@@ -60,4 +61,20 @@ fn roles_change_only_with_a_majority() {
     // A majority of the members' peers (2 of 3): valid, and every contract reads the new record.
     ok(&net.invoke("registry", &["SetRoles", &changed]).submitter(grid).peers(&["grid", "utility"]).run());
     assert_eq!(roles(net)["issuingBodies"], serde_json::json!(["GridMSP"]));
+
+    // The grid operator removed by a majority: UtilityMSP now operates every connection point, GridMSP stays a
+    // member. Grid's operator sets the market config (its current value, so nothing changes) before the change and
+    // is refused (403) in its very next transaction after it.
+    let operator = net.user("grid", "operator1").expect("grid operator1 (GL_USERS)");
+    let config = ok(&net.query("trade", &["GetMarketConfig"])).text();
+    ok(&net.invoke("trade", &["SetMarketConfig", &config]).submitter(&operator).run());
+    let mut removed: Value = serde_json::from_str(&changed).expect("changed record");
+    removed["gridOperators"] = serde_json::json!([{"msp": "UtilityMSP", "connectionPoints": ["*"]}]);
+    let removed = removed.to_string();
+    ok(&net.invoke("registry", &["SetRoles", &removed]).submitter(grid).peers(&["grid", "utility"]).run());
+    assert_eq!(roles(net)["gridOperators"][0]["msp"], "UtilityMSP");
+    let after = net.invoke("trade", &["SetMarketConfig", &config]).submitter(&operator).run();
+    assert!(!after.ok, "the removed grid operator's SetMarketConfig was accepted");
+    assert!(after.error.contains("status:403"), "expected 403 for the removed grid operator: {}", after.error);
+    assert!(after.message().contains("GridMSP"), "the refusal names the caller's org: {}", after.message());
 }

@@ -36,7 +36,7 @@ pub fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets, Value
     );
     assert_eq!(registered["status"], "pending");
     let alice = registered["owner"].clone();
-    assert_eq!(alice["msp"], "ProsumerMSP", "the owner is the caller");
+    assert_eq!(alice["msp"], cast.prosumer_msp.as_str(), "the owner is the caller");
     ok(
         "RegisterAsset ev",
         &submit(net, &cast.alice, "registry", &["RegisterAsset", &asset(&ev, "ev-charger", 11_000, cp)]),
@@ -68,7 +68,7 @@ pub fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets, Value
         409,
         "",
     );
-    for org in ["utility", "grid", "prosumer"] {
+    for org in net.orgs() {
         let seen = ok("GetAsset", &net.query_as(net.admin(org), "registry", &["GetAsset", &pv]));
         assert_eq!(seen["status"], "active", "peer of {org}");
     }
@@ -76,7 +76,7 @@ pub fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets, Value
     // Two-step transfer: alice offers her EV charger to bob; only bob can accept; then he owns it.
     let bob = ok("GetAsset", &net.query("registry", &["GetAsset", &battery]))["owner"].clone();
     let bob_id = bob["id"].as_str().unwrap_or_default().to_string();
-    let offer = ["OfferTransfer", ev.as_str(), "ProsumerMSP", bob_id.as_str()];
+    let offer = ["OfferTransfer", ev.as_str(), cast.prosumer_msp.as_str(), bob_id.as_str()];
     refused("OfferTransfer by a non-owner", &submit(net, &cast.bob, "registry", &offer), 403, "");
     ok("OfferTransfer", &submit(net, &cast.alice, "registry", &offer));
     let still = ok("GetAsset", &net.query("registry", &["GetAsset", &ev]));

@@ -84,14 +84,17 @@ pub fn past_readings(net: &Network, cast: &Cast, cp: &str, meters: (&Meter, &Met
     // Private readings: the owner and the utility read them; another prosumer may not.
     let (alice, bob) = parties;
     let (alice_id, bob_id) = (alice["id"].as_str().unwrap_or(""), bob["id"].as_str().unwrap_or(""));
-    let own =
-        ok("MeteredEnergy", &net.query_as(&cast.alice, "metering", &["MeteredEnergy", "ProsumerMSP", alice_id, &p]));
+    let own = ok(
+        "MeteredEnergy",
+        &net.query_as(&cast.alice, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
+    );
     assert_eq!(own, json!({"importWh": 10, "exportWh": 1000, "intervalSeconds": INTERVAL}));
-    let by_utility = net.query_as(&cast.utility_operator, "metering", &["MeteredEnergy", "ProsumerMSP", bob_id, &p]);
+    let by_utility =
+        net.query_as(&cast.utility_operator, "metering", &["MeteredEnergy", &cast.prosumer_msp, bob_id, &p]);
     assert_eq!(ok("MeteredEnergy", &by_utility), json!({"importWh": 500, "exportWh": 0, "intervalSeconds": INTERVAL}));
     refused(
         "MeteredEnergy of alice read by bob",
-        &net.query_as(&cast.bob, "metering", &["MeteredEnergy", "ProsumerMSP", alice_id, &p]),
+        &net.query_as(&cast.bob, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
         403,
         "",
     );

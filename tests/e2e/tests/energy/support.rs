@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use gridledger_e2e::{Identity, Network, ORGS, Outcome};
+use gridledger_e2e::{Identity, Network, Outcome};
 use gridledger_metering::{Reading, Signer};
 use serde_json::Value;
 
@@ -12,23 +12,28 @@ pub const INTERVAL_SECONDS: u32 = 60;
 /// [`INTERVAL_SECONDS`] as interval arithmetic uses it.
 pub const INTERVAL: i64 = INTERVAL_SECONDS as i64;
 
-/// Every identity the scenario uses (issued by `scripts/lib/identities.sh`, `GL_USERS` and `GL_ENERGY_USERS`).
+/// Every identity the scenario uses (issued by `scripts/lib/identities.sh` from `GL_USERS` and `GL_ENERGY_USERS`, or
+/// by the guide's `users` step, `scripts/existing-network.sh users`). Which org each comes from is the consortium's
+/// role mapping ([`gridledger_e2e::Market`]): in ours GridMSP is the grid operator, UtilityMSP the supplier and
+/// ProsumerMSP the prosumers' org; in `network/consortiums/samples.env` Org2MSP, Org1MSP and Org3MSP.
 #[derive(Debug)]
 pub struct Cast {
-    /// GridMSP `operator1`, role operator: approves connections, sets the market config, clears.
+    /// The grid operator's `operator1`, role operator: approves connections, sets the market config, clears.
     pub grid_operator: Identity,
-    /// GridMSP `installer1`, role meter-installer: registers meters.
+    /// The grid operator's `installer1`, role meter-installer: registers meters.
     pub installer: Identity,
-    /// GridMSP `gateway1`, role gateway: submits reading batches.
+    /// The grid operator's `gateway1`, role gateway: submits reading batches.
     pub gateway: Identity,
-    /// ProsumerMSP `alice`, role prosumer: owns a PV system, sells.
+    /// The prosumer org's `alice`, role prosumer: owns a PV system, sells.
     pub alice: Identity,
-    /// ProsumerMSP `bob`, role prosumer: owns a battery, buys.
+    /// The prosumer org's `bob`, role prosumer: owns a battery, buys.
     pub bob: Identity,
-    /// ProsumerMSP `aggregator1`, role aggregator: runs a VPP.
+    /// The prosumer org's `aggregator1`, role aggregator: runs a VPP.
     pub aggregator: Identity,
-    /// UtilityMSP `operator1`, role operator: settles.
+    /// The supplier's `operator1`, role operator: settles.
     pub utility_operator: Identity,
+    /// The prosumer org's MSP id (`ProsumerMSP` in ours), as metering and registry arguments name it.
+    pub prosumer_msp: String,
 }
 
 impl Cast {
@@ -36,34 +41,41 @@ impl Cast {
     pub fn load(net: &Network) -> Self {
         let user = |org: &str, name: &str| match net.user(org, name) {
             Ok(id) => id,
-            Err(e) => panic!("identity {org}/{name}: {e} (scripts/lib/identities.sh GL_ENERGY_USERS issues it)"),
+            Err(e) => panic!("identity {org}/{name}: {e} (GL_ENERGY_USERS of the consortium definition issues it)"),
+        };
+        let m = net.market();
+        let alice = user(&m.prosumer, "alice");
+        let prosumer_msp = match alice.var("CORE_PEER_LOCALMSPID") {
+            Ok(msp) => msp.to_string(),
+            Err(e) => panic!("alice's MSP id: {e}"),
         };
         Cast {
-            grid_operator: user("grid", "operator1"),
-            installer: user("grid", "installer1"),
-            gateway: user("grid", "gateway1"),
-            alice: user("prosumer", "alice"),
-            bob: user("prosumer", "bob"),
-            aggregator: user("prosumer", "aggregator1"),
-            utility_operator: user("utility", "operator1"),
+            grid_operator: user(&m.grid_operator, "operator1"),
+            installer: user(&m.grid_operator, "installer1"),
+            gateway: user(&m.grid_operator, "gateway1"),
+            alice,
+            bob: user(&m.prosumer, "bob"),
+            aggregator: user(&m.prosumer, "aggregator1"),
+            utility_operator: user(&m.supplier, "operator1"),
+            prosumer_msp,
         }
     }
 }
 
-/// A transaction submitted by `who`, endorsed by the peers of all three orgs, waiting for the commit event.
-/// With three endorsements, a result that differs between peers fails ("ProposalResponsePayloads do not match").
+/// A transaction submitted by `who`, endorsed by the peers of every org, waiting for the commit event.
+/// With every org's endorsement, a result that differs between peers fails ("ProposalResponsePayloads do not match").
 pub fn submit(net: &Network, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
-    net.invoke(chaincode, args).submitter(who).peers(&ORGS).run()
+    net.invoke(chaincode, args).submitter(who).run()
 }
 
-/// `SubmitReadings("")` by `who` with the batch in the transient map under `readings` (all three peers endorse,
-/// so every org's peer holds the private readings it will need to endorse `Settle`).
+/// `SubmitReadings("")` by `who` with the batch in the transient map under `readings` (every org's peer endorses,
+/// so each holds the private readings it will need to endorse `Settle`).
 pub fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) -> Outcome {
     let json = match serde_json::to_vec(batch) {
         Ok(j) => j,
         Err(e) => panic!("batch JSON: {e}"),
     };
-    net.invoke("metering", &["SubmitReadings", ""]).submitter(who).peers(&ORGS).transient("readings", &json).run()
+    net.invoke("metering", &["SubmitReadings", ""]).submitter(who).transient("readings", &json).run()
 }
 
 /// The outcome, asserted successful; its payload as JSON (`Null` when the payload is empty).
