@@ -24,7 +24,6 @@
 pub mod ingest;
 pub mod keys;
 pub mod meter;
-mod point;
 pub mod queries;
 pub mod reading;
 pub mod record;
