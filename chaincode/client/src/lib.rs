@@ -6,9 +6,9 @@
 //!   `ChaincodeEvents`.
 //! - [`proposal`]: signed proposals as the gateway expects them, and Fabric's transaction ids.
 //! - [`package`]: reproducible chaincode-as-a-service packages and their ids.
-//! - [`text`]: how peer messages and refused input are shown (short, one line).
+//! - [`text`]: how peer messages and refused input are shown (short, one line; `gridledger-text`).
 //!
-//! It depends on the Fabric protos only: no shim, no contract API, no chaincode.
+//! It depends on the Fabric protos and `gridledger-text` only: no shim, no contract API, no chaincode.
 //!
 //! ```no_run
 //! # async fn demo() -> gridledger_client::Result<()> {
