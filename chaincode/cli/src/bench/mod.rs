@@ -1,6 +1,6 @@
 //! `gridctl bench`: a Caliper-style load driver over the Fabric Gateway. Workers each hold a gateway connection
 //! and one transaction in flight ([`driver`]); the run reports tx/s, units/s, latency percentiles and failures by
-//! cause ([`stats`]) as JSON.
+//! cause ([`stats`](crate::load::stats)) as JSON.
 
 pub mod args;
 pub mod workload;
