@@ -7,6 +7,7 @@
 //! the contracts' own rules ([`MarketRoles::validate`]) before anything is printed.
 
 use std::collections::BTreeSet;
+use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use gridledger_energy_common::roles::{ANY, GridOperator, InvalidRoles, MarketRoles, Supplier};
@@ -124,6 +125,12 @@ pub fn run(command: &ConsortiumCommand) -> Result<Value, InvalidRoles> {
         ConsortiumCommand::Collections(a) => collections(&roles(a)?),
         ConsortiumCommand::Policies(a) => policies(&roles(a)?),
     })
+}
+
+/// `gridctl consortium …`: prints the document.
+pub fn print(command: &ConsortiumCommand) -> anyhow::Result<ExitCode> {
+    println!("{}", run(command)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

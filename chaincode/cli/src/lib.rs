@@ -1,27 +1,26 @@
-//! `gridctl`, gridledger's command line, as a library so every part is testable.
+//! `gridctl`, gridledger's command line, as a library so every part is testable: thin subcommands over
+//! `gridledger-client` (the Fabric Gateway client and CCaaS packages) and `gridledger-reading` (signed meter
+//! readings).
 //!
-//! - [`package`]: deterministic chaincode-as-a-service packages ([`targz`] writes the archives) and their ids.
-//! - [`identity`], [`ecdsa`], [`proposal`], [`gateway`]: a Fabric Gateway client (MSP identity from PEM files,
-//!   low-S ECDSA P-256, proposal construction, Evaluate/Endorse/Submit/CommitStatus/ChaincodeEvents over TLS).
-//! - [`meter`]: meter keys, signed readings (the metering crate's own encoding), simulated fleets.
-//! - [`market`]: orders, clearing, results and balances on the trade chaincode.
-//! - [`consortium`]: the market roles record, the metering collection config and suggested policies for any orgs.
-//! - [`mod@bench`]: a load driver over the gateway (tx/s, latency percentiles, failures by cause, JSON report).
-//! - [`cli`] (clap), [`config`] (validation) and [`mod@run`] (execution) make the `gridctl` binary.
+//! Layers, each importing only from the ones below it:
+//! - [`cli`] (clap) and [`mod@run`] (dispatch) make the `gridctl` binary; nothing imports them.
+//! - The subcommands, each a leaf that no other subcommand imports: [`package`], [`call`] (`query`,
+//!   `invoke`), [`events`], [`meter`], [`market`], [`consortium`], [`mod@bench`].
+//! - What several subcommands share: [`conn`] (connection flags, `--org`, connecting), [`fleet`] (simulated
+//!   meters: keys, profiles, registration, batch sources) and [`load`] (the load loop, its numbers, progress).
 
 pub mod bench;
+pub mod call;
 pub mod cli;
-pub mod config;
+pub mod conn;
 pub mod consortium;
-pub mod ecdsa;
-pub mod gateway;
-pub mod identity;
+pub mod events;
+pub mod fleet;
+pub mod load;
 pub mod market;
 pub mod meter;
 pub mod package;
-pub mod proposal;
 pub mod run;
-pub mod targz;
 
 pub use cli::Cli;
 pub use run::run;

@@ -2,9 +2,10 @@
 
 use clap::Parser as _;
 use gridctl::Cli;
-use gridctl::cli::{Command, Org};
-use gridctl::config;
-use gridctl::gateway::Tamper;
+use gridctl::call::{TamperArg, invocation};
+use gridctl::cli::Command;
+use gridctl::conn::{self, Org};
+use gridctl::package;
 
 fn parse(args: &[&str]) -> Cli {
     match Cli::try_parse_from(std::iter::once("gridctl").chain(args.iter().copied())) {
@@ -33,7 +34,7 @@ fn invoke_with_org_transient_and_args() {
     assert_eq!(a.call.conn.gw.org, Some(Org::Grid));
     assert_eq!(a.call.conn.gw.channel, "energy", "default channel");
     assert_eq!(a.tamper, None);
-    let inv = config::invocation(&a.call).expect("invocation");
+    let inv = invocation(&a.call).expect("invocation");
     assert_eq!(inv.args, vec![b"Put".to_vec(), b"k".to_vec(), b"v".to_vec()]);
     assert_eq!(inv.transient["value"], b"v=1", "split at the first '='");
 }
@@ -42,7 +43,7 @@ fn invoke_with_org_transient_and_args() {
 fn hidden_tamper_flag() {
     let cli = parse(&["invoke", "--org", "utility", "-n", "kv", "--tamper", "transaction", "Put", "k", "v"]);
     let Command::Invoke(a) = cli.command else { panic!("not invoke") };
-    assert_eq!(a.tamper, Some(Tamper::Transaction));
+    assert_eq!(a.tamper, Some(TamperArg::Transaction));
 }
 
 #[test]
@@ -59,7 +60,7 @@ fn query_needs_function_and_chaincode() {
 fn explicit_identity_required_without_org() {
     let cli = parse(&["query", "-n", "kv", "--peer", "h:1", "Get", "k"]);
     let Command::Query(a) = cli.command else { panic!("not query") };
-    let err = config::client(&a.conn.gw).expect_err("missing flags");
+    let err = conn::client(&a.conn.gw).expect_err("missing flags");
     assert!(err.to_string().contains("--msp-id, --cert, --key"), "{err}");
 }
 
@@ -67,7 +68,7 @@ fn explicit_identity_required_without_org() {
 fn org_shortcut_reads_the_run_dir() {
     let cli = parse(&["query", "--org", "prosumer", "--run-dir", "/nonexistent", "-n", "kv", "Get", "k"]);
     let Command::Query(a) = cli.command else { panic!("not query") };
-    let err = config::client(&a.conn.gw).expect_err("no run dir");
+    let err = conn::client(&a.conn.gw).expect_err("no run dir");
     assert!(err.to_string().contains("GRIDLEDGER_RUN"), "{err}");
 }
 
@@ -75,13 +76,13 @@ fn org_shortcut_reads_the_run_dir() {
 fn package_flags_validated() {
     let cli = parse(&["package", "--label", "kv_1.0", "--address", "127.0.0.1:9999", "--client-auth", "-o", "x.tgz"]);
     let Command::Package(a) = cli.command else { panic!("not package") };
-    let (label, conn) = config::package(&a).expect("valid");
+    let (label, conn) = package::validate(&a).expect("valid");
     assert_eq!(label, "kv_1.0");
     assert!(conn.tls && conn.client_auth, "--client-auth implies --tls");
     for bad in [["--label", "kv 1", "--address", "h:1"], ["--label", "kv", "--address", "nohost"]] {
         let cli = parse(&["package", bad[0], bad[1], bad[2], bad[3], "-o", "x"]);
         let Command::Package(a) = cli.command else { panic!("not package") };
-        assert!(config::package(&a).is_err(), "{bad:?}");
+        assert!(package::validate(&a).is_err(), "{bad:?}");
     }
 }
 

@@ -76,7 +76,7 @@ pub mod context;
 pub mod contract;
 pub mod error;
 pub mod metadata;
-pub mod quote;
+pub use gridledger_text as quote;
 pub mod returns;
 pub mod router;
 pub mod schema;

@@ -13,7 +13,7 @@
 mod support;
 
 use gridledger_e2e::{Identity, Network, ORGS, network, unique};
-use gridledger_metering::Reading;
+use gridledger_reading::Reading;
 use serde_json::{Value, json};
 use support::{Cast, INTERVAL, Meter, account, now, ok, refused, submit, submit_readings};
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::GatewayArgs;
-use crate::meter::args::FleetArgs;
+use crate::conn::GatewayArgs;
+use crate::fleet::args::FleetArgs;
 
 /// What each transaction does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,11 +1,8 @@
 //! `gridctl bench`: a Caliper-style load driver over the Fabric Gateway. Workers each hold a gateway connection
 //! and one transaction in flight ([`driver`]); the run reports tx/s, units/s, latency percentiles and failures by
-//! cause ([`stats`]) as JSON.
+//! cause ([`stats`](crate::load::stats)) as JSON.
 
 pub mod args;
-pub mod driver;
-pub mod progress;
-pub mod stats;
 pub mod workload;
 
 use std::process::ExitCode;
@@ -15,12 +12,14 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use args::{BenchArgs, Workload};
-use driver::{Plan, Source, Worker};
+use gridledger_client::Invocation;
 
-use crate::meter::args::BatchOrder;
-use crate::meter::fleet::{Committed, Fleet};
-use crate::meter::simulate::{connect_all, register};
-use crate::proposal::Invocation;
+use crate::conn::{connect, connect_all};
+use crate::fleet::args::BatchOrder;
+use crate::fleet::profile::mix;
+use crate::fleet::register::register;
+use crate::fleet::{Committed, Fleet};
+use crate::load::driver::{self, Plan, Source, Worker};
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
@@ -28,7 +27,7 @@ fn unix_now() -> i64 {
 
 /// The market interval to place orders for: `--interval`, or the first whose gate closure leaves `margin` s.
 async fn market_interval(a: &BenchArgs, chaincode: &str, margin: i64) -> anyhow::Result<i64> {
-    let mut gw = crate::run::connect(&a.gw).await?;
+    let mut gw = connect(&a.gw).await?;
     let inv = Invocation {
         channel: a.gw.channel.clone(),
         chaincode: chaincode.into(),
@@ -67,7 +66,7 @@ async fn sources(
             let margin = a.duration.map_or(300, |d| d as i64) + 60;
             let interval = market_interval(a, chaincode, margin).await?;
             let make = |w: usize| -> Box<dyn Source> {
-                let seed = crate::meter::profile::mix(run.len() as u64 ^ (w as u64) << 32 ^ unix_now() as u64);
+                let seed = mix(run.len() as u64 ^ (w as u64) << 32 ^ unix_now() as u64);
                 Box::new(workload::Orders { target: target.clone(), interval, seed, n: 0 })
             };
             eprintln!("placing orders for interval {interval}");

@@ -1,8 +1,9 @@
-//! The kv and market transaction sources (metering's are in [`crate::meter::fleet`]).
+//! The kv and market transaction sources (metering's are in [`crate::fleet`]).
 
-use crate::bench::driver::{Source, Tx};
-use crate::meter::profile::mix;
-use crate::proposal::Invocation;
+use gridledger_client::Invocation;
+
+use crate::fleet::profile::mix;
+use crate::load::driver::{Source, Tx};
 
 fn invocation(channel: &str, chaincode: &str, args: Vec<String>) -> Invocation {
     Invocation {

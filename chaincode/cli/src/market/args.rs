@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::GatewayArgs;
+use crate::conn::GatewayArgs;
 
 /// The trade chaincode and who calls it.
 #[derive(Debug, Args)]

@@ -11,8 +11,10 @@ use serde_json::Value;
 
 use args::{CancelArgs, IntervalArgs, MarketCommand, MarketConn, PlaceArgs, Side};
 
-use crate::gateway::Gateway;
-use crate::proposal::Invocation;
+use gridledger_client::text::{peer_message, quote};
+use gridledger_client::{Gateway, Invocation};
+
+use crate::conn::connect;
 
 struct Market {
     gw: Gateway,
@@ -22,7 +24,7 @@ struct Market {
 
 impl Market {
     async fn connect(c: &MarketConn) -> anyhow::Result<Self> {
-        let gw = crate::run::connect(&c.gw).await?;
+        let gw = connect(&c.gw).await?;
         Ok(Market { gw, channel: c.gw.channel.clone(), chaincode: c.chaincode.clone() })
     }
 
@@ -46,16 +48,16 @@ impl Market {
             return Ok(None);
         }
         if r.status >= 400 {
-            bail!("{} {}: {} {}", self.chaincode, args[0], r.status, crate::gateway::peer_message(&r.message));
+            bail!("{} {}: {} {}", self.chaincode, args[0], r.status, peer_message(&r.message));
         }
         serde_json::from_slice(&r.payload).map(Some).with_context(|| format!("{} answered non-JSON", args[0]))
     }
 
     async fn submit(&mut self, args: &[&str]) -> anyhow::Result<Value> {
-        let done = self.gw.submit(&self.inv(args), None).await?;
+        let done = self.gw.submit(&self.inv(args)).await?;
         eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
         if done.response.status >= 400 {
-            let message = crate::gateway::peer_message(&done.response.message);
+            let message = peer_message(&done.response.message);
             bail!("{} {}: {} {message}", self.chaincode, args[0], done.response.status);
         }
         serde_json::from_slice(&done.response.payload).with_context(|| format!("{} answered non-JSON", args[0]))
@@ -126,9 +128,7 @@ async fn place(a: &PlaceArgs) -> anyhow::Result<ExitCode> {
         // A few seconds of slack for endorsement and ordering before the gate closes.
         ((now + gate + 5) / len + 1) * len
     } else {
-        a.interval.parse().with_context(|| {
-            format!("--interval {}: Unix seconds or `next`", gridledger_contract::quote(&a.interval))
-        })?
+        a.interval.parse().with_context(|| format!("--interval {}: Unix seconds or `next`", quote(&a.interval)))?
     };
     let side = if a.side == Side::Buy { "buy" } else { "sell" };
     let order = m.submit(&["PlaceOrder", &interval.to_string(), side, &a.wh.to_string(), &a.limit.to_string()]).await?;

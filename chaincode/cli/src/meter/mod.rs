@@ -1,27 +1,18 @@
 //! `gridctl meter`: meter keys, signed readings, and simulated fleets. The canonical encoding and the signer are
-//! the metering crate's own ([`gridledger_metering::reading`]), so what gridctl signs is what the contract checks.
+//! `gridledger-reading`'s, the metering contract's own, so what gridctl signs is what the contract checks.
 
 pub mod args;
-pub mod fleet;
-pub mod keys;
-pub mod profile;
 pub mod simulate;
 
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use gridledger_metering::{Reading, Signer};
+use gridledger_client::text::quote;
+use gridledger_reading::{Reading, Signer};
 
+use crate::fleet::keys;
+use crate::fleet::register::registration;
 use args::{KeygenArgs, SignArgs};
-
-/// `RegisterMeter`'s argument for a meter reporting import and export.
-pub fn registration(id: &str, asset: &str, signer: &Signer, interval_seconds: u32) -> String {
-    serde_json::json!({
-        "id": id, "assetId": asset, "publicKey": signer.public_key_base64(),
-        "registers": ["1.8.0", "2.8.0"], "intervalSeconds": interval_seconds,
-    })
-    .to_string()
-}
 
 /// `gridctl meter keygen`.
 pub fn keygen(a: &KeygenArgs) -> anyhow::Result<ExitCode> {
@@ -39,7 +30,7 @@ pub fn keygen(a: &KeygenArgs) -> anyhow::Result<ExitCode> {
 /// `gridctl meter sign`.
 pub fn sign(a: &SignArgs) -> anyhow::Result<ExitCode> {
     if a.register != "1.8.0" && a.register != "2.8.0" {
-        bail!("--register {}: use 1.8.0 (import) or 2.8.0 (export)", gridledger_contract::quote(&a.register));
+        bail!("--register {}: use 1.8.0 (import) or 2.8.0 (export)", quote(&a.register));
     }
     if a.meter.is_empty() || a.meter.len() > 128 {
         bail!("--meter: give the registered meter id (1 to 128 bytes)");

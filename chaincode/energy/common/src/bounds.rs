@@ -2,6 +2,7 @@
 //! one, declared in its type ([`Text`], [`Int`], [`Json`](gridledger_contract::Json)) and stated in the metadata;
 //! the contract layer checks it before anything parses the argument or reads the ledger.
 
+#[cfg(feature = "chaincode")]
 use gridledger_contract::{Int, Text};
 
 /// Asset, VPP and order ids, and connection points: the registry's id rule (an order id is a transaction id, 64
@@ -21,13 +22,18 @@ pub const MAX_BOOKMARK_LEN: usize = 2048;
 /// The latest interval start: keys write starts as 12 decimal digits.
 pub const MAX_INTERVAL_START: i64 = 999_999_999_999;
 
+#[cfg(feature = "chaincode")]
 /// An interval start argument: Unix seconds, `0` to [`MAX_INTERVAL_START`].
 pub type IntervalStart = Int<0, MAX_INTERVAL_START>;
+#[cfg(feature = "chaincode")]
 /// An MSP id argument.
 pub type Msp = Text<MAX_MSP_LEN>;
+#[cfg(feature = "chaincode")]
 /// A party's identity id argument.
 pub type PartyId = Text<MAX_PARTY_ID_LEN>;
+#[cfg(feature = "chaincode")]
 /// A reason or name argument (the contract checks blankness and control characters).
 pub type Reason = Text<MAX_TEXT_LEN>;
+#[cfg(feature = "chaincode")]
 /// A bookmark argument.
 pub type Bookmark = Text<MAX_BOOKMARK_LEN>;

@@ -10,10 +10,14 @@
 //! - [`index`]: composite-key indexes and the zero-padded interval text used in keys.
 //! - [`names`]: the chaincode names the contracts use to call each other.
 
+#[cfg(feature = "chaincode")]
 pub mod amount;
 pub mod bounds;
+#[cfg(feature = "chaincode")]
 pub mod caller;
+#[cfg(feature = "chaincode")]
 pub mod index;
+#[cfg(feature = "chaincode")]
 pub mod interval;
 pub mod roles;
 

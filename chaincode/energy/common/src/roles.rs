@@ -10,14 +10,21 @@
 
 use std::collections::BTreeSet;
 
+#[cfg(feature = "chaincode")]
 use gridledger_contract::{ContractError, Fields, Object};
+#[cfg(feature = "chaincode")]
 use gridledger_shim::ChaincodeStub;
+#[cfg(feature = "chaincode")]
 use gridledger_shim::protos::common::signature_policy::{NOutOf, Type};
+#[cfg(feature = "chaincode")]
 use gridledger_shim::protos::prost::Message as _;
+#[cfg(feature = "chaincode")]
 use gridledger_shim::statebased::{KeyEndorsementPolicy, RoleType};
+use gridledger_text::quote;
 use serde::{Deserialize, Serialize};
 
 use crate::bounds::{MAX_ID_LEN, MAX_MSP_LEN};
+#[cfg(feature = "chaincode")]
 use crate::names::REGISTRY;
 
 /// The registry key (a simple key) that holds the roles record.
@@ -73,6 +80,7 @@ pub struct MarketRoles {
     pub issuing_bodies: Vec<String>,
 }
 
+#[cfg(feature = "chaincode")]
 impl Object for GridOperator {
     const NAME: &'static str = "GridOperator";
     fn describe(fields: &mut Fields<'_>) {
@@ -80,6 +88,7 @@ impl Object for GridOperator {
     }
 }
 
+#[cfg(feature = "chaincode")]
 impl Object for Supplier {
     const NAME: &'static str = "Supplier";
     fn describe(fields: &mut Fields<'_>) {
@@ -87,6 +96,7 @@ impl Object for Supplier {
     }
 }
 
+#[cfg(feature = "chaincode")]
 impl Object for MarketRoles {
     const NAME: &'static str = "MarketRoles";
     fn describe(fields: &mut Fields<'_>) {
@@ -104,6 +114,7 @@ impl Object for MarketRoles {
 #[error("roles record: {0}")]
 pub struct InvalidRoles(pub String);
 
+#[cfg(feature = "chaincode")]
 impl From<InvalidRoles> for ContractError {
     fn from(e: InvalidRoles) -> Self {
         ContractError::BadRequest(e.to_string())
@@ -121,7 +132,7 @@ fn check_name(what: &str, value: &str, max: usize) -> Result<(), InvalidRoles> {
     if ok {
         return Ok(());
     }
-    let q = gridledger_contract::quote(value);
+    let q = quote(value);
     Err(bad(format!("{what} {q} must be 1 to {max} characters without spaces, control characters or '/'")))
 }
 
@@ -135,11 +146,11 @@ fn check_patterns(what: &str, patterns: &[String], max_len: usize) -> Result<(),
             let body = p.strip_suffix('*').unwrap_or(p);
             check_name(what, body, max_len)?;
             if body.contains('*') {
-                return Err(bad(format!("{what} {}: '*' may only end a pattern", gridledger_contract::quote(p))));
+                return Err(bad(format!("{what} {}: '*' may only end a pattern", quote(p))));
             }
         }
         if !seen.insert(p.as_str()) {
-            return Err(bad(format!("{what} lists {} twice", gridledger_contract::quote(p))));
+            return Err(bad(format!("{what} lists {} twice", quote(p))));
         }
     }
     Ok(())
@@ -165,15 +176,15 @@ impl MarketRoles {
         for m in &self.members {
             check_name("member", m, MAX_MSP_LEN)?;
             if !members.insert(m.as_str()) {
-                return Err(bad(format!("member {} is listed twice", gridledger_contract::quote(m))));
+                return Err(bad(format!("member {} is listed twice", quote(m))));
             }
         }
         let member = |role: &str, msp: &str, seen: &mut BTreeSet<String>| {
             if !members.contains(msp) {
-                return Err(bad(format!("{role} {} is not among the members", gridledger_contract::quote(msp))));
+                return Err(bad(format!("{role} {} is not among the members", quote(msp))));
             }
             if !seen.insert(msp.to_string()) {
-                return Err(bad(format!("{role} {} is listed twice", gridledger_contract::quote(msp))));
+                return Err(bad(format!("{role} {} is listed twice", quote(msp))));
             }
             Ok(())
         };
@@ -257,6 +268,7 @@ impl MarketRoles {
     /// sorts them, and the rule `NOutOf(majority, [SignedBy(0), …])`. Go's `KeyEndorsementPolicy` can only
     /// require all of its orgs; a majority is what the channel's own `MAJORITY Endorsement` asks, so no single
     /// org (nor a minority) can change who the grid operators are.
+    #[cfg(feature = "chaincode")]
     pub fn endorsement_policy(&self) -> Result<Vec<u8>, InvalidRoles> {
         let mut policy = KeyEndorsementPolicy::new(None).map_err(|e| bad(e.to_string()))?;
         let members: Vec<&str> = self.members.iter().map(String::as_str).collect();
@@ -273,10 +285,12 @@ impl MarketRoles {
 }
 
 /// The message of a missing record: what to do about it.
+#[cfg(feature = "chaincode")]
 pub const NOT_CONFIGURED: &str =
     "the market roles are not configured: the consortium writes them once with registry InitRoles";
 
 /// Reads the record from the current chaincode's own state (the registry's): 409 when it was never written.
+#[cfg(feature = "chaincode")]
 pub fn from_state(stub: &dyn ChaincodeStub) -> Result<MarketRoles, ContractError> {
     match stub.get_state(ROLES_KEY)? {
         Some(bytes) => parse(&bytes),
@@ -285,6 +299,7 @@ pub fn from_state(stub: &dyn ChaincodeStub) -> Result<MarketRoles, ContractError
 }
 
 /// Asks the registry (`GetRoles`) for the record: 409 when it was never written, 500 on another failure.
+#[cfg(feature = "chaincode")]
 pub fn from_registry(stub: &dyn ChaincodeStub) -> Result<MarketRoles, ContractError> {
     let response = stub.invoke_chaincode(REGISTRY, &[b"GetRoles".to_vec()], "")?;
     match response.status {
@@ -297,10 +312,12 @@ pub fn from_registry(stub: &dyn ChaincodeStub) -> Result<MarketRoles, ContractEr
     }
 }
 
+#[cfg(feature = "chaincode")]
 fn parse(bytes: &[u8]) -> Result<MarketRoles, ContractError> {
     serde_json::from_slice(bytes)
         .map_err(|e| ContractError::Internal(format!("the stored roles record is unreadable: {e}")))
 }
 
 #[cfg(test)]
+#[cfg(feature = "chaincode")]
 mod tests;

@@ -29,7 +29,6 @@ pub mod ingest;
 pub mod keys;
 pub mod meter;
 pub mod ocmf;
-mod point;
 pub mod queries;
 pub mod reading;
 pub mod record;

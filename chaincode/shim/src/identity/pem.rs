@@ -1,4 +1,11 @@
 //! Finding the certificate in a creator's `id_bytes`, the way Go's `encoding/pem.Decode` does.
+//!
+//! This is the one PEM reader of the tree that is not the `pem` crate (which `gridledger-client` and `gridctl`
+//! use), on purpose: the peer's MSP checked the creator's signature against the certificate *Go* found, so the
+//! shim must find exactly that one. The `pem` crate takes a `-----BEGIN` anywhere in a line and stops at a
+//! malformed block; Go takes it only at the start of a line and passes a malformed block over. A creator whose
+//! `id_bytes` began with `x -----BEGIN CERTIFICATE-----` and someone else's certificate, followed by the signer's
+//! own, would be verified by the peer as the signer and then seen by a `pem`-crate shim as someone else.
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -85,6 +92,13 @@ mod tests {
     fn finds_the_first_block_after_leading_text() {
         let pem = b"garbage\n-----BEGIN CERTIFICATE-----\nAAEC\nAw==\n-----END CERTIFICATE-----\n";
         assert_eq!(first_block(pem), Some(vec![0, 1, 2, 3]));
+    }
+
+    #[test]
+    fn a_begin_inside_a_line_is_not_the_certificate_go_verified() {
+        let spoof = b"x -----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n\
+                      -----BEGIN CERTIFICATE-----\nAw==\n-----END CERTIFICATE-----\n";
+        assert_eq!(first_block(spoof), Some(vec![3]));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use gridledger_e2e::{Identity, Network, Outcome};
-use gridledger_metering::{Reading, Signer};
+use gridledger_reading::{Reading, Signer};
 use serde_json::Value;
 
 /// The length of the scenario's delivery intervals: the market's and the meters' `intervalSeconds` (a test

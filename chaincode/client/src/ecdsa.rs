@@ -14,17 +14,10 @@ pub const P256_HALF_N: [u8; 32] = [
     0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
 ];
 
-/// A malformed DER signature.
-#[derive(Debug, PartialEq, Eq)]
+/// A malformed DER signature (or DER structure of a key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("malformed DER ECDSA signature")]
 pub struct BadSignature;
-
-impl std::fmt::Display for BadSignature {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("malformed DER ECDSA signature")
-    }
-}
-
-impl std::error::Error for BadSignature {}
 
 /// Reads one DER TLV with `tag` (short or one/two-byte long lengths); returns the value and the rest.
 pub(crate) fn tlv(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), BadSignature> {

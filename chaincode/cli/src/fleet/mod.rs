@@ -1,16 +1,22 @@
-//! A simulated fleet: meters with keys, the intervals they report, registration through the gateway, and the
-//! batch sources that sign readings (one source per worker, each owning a disjoint set of meters).
+//! A simulated fleet, shared by `gridctl meter simulate` and `gridctl bench --workload metering`: meters with
+//! keys ([`keys`]), the intervals they report with their energy ([`profile`]), registration through the gateway
+//! ([`register`]), and the batch sources that sign readings (one source per worker, each owning a disjoint set of
+//! meters). Readings are signed with `gridledger-reading`, the metering contract's own encoding and signer.
+
+pub mod args;
+pub mod keys;
+pub mod profile;
+pub mod register;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
-use gridledger_metering::{Reading, Signer};
+use gridledger_client::Invocation;
+use gridledger_reading::{Reading, Signer};
 
-use crate::bench::driver::{Source, Tx};
-use crate::meter::args::{BatchOrder, FleetArgs};
-use crate::meter::profile;
-use crate::proposal::Invocation;
+use self::args::{BatchOrder, FleetArgs};
+use crate::load::driver::{Source, Tx};
 
 /// The registers every simulated meter reports, in counter order.
 const REGISTERS: [&str; 2] = ["1.8.0", "2.8.0"];
@@ -100,7 +106,7 @@ impl Fleet {
             .map(|index| {
                 let id = format!("{prefix}-{index}");
                 let signer = match &a.keys_dir {
-                    Some(dir) => crate::meter::keys::load_or_create(dir, &id)?,
+                    Some(dir) => keys::load_or_create(dir, &id)?,
                     None => Signer::generate().context("generating a P-256 key")?.0,
                 };
                 Ok(Arc::new(SimMeter { index, id, signer }))

@@ -4,22 +4,8 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use base64::Engine as _;
-use gridledger_metering::Signer;
-
-use crate::identity::pem_blocks;
-
-/// PEM text of a PKCS#8 document, 64 base64 characters per line.
-pub fn to_pem(pkcs8: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(pkcs8);
-    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(line));
-        pem.push('\n');
-    }
-    pem.push_str("-----END PRIVATE KEY-----\n");
-    pem
-}
+use gridledger_client::identity::{pem_blocks, to_pem};
+use gridledger_reading::Signer;
 
 /// Writes a new key file (mode 0600); refuses to overwrite one, so a registered meter's key is never lost.
 pub fn write_new(path: &Path, pkcs8: &[u8]) -> anyhow::Result<()> {
@@ -30,13 +16,14 @@ pub fn write_new(path: &Path, pkcs8: &[u8]) -> anyhow::Result<()> {
     let mut file = opts.open(path).with_context(|| {
         format!("creating {} (an existing key file is never overwritten; pick another name)", path.display())
     })?;
-    file.write_all(to_pem(pkcs8).as_bytes()).with_context(|| format!("writing {}", path.display()))
+    file.write_all(to_pem("PRIVATE KEY", pkcs8).as_bytes()).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Loads a meter's signer from a PKCS#8 PEM key file.
 pub fn load(path: &Path) -> anyhow::Result<Signer> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading meter key {}", path.display()))?;
-    let Some(der) = pem_blocks(&text, "PRIVATE KEY")?.into_iter().next() else {
+    let text = std::fs::read(path).with_context(|| format!("reading meter key {}", path.display()))?;
+    let blocks = pem_blocks(&text, "PRIVATE KEY").with_context(|| format!("reading meter key {}", path.display()))?;
+    let Some(der) = blocks.into_iter().next() else {
         bail!("{} holds no 'PRIVATE KEY' (PKCS#8) block; create keys with `gridctl meter keygen`", path.display());
     };
     Signer::from_pkcs8(&der).with_context(|| format!("loading meter key {}", path.display()))

@@ -3,7 +3,10 @@
 //!
 //! Why: an error travels back in gRPC headers and into the peer's log. A 10 MB argument echoed in full no longer
 //! fits the headers (the client sees `h2 protocol error` instead of the reason) and writes 10 MB of log per call;
-//! control characters in it would forge log lines or terminal escapes.
+//! control characters in it would forge log lines or terminal escapes. The same holds for a client showing what a
+//! peer answered, so this crate has no dependency: the contract API re-exports it (`gridledger_contract::quote`),
+//! and clients (`gridledger-client`, `gridctl`) and records checked on both sides (the market roles) use it
+//! without the chaincode stack.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -21,7 +24,7 @@ pub const QUOTE_BYTES: usize = 128;
 /// `\u{1b}`, `\u{202e}`), so the message stays one plain line.
 ///
 /// ```
-/// use gridledger_contract::quote;
+/// use gridledger_text::quote;
 /// assert_eq!(quote("pv-1").to_string(), r#""pv-1""#);
 /// assert_eq!(quote(&"x".repeat(40)).to_string(), format!(r#"40 bytes starting "{}…""#, "x".repeat(32)));
 /// ```

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::bench::driver::Plan;
+use crate::load::driver::Plan;
 
 #[derive(Debug, Default)]
 struct Counters {

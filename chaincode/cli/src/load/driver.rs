@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::bench::progress::Progress;
-use crate::bench::stats::{Cause, Stats, classify};
-use crate::gateway::Gateway;
-use crate::proposal::Invocation;
+use gridledger_client::{Gateway, Invocation, peer_message};
+
+use crate::load::progress::Progress;
+use crate::load::stats::{Cause, Stats, classify};
 
 /// One transaction to submit.
 #[derive(Debug, Clone)]
@@ -99,7 +99,7 @@ async fn work(mut w: Worker, plan: Plan, issued: Arc<AtomicU64>, progress: Progr
             }
         };
         let t0 = Instant::now();
-        let outcome = tokio::time::timeout(plan.timeout, w.gateway.submit(&tx.invocation, None)).await;
+        let outcome = tokio::time::timeout(plan.timeout, w.gateway.submit(&tx.invocation)).await;
         let latency = t0.elapsed();
         let committed = match outcome {
             Ok(Ok(_)) => {
@@ -110,7 +110,7 @@ async fn work(mut w: Worker, plan: Plan, issued: Arc<AtomicU64>, progress: Progr
                 // Classified on the whole text; kept (and later printed) cut short.
                 let message = format!("{e:#}");
                 let cause = classify(&message);
-                let message = crate::gateway::peer_message(&message).into_owned();
+                let message = peer_message(&message).into_owned();
                 stats.fail(cause, message);
                 false
             }
