@@ -21,6 +21,20 @@ async fn gateway(who: &Identity) -> Gateway {
     Gateway::connect(&target, signer).await.expect("connecting to the gateway peer")
 }
 
+/// Submits `inv`, retrying while the gateway's discovery does not yet know enough peers for the endorsement
+/// policy (right after a deploy it learns of the other orgs' peers a little later than the peers start).
+async fn submit_when_discovered(gw: &mut Gateway, inv: &Invocation) -> gridledger_client::Committed {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        match gw.submit(inv).await {
+            Err(e) if e.to_string().contains("no combination of peers") && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            other => return other.expect("submit"),
+        }
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
 }
@@ -33,7 +47,8 @@ fn client_library_submits_evaluates_and_streams_events() {
     let key = unique("client-lib");
     runtime().block_on(async {
         let mut utility = gateway(net.admin("utility")).await;
-        let done = utility.submit(&Invocation::new(&channel, CC, ["Put", &key, "via-library"])).await.expect("submit");
+        let done =
+            submit_when_discovered(&mut utility, &Invocation::new(&channel, CC, ["Put", &key, "via-library"])).await;
         assert_eq!(done.response.status, 200);
         assert!(done.block > 0);
         // The peer CLI sees it on another org's peer, and so does the library through that org's gateway.
@@ -72,6 +87,7 @@ fn client_library_errors_are_typed() {
     let channel = net.channel();
     runtime().block_on(async {
         let mut gw = gateway(net.admin("utility")).await;
+        submit_when_discovered(&mut gw, &Invocation::new(&channel, CC, ["Put", &unique("client-ready"), "x"])).await;
         for tamper in [Tamper::Proposal, Tamper::Transaction] {
             let key = unique("client-tamper");
             let err = gw
