@@ -71,6 +71,7 @@
 
 pub mod args;
 pub mod bounded;
+pub mod call;
 pub mod chaincode;
 pub mod context;
 pub mod contract;
@@ -85,6 +86,7 @@ pub mod transaction;
 
 pub use args::{ArgError, Args, FromArg, parse_arg};
 pub use bounded::{Int, Json, Text, parse_integer};
+pub use call::{call_json, call_json_optional};
 pub use chaincode::{ChaincodeBuilder, ContractChaincode, DEFAULT_INIT_MESSAGE};
 pub use context::Context;
 pub use contract::Contract;

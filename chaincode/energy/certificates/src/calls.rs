@@ -7,7 +7,7 @@ use gridledger_energy_common::names;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{CertError, Result};
+use crate::error::Result;
 use crate::model::Location;
 
 /// The fields of a registry asset the certificates contract uses.
@@ -110,16 +110,5 @@ fn call<T: DeserializeOwned>(
     function: &'static str,
     args: &[&str],
 ) -> Result<T> {
-    let mut raw = vec![function.as_bytes().to_vec()];
-    raw.extend(args.iter().map(|a| a.as_bytes().to_vec()));
-    let response = ctx.invoke_chaincode(chaincode, &raw, "")?;
-    if !response.is_ok() {
-        return Err(CertError::Callee { chaincode, function, status: response.status, message: response.message });
-    }
-    serde_json::from_slice(&response.payload).map_err(|e| CertError::Callee {
-        chaincode,
-        function,
-        status: 500,
-        message: format!("unreadable answer: {e}"),
-    })
+    Ok(gridledger_contract::call_json(ctx.stub(), chaincode, function, args)?)
 }

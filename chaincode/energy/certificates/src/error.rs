@@ -18,18 +18,6 @@ pub enum CertError {
     /// The ledger's state refuses it: a duplicate, a wrong status, an incomplete hour, a bound exceeded (409).
     #[error("{0}")]
     Conflict(String),
-    /// Another chaincode answered with an error; its status is kept when it is a 4xx.
-    #[error("{chaincode} {function} failed ({status}): {}", gridledger_contract::clip(message, 512))]
-    Callee {
-        /// The called chaincode.
-        chaincode: &'static str,
-        /// The function called.
-        function: &'static str,
-        /// Its status.
-        status: i32,
-        /// Its message.
-        message: String,
-    },
     /// Stored data does not decode (500).
     #[error("stored {what} does not decode: {detail}")]
     Corrupt {
@@ -63,13 +51,6 @@ impl From<CertError> for ContractError {
             CertError::Forbidden(_) => Self::Forbidden(message),
             CertError::NotFound(_) => Self::NotFound(message),
             CertError::Conflict(_) => Self::Conflict(message),
-            CertError::Callee { status, .. } => match status {
-                400 => Self::BadRequest(message),
-                403 => Self::Forbidden(message),
-                404 => Self::NotFound(message),
-                409 => Self::Conflict(message),
-                _ => Self::Internal(message),
-            },
             CertError::Corrupt { .. } => Self::Internal(message),
             CertError::Contract(inner) => inner,
         }

@@ -97,19 +97,5 @@ fn call<T: DeserializeOwned>(
     function: &'static str,
     args: &[&str],
 ) -> Result<Option<T>> {
-    let mut raw = vec![function.as_bytes().to_vec()];
-    raw.extend(args.iter().map(|a| a.as_bytes().to_vec()));
-    let response = ctx.invoke_chaincode(chaincode, &raw, "")?;
-    if response.status == 404 {
-        return Ok(None);
-    }
-    if !response.is_ok() {
-        return Err(FlexError::Callee { chaincode, function, status: response.status, message: response.message });
-    }
-    serde_json::from_slice(&response.payload).map(Some).map_err(|e| FlexError::Callee {
-        chaincode,
-        function,
-        status: 500,
-        message: format!("unreadable answer: {e}"),
-    })
+    Ok(gridledger_contract::call_json_optional(ctx.stub(), chaincode, function, args)?)
 }

@@ -18,18 +18,6 @@ pub enum FlexError {
     /// Wrong state or time: gate open or closed, already awarded, settled or cancelled (409).
     #[error("{0}")]
     Conflict(String),
-    /// Another chaincode answered with an error; its status is kept when it is a 4xx.
-    #[error("{chaincode} {function} failed ({status}): {}", gridledger_contract::clip(message, 512))]
-    Callee {
-        /// The called chaincode.
-        chaincode: &'static str,
-        /// The function called.
-        function: &'static str,
-        /// Its status.
-        status: i32,
-        /// Its message.
-        message: String,
-    },
     /// Stored data does not decode (500).
     #[error("stored {what} does not decode: {detail}")]
     Corrupt {
@@ -57,13 +45,6 @@ impl From<FlexError> for ContractError {
             FlexError::Forbidden(_) => Self::Forbidden(message),
             FlexError::NotFound(_) => Self::NotFound(message),
             FlexError::Conflict(_) => Self::Conflict(message),
-            FlexError::Callee { status, .. } => match status {
-                400 => Self::BadRequest(message),
-                403 => Self::Forbidden(message),
-                404 => Self::NotFound(message),
-                409 => Self::Conflict(message),
-                _ => Self::Internal(message),
-            },
             FlexError::Corrupt { .. } => Self::Internal(message),
             FlexError::Contract(inner) => inner,
         }

@@ -47,18 +47,9 @@ impl Asset {
     }
 }
 
-/// Calls `registry GetAsset(id)`: 404 when the registry has no such asset, 500 on any other failure.
+/// Calls `registry GetAsset(id)`: 404 when the registry has no such asset; the registry's other refusals keep
+/// their class (`gridledger_contract::call_json`).
 pub fn get_asset(stub: &dyn ChaincodeStub, id: &str) -> Result<Asset, ContractError> {
-    let args = [b"GetAsset".to_vec(), id.as_bytes().to_vec()];
-    let response = stub.invoke_chaincode(REGISTRY, &args, "")?;
-    match response.status {
-        200..=399 => serde_json::from_slice(&response.payload).map_err(|e| {
-            ContractError::Internal(format!("registry GetAsset({id}) answered with an unreadable asset: {e}"))
-        }),
-        404 => Err(ContractError::NotFound(format!("asset {id} is not in the registry"))),
-        status => Err(ContractError::Internal(format!(
-            "registry GetAsset({id}) failed with status {status}: {}",
-            gridledger_contract::clip(&response.message, 512)
-        ))),
-    }
+    gridledger_contract::call_json_optional(stub, REGISTRY, "GetAsset", &[id])?
+        .ok_or_else(|| ContractError::NotFound(format!("asset {id} is not in the registry")))
 }

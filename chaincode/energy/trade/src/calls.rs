@@ -6,7 +6,7 @@ use gridledger_energy_common::names;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Result, TradeError};
+use crate::error::Result;
 use crate::model::Metered;
 
 /// The part of registry's VPP record trade uses.
@@ -34,16 +34,5 @@ fn call<T: DeserializeOwned>(
     function: &'static str,
     args: &[&str],
 ) -> Result<T> {
-    let mut raw = vec![function.as_bytes().to_vec()];
-    raw.extend(args.iter().map(|a| a.as_bytes().to_vec()));
-    let response = ctx.invoke_chaincode(chaincode, &raw, "")?;
-    if !response.is_ok() {
-        return Err(TradeError::Callee { chaincode, function, status: response.status, message: response.message });
-    }
-    serde_json::from_slice(&response.payload).map_err(|e| TradeError::Callee {
-        chaincode,
-        function,
-        status: 500,
-        message: format!("unreadable answer: {e}"),
-    })
+    Ok(gridledger_contract::call_json(ctx.stub(), chaincode, function, args)?)
 }

@@ -101,18 +101,6 @@ pub enum TradeError {
     /// The caller may not do this (403).
     #[error("{0}")]
     Forbidden(String),
-    /// Another chaincode answered with an error; its status is kept when it is a 4xx.
-    #[error("{chaincode} {function} failed ({status}): {}", gridledger_contract::clip(message, 512))]
-    Callee {
-        /// The called chaincode.
-        chaincode: &'static str,
-        /// The function called.
-        function: &'static str,
-        /// Its status.
-        status: i32,
-        /// Its message.
-        message: String,
-    },
     /// Stored data does not decode (500).
     #[error("stored {what} does not decode: {detail}")]
     Corrupt {
@@ -149,13 +137,6 @@ impl From<TradeError> for ContractError {
             | TradeError::MeteredLength { .. } => Self::Conflict(message),
             TradeError::NoOrder { .. } | TradeError::NotFound(_) => Self::NotFound(message),
             TradeError::Forbidden(_) => Self::Forbidden(message),
-            TradeError::Callee { status, .. } => match status {
-                400 => Self::BadRequest(message),
-                403 => Self::Forbidden(message),
-                404 => Self::NotFound(message),
-                409 => Self::Conflict(message),
-                _ => Self::Internal(message),
-            },
             TradeError::Corrupt { .. } => Self::Internal(message),
             TradeError::Contract(inner) => inner,
         }
