@@ -9,6 +9,7 @@
 
 pub mod contracts;
 pub mod proposal;
+pub mod records;
 pub mod shim;
 
 /// A fuzz target: bytes in, a panic if an invariant broke.
@@ -22,6 +23,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("shim-key-policy", shim::key_policy),
     ("shim-composite-key", shim::composite_key),
     ("contract-calls", contracts::calls),
+    ("ocmf-record", records::ocmf),
+    ("client-identity", records::client_identity),
 ];
 
 /// The target called `name`.

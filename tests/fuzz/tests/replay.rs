@@ -39,3 +39,14 @@ fn contract_seeds_are_accepted_end_to_end() {
         }
     }
 }
+
+/// The identity and OCMF seeds must be inputs the decoders accept, or the targets never get past the first check.
+#[test]
+fn identity_and_ocmf_seeds_are_accepted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let both = fs::read(root.join("client-identity/cert-and-pkcs8-key")).unwrap();
+    let at = both.iter().position(|b| *b == 0xFF).unwrap();
+    assert!(gridledger_client::identity::Signer::from_pem("Org1MSP", &both[..at], &both[at + 1..]).is_ok());
+    let text = fs::read_to_string(root.join("ocmf-record/session-kwh-hex")).unwrap();
+    assert!(gridledger_metering::ocmf::OcmfRecord::parse(&text).is_ok(), "the OCMF vector does not parse");
+}

@@ -113,6 +113,23 @@ fn write_seed_corpora() {
     let creator = SerializedIdentity { mspid: "ProsumerMSP".into(), id_bytes: pem.into_bytes() };
     fs::write(d.join("fabric-ca-user"), creator.encode_to_vec()).unwrap();
 
+    let d = dir("ocmf-record");
+    let vectors =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../chaincode/energy/metering/testdata/ocmf/vectors.json");
+    let vectors: serde_json::Value = serde_json::from_slice(&fs::read(vectors).unwrap()).unwrap();
+    for v in vectors["records"].as_array().unwrap() {
+        fs::write(d.join(v["name"].as_str().unwrap()), v["record"].as_str().unwrap()).unwrap();
+    }
+
+    let d = dir("client-identity");
+    let user_key = rcgen::KeyPair::generate().unwrap();
+    let mut user = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    user.distinguished_name.push(rcgen::DnType::CommonName, "user1");
+    let mut both = user.self_signed(&user_key).unwrap().pem().into_bytes();
+    both.push(0xFF);
+    both.extend(user_key.serialize_pem().into_bytes());
+    fs::write(d.join("cert-and-pkcs8-key"), both).unwrap();
+
     let d = dir("shim-key-policy");
     let mut policy = KeyEndorsementPolicy::new(None).unwrap();
     policy.add_orgs(RoleType::Member, &["GridMSP", "UtilityMSP"]).unwrap();
