@@ -142,14 +142,16 @@ deploy_foreign() {
 
 # bft_suite: the same Fabric on four SmartBFT consenters, one per org: kv
 # through the CLI and the Gateway, one energy transaction, a consenter killed
-# under load (tests/e2e/tests/bft.rs).
+# under load (tests/e2e/tests/bft.rs), and chaos with accounting: the kv
+# chaincode server, a peer and a consenter killed in turn under a steady load
+# (tests/e2e/tests/chaos.rs).
 bft_suite() {
   export GL_ORDERER_TYPE=bft
   gl_log "e2e: BFT subset on Fabric $FABRIC_VERSION"
   "$NET" down >/dev/null
   phase up-bft "$NET" up
   phase deploy-bft deploy_bft
-  phase tests-bft run_tests --test bft
+  phase tests-bft run_tests --test bft --test chaos
   "$NET" down >/dev/null
   unset GL_ORDERER_TYPE
 }
