@@ -7,7 +7,7 @@
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 
 /// The benchmark process's CPU time, in nanoseconds.
-pub struct ProcessCpuTime;
+pub(crate) struct ProcessCpuTime;
 
 fn process_cpu_ns() -> u64 {
     // The `cpu-time` crate (the leading `::` names it rather than this module, which shares its name).

@@ -15,9 +15,9 @@
 //! one-minute intervals, so the whole scenario takes two to four minutes.
 
 mod energy {
-    pub mod assets;
-    pub mod meters;
-    pub mod support;
+    pub(crate) mod assets;
+    pub(crate) mod meters;
+    pub(crate) mod support;
 }
 
 use energy::support::{Cast, INTERVAL, account, balance, now, ok, refused, submit, submit_readings, wait_until};

@@ -2,7 +2,7 @@
 //! bounded-input policy, and the registry, metering (readings and batches) and trade transactions behind them, on the
 //! in-memory ledger with the three chaincodes able to call each other.
 //!
-//! Input: up to [`MAX_CALLS`] calls separated by `0xFF`. A call's first byte picks the chaincode (`b % 3`) and the
+//! Input: up to `MAX_CALLS` (4) calls separated by `0xFF`. A call's first byte picks the chaincode (`b % 3`) and the
 //! caller (`b / 3 % CAST.len()`); the rest, split at `0x00`, is the function name and its arguments. Each call is
 //! one transaction; accepted ones commit, so later calls see their state.
 

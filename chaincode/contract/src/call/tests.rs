@@ -42,7 +42,8 @@ fn a_200_answer_decodes_and_arguments_arrive_in_order() {
 fn refusals_keep_their_class_and_quote_a_bounded_message() {
     let ledger = ledger();
     let stub = ledger.tx(["Caller"]);
-    let cases: [(&str, fn(&ContractError) -> bool); 5] = [
+    type Class = fn(&ContractError) -> bool;
+    let cases: [(&str, Class); 5] = [
         ("400", |e| matches!(e, ContractError::BadRequest(_))),
         ("403", |e| matches!(e, ContractError::Forbidden(_))),
         ("404", |e| matches!(e, ContractError::NotFound(_))),

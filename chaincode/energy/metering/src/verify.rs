@@ -15,10 +15,10 @@ const PARALLEL_FROM: usize = 64;
 
 /// What to check one reading against: its meter's key and interval length (`None` when the meter could not be
 /// loaded; the batch is refused for that before its signature would matter).
-pub type Job<'k> = Option<(&'k MeterKey, u32)>;
+pub(crate) type Job<'k> = Option<(&'k MeterKey, u32)>;
 
 /// Whether each reading's signature verifies under its job's key (`false` where there is no job).
-pub fn verify_all(readings: &[Reading], jobs: &[Job<'_>]) -> Vec<bool> {
+pub(crate) fn verify_all(readings: &[Reading], jobs: &[Job<'_>]) -> Vec<bool> {
     let pairs: Vec<_> = readings.iter().zip(jobs).collect();
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     if cores == 1 || pairs.len() < PARALLEL_FROM {

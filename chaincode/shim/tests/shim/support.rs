@@ -12,12 +12,12 @@ use gridledger_testkit::mock_peer::{Connection, MockPeer, Outcome, PeerOptions, 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub const CC_ID: &str = "gridledger-test:0123456789abcdef";
-pub const CH: &str = "energy";
+pub(crate) const CC_ID: &str = "gridledger-test:0123456789abcdef";
+pub(crate) const CH: &str = "energy";
 const WAIT: Duration = Duration::from_secs(5);
 
 /// A chaincode dispatching on its first argument; `hooks` lets it tell the test where it is.
-pub struct TestCc {
+pub(crate) struct TestCc {
     pub hooks: mpsc::UnboundedSender<String>,
 }
 
@@ -54,7 +54,7 @@ fn respond(result: Result<Vec<u8>, Error>) -> Response {
 }
 
 /// Names the error variant so tests can tell a peer refusal from a decode failure.
-pub fn describe(e: &Error) -> String {
+pub(crate) fn describe(e: &Error) -> String {
     match e {
         Error::Peer { request, message } => format!("Error::Peer {request}: {message}"),
         Error::Disconnected => "Error::Disconnected".into(),
@@ -232,17 +232,17 @@ fn join(values: Vec<Option<Vec<u8>>>) -> Vec<u8> {
 
 /// How the chaincode reaches the mock peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The peer dials the chaincode server.
     Ccaas,
     /// The chaincode dials the peer.
     Classic,
 }
 
-pub const BOTH: [Mode; 2] = [Mode::Ccaas, Mode::Classic];
+pub(crate) const BOTH: [Mode; 2] = [Mode::Ccaas, Mode::Classic];
 
 /// TLS for a harness: the chaincode side and the mock-peer side.
-pub struct TlsSetup {
+pub(crate) struct TlsSetup {
     pub server: Option<ServerTls>,
     pub dial: Option<DialTls>,
     pub client: Option<ClientTls>,
@@ -250,7 +250,7 @@ pub struct TlsSetup {
 }
 
 /// A chaincode (in a task) connected to a mock peer.
-pub struct Harness {
+pub(crate) struct Harness {
     pub peer: MockPeer,
     pub conn: Connection,
     pub hooks: mpsc::UnboundedReceiver<String>,
@@ -260,14 +260,14 @@ pub struct Harness {
 }
 
 /// Starts a chaincode in `mode` and completes the handshake.
-pub async fn start(mode: Mode, options: PeerOptions) -> Harness {
+pub(crate) async fn start(mode: Mode, options: PeerOptions) -> Harness {
     let h = connect(mode, options, None).await.expect("connect");
     h.conn.handshake().await.expect("handshake");
     h
 }
 
 /// Starts a chaincode in `mode` and opens the stream, without the handshake.
-pub async fn connect(mode: Mode, options: PeerOptions, tls: Option<TlsSetup>) -> Result<Harness, String> {
+pub(crate) async fn connect(mode: Mode, options: PeerOptions, tls: Option<TlsSetup>) -> Result<Harness, String> {
     let peer = MockPeer::new(options);
     let (hooks_tx, hooks) = mpsc::unbounded_channel();
     let chaincode = TestCc { hooks: hooks_tx };
@@ -304,37 +304,37 @@ pub async fn connect(mode: Mode, options: PeerOptions, tls: Option<TlsSetup>) ->
 
 impl Harness {
     /// Runs one transaction on the default channel.
-    pub async fn run(&self, tx_id: &str, args: &[&str]) -> Outcome {
+    pub(crate) async fn run(&self, tx_id: &str, args: &[&str]) -> Outcome {
         self.conn.invoke(Tx::new(CH, tx_id, args)).await.expect("transaction result")
     }
 
     /// Runs one transaction and returns its payload, insisting on status 200.
-    pub async fn ok(&self, tx_id: &str, args: &[&str]) -> String {
+    pub(crate) async fn ok(&self, tx_id: &str, args: &[&str]) -> String {
         let out = self.run(tx_id, args).await;
         assert_eq!(out.status(), Some(200), "{tx_id} {args:?}: {out:?}");
         out.payload_text()
     }
 
     /// The next message the chaincode sent through its hook.
-    pub async fn hook(&mut self) -> String {
+    pub(crate) async fn hook(&mut self) -> String {
         tokio::time::timeout(WAIT, self.hooks.recv()).await.expect("hook in time").expect("hook channel open")
     }
 
     /// Fires the chaincode's shutdown future.
-    pub fn shutdown(&mut self) {
+    pub(crate) fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
     }
 
     /// Waits (bounded) for the chaincode's serve/register future to return.
-    pub async fn finished(&mut self) -> gridledger_shim::Result<()> {
+    pub(crate) async fn finished(&mut self) -> gridledger_shim::Result<()> {
         let done = self.done.take().expect("not awaited twice");
         tokio::time::timeout(WAIT, done).await.expect("the chaincode returns in time").expect("no panic")
     }
 
     /// No protocol violations, and every result carried its txid and channel.
-    pub fn assert_clean(&self) {
+    pub(crate) fn assert_clean(&self) {
         assert_eq!(self.conn.violations(), vec![], "protocol violations");
         for m in self.conn.received() {
             if m.r#type == Type::Completed as i32 || m.r#type == Type::Error as i32 {
@@ -344,7 +344,7 @@ impl Harness {
     }
 
     /// The received messages of `kind` for one transaction.
-    pub fn sent_by(&self, tx_id: &str, kind: Type) -> Vec<gridledger_shim::protos::peer::ChaincodeMessage> {
+    pub(crate) fn sent_by(&self, tx_id: &str, kind: Type) -> Vec<gridledger_shim::protos::peer::ChaincodeMessage> {
         self.conn.received_of(kind).into_iter().filter(|m| m.txid == tx_id).collect()
     }
 }

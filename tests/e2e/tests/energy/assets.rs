@@ -8,7 +8,7 @@ use super::support::{Cast, ok, refused, submit};
 
 /// The assets the scenario trades and meters with.
 #[derive(Debug)]
-pub struct Assets {
+pub(crate) struct Assets {
     /// alice's PV system (200 kW, so a one-minute interval holds up to 3333 Wh).
     pub pv: String,
     /// bob's battery (200 kW), member of [`Assets::vpp`].
@@ -28,7 +28,7 @@ fn asset(id: &str, kind: &str, nameplate: i64, cp: &str) -> String {
 
 /// Registers and connects the assets, builds the VPP and moves an EV charger from alice to bob. `alice` is
 /// alice's party JSON, as the contracts record it.
-pub fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets, Value) {
+pub(crate) fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets, Value) {
     let (pv, battery, ev) = (format!("pv-{tag}"), format!("bat-{tag}"), format!("ev-{tag}"));
     let registered = ok(
         "RegisterAsset pv",

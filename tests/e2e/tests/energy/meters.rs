@@ -8,7 +8,7 @@ use super::assets::Assets;
 use super::support::{Cast, INTERVAL, Meter, now, ok, refused, submit, submit_readings};
 
 /// Registers alice's and bob's meters (returned), and a third meter that the grid operator deactivates.
-pub fn register(net: &Network, cast: &Cast, tag: &str, assets: &Assets, alice: &Value) -> (Meter, Meter) {
+pub(crate) fn register(net: &Network, cast: &Cast, tag: &str, assets: &Assets, alice: &Value) -> (Meter, Meter) {
     let (m_alice, m_bob) = (Meter::new(format!("m-{tag}-a")), Meter::new(format!("m-{tag}-b")));
     let pv = assets.pv.as_str();
     refused(
@@ -45,7 +45,7 @@ pub fn register(net: &Network, cast: &Cast, tag: &str, assets: &Assets, alice: &
 
 /// Readings of an interval that has ended: accepted once, visible as public totals and private energy; replays
 /// and forgeries refused.
-pub fn past_readings(net: &Network, cast: &Cast, cp: &str, meters: (&Meter, &Meter), parties: (&Value, &Value)) {
+pub(crate) fn past_readings(net: &Network, cast: &Cast, cp: &str, meters: (&Meter, &Meter), parties: (&Value, &Value)) {
     let (m_alice, m_bob) = meters;
     let past = (now() / INTERVAL - 1) * INTERVAL;
     let p = past.to_string();

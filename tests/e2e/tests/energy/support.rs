@@ -8,16 +8,16 @@ use serde_json::Value;
 
 /// The length of the scenario's delivery intervals: the market's and the meters' `intervalSeconds` (a test
 /// consortium trades one-minute intervals so the scenario takes minutes, not half an hour).
-pub const INTERVAL_SECONDS: u32 = 60;
+pub(crate) const INTERVAL_SECONDS: u32 = 60;
 /// [`INTERVAL_SECONDS`] as interval arithmetic uses it.
-pub const INTERVAL: i64 = INTERVAL_SECONDS as i64;
+pub(crate) const INTERVAL: i64 = INTERVAL_SECONDS as i64;
 
 /// Every identity the scenario uses (issued by `scripts/lib/identities.sh` from `GL_USERS` and `GL_ENERGY_USERS`, or
 /// by the guide's `users` step, `scripts/existing-network.sh users`). Which org each comes from is the consortium's
 /// role mapping ([`gridledger_e2e::Market`]): in ours GridMSP is the grid operator, UtilityMSP the supplier and
 /// ProsumerMSP the prosumers' org; in `network/consortiums/samples.env` Org2MSP, Org1MSP and Org3MSP.
 #[derive(Debug)]
-pub struct Cast {
+pub(crate) struct Cast {
     /// The grid operator's `operator1`, role operator: approves connections, sets the market config, clears.
     pub grid_operator: Identity,
     /// The grid operator's `installer1`, role meter-installer: registers meters.
@@ -38,7 +38,7 @@ pub struct Cast {
 
 impl Cast {
     /// Loads every identity's peer CLI environment.
-    pub fn load(net: &Network) -> Self {
+    pub(crate) fn load(net: &Network) -> Self {
         let user = |org: &str, name: &str| match net.user(org, name) {
             Ok(id) => id,
             Err(e) => panic!("identity {org}/{name}: {e} (GL_ENERGY_USERS of the consortium definition issues it)"),
@@ -64,13 +64,13 @@ impl Cast {
 
 /// A transaction submitted by `who`, endorsed by the peers of every org, waiting for the commit event.
 /// With every org's endorsement, a result that differs between peers fails ("ProposalResponsePayloads do not match").
-pub fn submit(net: &Network, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
+pub(crate) fn submit(net: &Network, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
     net.invoke(chaincode, args).submitter(who).run()
 }
 
 /// `SubmitReadings("")` by `who` with the batch in the transient map under `readings` (every org's peer endorses,
 /// so each holds the private readings it will need to endorse `Settle`).
-pub fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) -> Outcome {
+pub(crate) fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) -> Outcome {
     let json = match serde_json::to_vec(batch) {
         Ok(j) => j,
         Err(e) => panic!("batch JSON: {e}"),
@@ -79,13 +79,13 @@ pub fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) -> Outc
 }
 
 /// The outcome, asserted successful; its payload as JSON (`Null` when the payload is empty).
-pub fn ok(what: &str, o: &Outcome) -> Value {
+pub(crate) fn ok(what: &str, o: &Outcome) -> Value {
     assert!(o.ok, "{what} failed: {}\n{}", o.error, o.stderr);
     if o.payload.is_empty() { Value::Null } else { o.json().unwrap_or_else(|e| panic!("{what}: {e}")) }
 }
 
 /// Asserts a refusal with the chaincode status and a message containing `needle`.
-pub fn refused(what: &str, o: &Outcome, status: u16, needle: &str) {
+pub(crate) fn refused(what: &str, o: &Outcome, status: u16, needle: &str) {
     assert!(!o.ok, "{what} was accepted, it must be refused ({status}): {}", o.text());
     assert!(o.error.contains(&format!("status:{status}")), "{what}: expected status {status}, got: {}", o.error);
     let message = o.message();
@@ -93,12 +93,12 @@ pub fn refused(what: &str, o: &Outcome, status: u16, needle: &str) {
 }
 
 /// The wall clock, Unix seconds (the peer CLI stamps transactions with the same clock).
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Sleeps until the wall clock reads at least `t` (Unix seconds) plus a second of slack.
-pub fn wait_until(t: i64, why: &str) {
+pub(crate) fn wait_until(t: i64, why: &str) {
     let left = t + 1 - now();
     if left > 0 {
         eprintln!("energy: waiting {left} s until {t} ({why})");
@@ -108,7 +108,7 @@ pub fn wait_until(t: i64, why: &str) {
 
 /// A simulated meter: its id and its secure element's P-256 key.
 #[derive(Debug)]
-pub struct Meter {
+pub(crate) struct Meter {
     /// The meter id.
     pub id: String,
     /// The signing key.
@@ -117,7 +117,7 @@ pub struct Meter {
 
 impl Meter {
     /// A meter with a fresh key.
-    pub fn new(id: String) -> Self {
+    pub(crate) fn new(id: String) -> Self {
         match Signer::generate() {
             Ok((signer, _pkcs8)) => Meter { id, signer },
             Err(e) => panic!("generating a P-256 key: {e}"),
@@ -125,7 +125,7 @@ impl Meter {
     }
 
     /// `RegisterMeter`'s JSON for this meter on `asset`, reporting import and export.
-    pub fn registration(&self, asset: &str) -> String {
+    pub(crate) fn registration(&self, asset: &str) -> String {
         serde_json::json!({
             "id": self.id, "assetId": asset, "publicKey": self.signer.public_key_base64(),
             "registers": ["1.8.0", "2.8.0"], "intervalSeconds": INTERVAL,
@@ -134,7 +134,7 @@ impl Meter {
     }
 
     /// A reading signed by this meter.
-    pub fn reading(&self, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+    pub(crate) fn reading(&self, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
         let mut r = Reading {
             meter_id: self.id.clone(),
             interval_start: start,
@@ -152,7 +152,7 @@ impl Meter {
 }
 
 /// `msp/id`, the trade account of a party JSON (`{"msp","id"}`).
-pub fn account(party: &Value) -> String {
+pub(crate) fn account(party: &Value) -> String {
     match (party["msp"].as_str(), party["id"].as_str()) {
         (Some(msp), Some(id)) => format!("{msp}/{id}"),
         _ => panic!("not a party: {party}"),
@@ -160,7 +160,7 @@ pub fn account(party: &Value) -> String {
 }
 
 /// trade `Balance(account)` (0 if never posted).
-pub fn balance(net: &Network, account: &str) -> i64 {
+pub(crate) fn balance(net: &Network, account: &str) -> i64 {
     let got = net.query("trade", &["Balance", account]);
     ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({account}) is not a number: {}", got.text()))
 }

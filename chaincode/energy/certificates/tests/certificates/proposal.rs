@@ -22,7 +22,7 @@ thread_local! {
 }
 
 /// A chaincode that sees a signed proposal.
-pub struct Proposed {
+pub(crate) struct Proposed {
     /// The name it is deployed under (what an outermost proposal names).
     pub name: String,
     /// The chaincode.
@@ -31,7 +31,7 @@ pub struct Proposed {
 
 impl Proposed {
     /// Wraps `inner`, deployed as `name`.
-    pub fn new(name: &str, inner: Arc<dyn Chaincode>) -> Arc<Self> {
+    pub(crate) fn new(name: &str, inner: Arc<dyn Chaincode>) -> Arc<Self> {
         Arc::new(Self { name: name.to_string(), inner })
     }
 }
@@ -46,7 +46,7 @@ impl Drop for Outermost {
 }
 
 /// The proposal a client would send to chaincode `name` for the transaction `stub` simulates.
-pub fn proposal(name: &str, stub: &dyn ChaincodeStub) -> SignedProposal {
+pub(crate) fn proposal(name: &str, stub: &dyn ChaincodeStub) -> SignedProposal {
     let extension =
         ChaincodeHeaderExtension { chaincode_id: Some(ChaincodeId { name: name.to_string(), ..Default::default() }) };
     let channel_header = ChannelHeader {

@@ -19,35 +19,35 @@ use serde_json::{Value, json};
 use crate::proposal::Proposed;
 
 /// The first hour of the tests: 2024-01-01T00:00:00Z (a UTC day starts here too).
-pub const H0: i64 = 1_704_067_200;
+pub(crate) const H0: i64 = 1_704_067_200;
 /// An hour.
-pub const HOUR: i64 = 3600;
+pub(crate) const HOUR: i64 = 3600;
 /// The meters' interval length.
-pub const LEN: i64 = 900;
+pub(crate) const LEN: i64 = 900;
 
 /// The test consortium's roles record (what `scripts/deploy.sh` writes): no issuing body, so GridMSP, the
 /// operator of every connection point, issues.
-pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A caller: its serialized identity and the party it is.
 #[derive(Debug, Clone)]
-pub struct Who {
+pub(crate) struct Who {
     pub creator: Vec<u8>,
     pub party: Party,
 }
 
 impl Who {
-    pub fn msp(&self) -> &str {
+    pub(crate) fn msp(&self) -> &str {
         &self.party.msp
     }
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.party.id
     }
 }
 
 /// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
-pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
+pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, name);
@@ -65,7 +65,7 @@ pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
 
 /// The cast, made once per test binary (certificates are slow-ish to mint).
 #[derive(Debug)]
-pub struct Cast {
+pub(crate) struct Cast {
     /// GridMSP issuer.
     pub issuer: Who,
     /// GridMSP operator (a grid operator, not an issuer by role).
@@ -88,7 +88,7 @@ pub struct Cast {
     pub keys: BTreeMap<&'static str, Signer>,
 }
 
-pub fn cast() -> &'static Cast {
+pub(crate) fn cast() -> &'static Cast {
     static CAST: OnceLock<Cast> = OnceLock::new();
     CAST.get_or_init(|| Cast {
         issuer: who("GridMSP", "issuer", Some("issuer")),
@@ -109,10 +109,10 @@ pub fn cast() -> &'static Cast {
 }
 
 /// Everything a refused transaction must leave alone.
-pub type Snapshot = (Vec<BTreeMap<String, Vec<u8>>>, u64, usize);
+pub(crate) type Snapshot = (Vec<BTreeMap<String, Vec<u8>>>, u64, usize);
 
 /// The four chaincodes on one ledger.
-pub struct World {
+pub(crate) struct World {
     pub ledger: MemoryLedger,
     pub chaincodes: BTreeMap<&'static str, Arc<dyn Chaincode>>,
     counters: Mutex<BTreeMap<String, u64>>,
@@ -120,7 +120,7 @@ pub struct World {
 
 impl World {
     /// The chaincodes, the roles record, and nothing else.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         let ledger = MemoryLedger::new().with_namespace("certificates");
         let mut chaincodes: BTreeMap<&'static str, Arc<dyn Chaincode>> = BTreeMap::new();
         chaincodes.insert("registry", Arc::new(gridledger_registry::chaincode().unwrap()));
@@ -137,7 +137,7 @@ impl World {
 
     /// Assets and meters: alice's pv-1 (two meters, 10 kW) and bat-1 (storage), bob's load-1, carol's load-2
     /// (flexible loads), and a pending pv asset `pend-1`; all 15-minute meters.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let w = Self::empty();
         let c = cast();
         w.asset(&c.alice, "pv-1", "pv", true, &["m-pv-1", "m-pv-1b"]);
@@ -149,7 +149,7 @@ impl World {
     }
 
     /// Registers an asset (approved when `approve`) and its meters.
-    pub fn asset(&self, owner: &Who, id: &str, kind: &str, approve: bool, meters: &[&str]) {
+    pub(crate) fn asset(&self, owner: &Who, id: &str, kind: &str, approve: bool, meters: &[&str]) {
         let c = cast();
         let mut record = json!({"id": id, "kind": kind, "nameplateW": 10_000, "connectionPoint": "cp-feeder-7",
                                 "location": {"lat": "52.37", "lon": "4.89"}, "commissioned": "2023-06-01"});
@@ -168,13 +168,13 @@ impl World {
     }
 
     /// The issuer registers `asset` as a device with `meters`.
-    pub fn device(&self, asset: &str, meters: &[&str]) -> Value {
+    pub(crate) fn device(&self, asset: &str, meters: &[&str]) -> Value {
         let reg = json!({"assetId": asset, "technology": "T020001", "area": "10YNL----------L", "meters": meters});
         self.ok("certificates", &cast().issuer, H0 - 80_000, &["RegisterDevice", &reg.to_string()])
     }
 
     /// Signed readings of `meter` for the hour starting at `hour`, one per interval where `whs` has a value.
-    pub fn readings(&self, meter: &str, hour: i64, register: &str, whs: &[Option<i64>]) -> Vec<Reading> {
+    pub(crate) fn readings(&self, meter: &str, hour: i64, register: &str, whs: &[Option<i64>]) -> Vec<Reading> {
         let key = &cast().keys[meter];
         let mut counters = self.counters.lock().unwrap();
         let counter = counters.entry(meter.to_string()).or_insert(0);
@@ -197,60 +197,68 @@ impl World {
     }
 
     /// Submits readings as the gateway at `t`.
-    pub fn submit(&self, t: i64, batch: &[Reading]) {
+    pub(crate) fn submit(&self, t: i64, batch: &[Reading]) {
         self.ok("metering", &cast().gateway, t, &["SubmitReadings", &serde_json::to_string(batch).unwrap()]);
     }
 
     /// The hour's four export readings of `meter` (`whs`), submitted right after the hour.
-    pub fn export(&self, meter: &str, hour: i64, whs: [i64; 4]) {
+    pub(crate) fn export(&self, meter: &str, hour: i64, whs: [i64; 4]) {
         let batch = self.readings(meter, hour, "2.8.0", &whs.map(Some));
         self.submit(hour + HOUR, &batch);
     }
 
     /// The hour's four import readings of `meter`.
-    pub fn import(&self, meter: &str, hour: i64, whs: [i64; 4]) {
+    pub(crate) fn import(&self, meter: &str, hour: i64, whs: [i64; 4]) {
         let batch = self.readings(meter, hour, "1.8.0", &whs.map(Some));
         self.submit(hour + HOUR, &batch);
     }
 
-    pub fn call(&self, namespace: &str, who: &Who, t: i64, args: &[&str]) -> Response {
+    pub(crate) fn call(&self, namespace: &str, who: &Who, t: i64, args: &[&str]) -> Response {
         let tx = self.ledger.tx(args).with_namespace(namespace).with_creator(who.creator.clone());
         let cc = Proposed::new(namespace, Arc::clone(&self.chaincodes[namespace]));
         tx.with_timestamp(t, 0).invoke(cc.as_ref())
     }
 
     /// Runs `args` and panics unless it succeeds; the payload as JSON (null when empty).
-    pub fn ok(&self, namespace: &str, who: &Who, t: i64, args: &[&str]) -> Value {
+    pub(crate) fn ok(&self, namespace: &str, who: &Who, t: i64, args: &[&str]) -> Value {
         let r = self.call(namespace, who, t, args);
         assert_eq!(r.status, 200, "{namespace} {args:?} failed: {}", r.message);
         if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
     }
 
     /// A certificates transaction that must succeed.
-    pub fn cert(&self, who: &Who, t: i64, args: &[&str]) -> Value {
+    pub(crate) fn cert(&self, who: &Who, t: i64, args: &[&str]) -> Value {
         self.ok("certificates", who, t, args)
     }
 
     /// A certificates query without identity.
-    pub fn query(&self, args: &[&str]) -> Value {
+    pub(crate) fn query(&self, args: &[&str]) -> Value {
         let r = self.ledger.query(self.chaincodes["certificates"].as_ref(), args);
         assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
         serde_json::from_slice(&r.payload).unwrap()
     }
 
     /// A certificates query's status and message.
-    pub fn query_status(&self, args: &[&str]) -> (i32, String) {
+    pub(crate) fn query_status(&self, args: &[&str]) -> (i32, String) {
         let r = self.ledger.query(self.chaincodes["certificates"].as_ref(), args);
         (r.status, r.message)
     }
 
     /// A certificates transaction that must fail with `status` and a message containing `needle`, changing
     /// nothing in any chaincode's state, the height or the events.
-    pub fn refused(&self, who: &Who, t: i64, args: &[&str], status: i32, needle: &str) -> String {
+    pub(crate) fn refused(&self, who: &Who, t: i64, args: &[&str], status: i32, needle: &str) -> String {
         self.refused_in("certificates", who, t, args, status, needle)
     }
 
-    pub fn refused_in(&self, namespace: &str, who: &Who, t: i64, args: &[&str], status: i32, needle: &str) -> String {
+    pub(crate) fn refused_in(
+        &self,
+        namespace: &str,
+        who: &Who,
+        t: i64,
+        args: &[&str],
+        status: i32,
+        needle: &str,
+    ) -> String {
         let before = self.snapshot();
         // Run by hand to see the write set: handlers check everything before they write, so a refusal leaves
         // even its uncommitted write set empty (and the ledger does not commit a refused transaction).
@@ -265,45 +273,45 @@ impl World {
         r.message
     }
 
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         let states = ["certificates", "trade", "registry", "metering"].map(|ns| self.ledger.state(ns)).to_vec();
         (states, self.ledger.height(), self.ledger.events().len())
     }
 
     /// Trade `Balance(account)`.
-    pub fn balance(&self, who: &Who) -> i64 {
+    pub(crate) fn balance(&self, who: &Who) -> i64 {
         let r = self.trade_query(&["Balance", &who.party.account()]);
         assert_eq!(r.status, 200, "{}", r.message);
         serde_json::from_slice::<Value>(&r.payload).unwrap().as_i64().unwrap()
     }
 
     /// A trade query (the ledger's default namespace is certificates').
-    pub fn trade_query(&self, args: &[&str]) -> Response {
+    pub(crate) fn trade_query(&self, args: &[&str]) -> Response {
         self.ledger.tx(args).with_namespace("trade").query(self.chaincodes["trade"].as_ref())
     }
 
     /// The sum of every trade balance.
-    pub fn balances_sum(&self) -> i64 {
+    pub(crate) fn balances_sum(&self) -> i64 {
         let r = self.trade_query(&["Balances"]);
         let all: BTreeMap<String, i64> = serde_json::from_slice(&r.payload).unwrap();
         all.values().sum()
     }
 
     /// The last committed event: (name, payload JSON).
-    pub fn last_event(&self) -> (String, Value) {
+    pub(crate) fn last_event(&self) -> (String, Value) {
         let e = self.ledger.events().pop().unwrap();
         (e.event_name, serde_json::from_slice(&e.payload).unwrap())
     }
 }
 
 /// `n` as an argument.
-pub fn s(n: i64) -> String {
+pub(crate) fn s(n: i64) -> String {
     n.to_string()
 }
 
 /// A world with pv-1 registered as a device and certificates issued for hour `H0` (export 1000, 1100, 1200,
 /// 1300 on m-pv-1 and 100 each on m-pv-1b: 5000 Wh); returns the certificate id.
-pub fn issued() -> (World, String) {
+pub(crate) fn issued() -> (World, String) {
     let w = World::new();
     w.device("pv-1", &["m-pv-1", "m-pv-1b"]);
     w.export("m-pv-1", H0, [1000, 1100, 1200, 1300]);

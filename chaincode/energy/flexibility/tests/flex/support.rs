@@ -18,32 +18,32 @@ use gridledger_testkit::memory::MemoryLedger;
 use serde_json::{Value, json};
 
 /// The first delivery interval: 2024-01-01T01:00:00Z (aligned to an hour).
-pub const I: i64 = 1_704_070_800;
+pub(crate) const I: i64 = 1_704_070_800;
 /// The request's gate closure.
-pub const GATE: i64 = I - 600;
+pub(crate) const GATE: i64 = I - 600;
 /// A time before gate closure.
-pub const OPEN: i64 = I - 3600;
+pub(crate) const OPEN: i64 = I - 3600;
 /// The meters' and the request's interval length.
-pub const LEN: i64 = 900;
+pub(crate) const LEN: i64 = 900;
 /// One day.
-pub const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 /// When the world is set up: before any history reading.
-pub const SETUP: i64 = I - 10 * DAY;
+pub(crate) const SETUP: i64 = I - 10 * DAY;
 
 /// The roles record: GridMSP operates everything, NetzMSP only the Berlin area.
-pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","NetzMSP","ProsumerMSP","UtilityMSP"],
+pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","NetzMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]},{"msp":"NetzMSP","connectionPoints":["cp-ber-*"]}],
     "suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A caller: its serialized identity and the party it is.
 #[derive(Debug, Clone)]
-pub struct Who {
+pub(crate) struct Who {
     pub creator: Vec<u8>,
     pub party: Party,
 }
 
 /// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
-pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
+pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, name);
@@ -61,7 +61,7 @@ pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
 
 /// Everyone who acts in the tests.
 #[derive(Debug, Clone)]
-pub struct Cast {
+pub(crate) struct Cast {
     pub grid_operator: Who,
     pub grid_admin: Who,
     pub netz_operator: Who,
@@ -75,7 +75,7 @@ pub struct Cast {
 }
 
 impl Cast {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             grid_operator: who("GridMSP", "gridop", Some("operator")),
             grid_admin: who("GridMSP", "gridadmin", Some("admin")),
@@ -92,10 +92,10 @@ impl Cast {
 }
 
 /// The namespaces a refused transaction must leave alone.
-pub const NAMESPACES: [&str; 4] = ["registry", "metering", "trade", "flexibility"];
+pub(crate) const NAMESPACES: [&str; 4] = ["registry", "metering", "trade", "flexibility"];
 
 /// The ledger with the four chaincodes, the cast and the meters' keys.
-pub struct World {
+pub(crate) struct World {
     pub ledger: MemoryLedger,
     pub chaincodes: BTreeMap<&'static str, Arc<dyn Chaincode>>,
     pub cast: Cast,
@@ -107,7 +107,7 @@ impl World {
     /// The four chaincodes and the roles record; VPP `vpp-a` (agg-a: alice's battery `bat-a` and bob's PV `pv-b` at
     /// `cp-ams-1`, alice's PV `pv-x` at `cp-ber-1`, bob's EV charger `ev-e` with an hourly meter) and `vpp-b`
     /// (agg-b: carol's battery `bat-c` at `cp-ams-2`), each asset with a 900 s meter `m-<asset suffix>`.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let ledger = MemoryLedger::new().with_namespace("flexibility");
         let mut chaincodes: BTreeMap<&'static str, Arc<dyn Chaincode>> = BTreeMap::new();
         chaincodes.insert("registry", Arc::new(gridledger_registry::chaincode().unwrap()));
@@ -132,7 +132,15 @@ impl World {
     }
 
     /// Registers, connects and meters an asset, and makes it a member of `vpp`.
-    pub fn asset(&mut self, owner: &Who, id: &str, (kind, nameplate_w): (&str, i64), cp: &str, vpp: &str, len: i64) {
+    pub(crate) fn asset(
+        &mut self,
+        owner: &Who,
+        id: &str,
+        (kind, nameplate_w): (&str, i64),
+        cp: &str,
+        vpp: &str,
+        len: i64,
+    ) {
         let mut record = json!({"id": id, "kind": kind, "nameplateW": nameplate_w, "connectionPoint": cp,
                                 "location": {"lat": "52.37", "lon": "4.89"}, "commissioned": "2023-06-01"});
         if kind == "storage" {
@@ -153,26 +161,26 @@ impl World {
     }
 
     /// Runs `args` on `namespace` as `who` at `seconds` (commits below 400).
-    pub fn call(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str]) -> Response {
+    pub(crate) fn call(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str]) -> Response {
         let tx = self.ledger.tx(args).with_namespace(namespace).with_creator(who.creator.clone());
         tx.with_timestamp(seconds, 0).invoke(self.chaincodes[namespace].as_ref())
     }
 
     /// Like [`World::call`], but panics unless it succeeds; the payload as JSON.
-    pub fn ok(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str]) -> Value {
+    pub(crate) fn ok(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str]) -> Value {
         let r = self.call(namespace, who, seconds, args);
         assert_eq!(r.status, 200, "{namespace} {args:?} failed: {}", r.message);
         if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
     }
 
     /// A flexibility transaction that must succeed.
-    pub fn flex(&self, who: &Who, seconds: i64, args: &[&str]) -> Value {
+    pub(crate) fn flex(&self, who: &Who, seconds: i64, args: &[&str]) -> Value {
         self.ok("flexibility", who, seconds, args)
     }
 
     /// Submits `args` on `namespace`, expects `status` and a message containing `needle`, and checks that nothing
     /// changed in any namespace, nor the height or events.
-    pub fn refused(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str], status: i32, needle: &str) {
+    pub(crate) fn refused(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str], status: i32, needle: &str) {
         let before = self.snapshot();
         let r = self.call(namespace, who, seconds, args);
         assert_eq!(r.status, status, "{args:?}: {}", r.message);
@@ -180,24 +188,24 @@ impl World {
         assert_eq!(self.snapshot(), before, "{args:?} changed the ledger");
     }
 
-    pub fn snapshot(&self) -> (Vec<BTreeMap<String, Vec<u8>>>, u64, usize) {
+    pub(crate) fn snapshot(&self) -> (Vec<BTreeMap<String, Vec<u8>>>, u64, usize) {
         (NAMESPACES.iter().map(|ns| self.ledger.state(ns)).collect(), self.ledger.height(), self.ledger.events().len())
     }
 
     /// Evaluates a query on `namespace` without identity.
-    pub fn query(&self, namespace: &str, args: &[&str]) -> Value {
+    pub(crate) fn query(&self, namespace: &str, args: &[&str]) -> Value {
         let r = self.ledger.tx(args).with_namespace(namespace).query(self.chaincodes[namespace].as_ref());
         assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
         serde_json::from_slice(&r.payload).unwrap()
     }
 
     /// A trade balance.
-    pub fn balance(&self, account: &str) -> i64 {
+    pub(crate) fn balance(&self, account: &str) -> i64 {
         self.query("trade", &["Balance", account]).as_i64().unwrap()
     }
 
     /// The meter's signed reading (its next counter) of `register` for the interval at `start`.
-    pub fn reading(&self, meter: &str, start: i64, register: &str, wh: i64) -> Reading {
+    pub(crate) fn reading(&self, meter: &str, start: i64, register: &str, wh: i64) -> Reading {
         let mut counters = self.counters.borrow_mut();
         let counter = counters.entry(meter.to_string()).or_insert(0);
         *counter += 1;
@@ -215,7 +223,7 @@ impl World {
     }
 
     /// The gateway submits `batch` at `seconds`.
-    pub fn submit(&self, seconds: i64, batch: &[Reading]) {
+    pub(crate) fn submit(&self, seconds: i64, batch: &[Reading]) {
         let args = ["SubmitReadings", ""];
         let tx = self.ledger.tx(args).with_namespace("metering").with_creator(self.cast.gateway.creator.clone());
         let tx = tx.with_transient([(TRANSIENT_KEY, serde_json::to_vec(batch).unwrap())]);
@@ -224,27 +232,27 @@ impl World {
     }
 
     /// Creates a request as the grid operator at `OPEN - 600`; returns its id.
-    pub fn request(&self, spec: &Value) -> String {
+    pub(crate) fn request(&self, spec: &Value) -> String {
         let out = self.flex(&self.cast.grid_operator, OPEN - 600, &["CreateRequest", &spec.to_string()]);
         out["id"].as_str().unwrap().to_string()
     }
 }
 
 /// `bat-a` -> `m-a`: the meter of an asset.
-pub fn meter_of(asset: &str) -> String {
+pub(crate) fn meter_of(asset: &str) -> String {
     format!("m-{}", asset.rsplit('-').next().unwrap())
 }
 
 /// The request of the scenario: 10 kWh up at `cp-ams-*` in interval `I`, schedule baseline, cap 200, 10 %
 /// tolerance, penalty 300 per kWh.
-pub fn request_spec() -> Value {
+pub(crate) fn request_spec() -> Value {
     json!({"connectionPoints": ["cp-ams-*"], "intervalStart": I, "intervalSeconds": LEN, "intervals": 1,
            "direction": "up", "wh": 10_000, "priceCapPerKwh": 200, "gateClosure": GATE,
            "baseline": {"method": "schedule"}, "toleranceBps": 1000, "penaltyPerKwh": 300})
 }
 
 /// An offer document.
-pub fn offer(vpp: &str, wh: i64, price: i64, meters: &[&str], schedule: Option<&[i64]>) -> String {
+pub(crate) fn offer(vpp: &str, wh: i64, price: i64, meters: &[&str], schedule: Option<&[i64]>) -> String {
     let mut o = json!({"vppId": vpp, "wh": wh, "pricePerKwh": price, "meters": meters});
     if let Some(s) = schedule {
         o["schedule"] = json!(s);

@@ -14,20 +14,20 @@ use gridledger_testkit::memory::MemoryLedger;
 use serde_json::json;
 
 /// An aligned interval start; the ledger clock starts ten intervals later.
-pub const T0: i64 = 1_700_000_100;
+pub(crate) const T0: i64 = 1_700_000_100;
 /// The ledger clock at the start of every world.
-pub const NOW: i64 = T0 + 10 * 900;
+pub(crate) const NOW: i64 = T0 + 10 * 900;
 /// PV nameplate 4 kW: at most 1000 Wh in 15 minutes.
-pub const PV1_MAX_WH: i64 = 1000;
+pub(crate) const PV1_MAX_WH: i64 = 1000;
 
 /// The test consortium's roles record (what `scripts/lib/deploy.sh` writes): GridMSP operates every connection
 /// point, UtilityMSP supplies everyone, roles in `gridledger.role`.
-pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A registry that answers `GetAsset` with the DESIGN.md asset JSON, and `GetRoles` with its roles record.
 #[derive(Debug, Default)]
-pub struct FakeRegistry {
+pub(crate) struct FakeRegistry {
     /// Asset JSON by id.
     pub assets: BTreeMap<String, serde_json::Value>,
     /// The roles record (`None`: 404, as before `InitRoles`).
@@ -51,7 +51,7 @@ impl Chaincode for FakeRegistry {
 }
 
 /// A serialized identity (`SerializedIdentity` bytes) whose certificate carries `gridledger.role`.
-pub fn identity(msp: &str, name: &str, role: Option<&str>) -> Vec<u8> {
+pub(crate) fn identity(msp: &str, name: &str, role: Option<&str>) -> Vec<u8> {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, name);
@@ -66,7 +66,7 @@ pub fn identity(msp: &str, name: &str, role: Option<&str>) -> Vec<u8> {
 
 /// The callers and meter keys, made once per test process (certificates and keys are slow-ish to make).
 #[derive(Debug)]
-pub struct Cast {
+pub(crate) struct Cast {
     /// GridMSP meter-installer.
     pub installer: Vec<u8>,
     /// GridMSP operator.
@@ -86,7 +86,7 @@ pub struct Cast {
 }
 
 /// The shared cast.
-pub fn cast() -> &'static Cast {
+pub(crate) fn cast() -> &'static Cast {
     static CAST: OnceLock<Cast> = OnceLock::new();
     CAST.get_or_init(|| Cast {
         installer: identity("GridMSP", "installer", Some("meter-installer")),
@@ -101,7 +101,7 @@ pub fn cast() -> &'static Cast {
 }
 
 /// The party JSON of a creator, as the registry would record the owner.
-pub fn party(creator: &[u8]) -> serde_json::Value {
+pub(crate) fn party(creator: &[u8]) -> serde_json::Value {
     let id = ClientIdentity::new(creator).expect("identity");
     json!({"msp": id.msp_id(), "id": id.id()})
 }
@@ -117,7 +117,7 @@ fn asset(id: &str, owner: &[u8], kind: &str, nameplate_w: i64, cp: &str) -> serd
 
 /// The registry every world starts with: pv-1 (alice, 4 kW, cp-1), pv-2 (bob, 10 kW, cp-1), bat-1 (alice, 5 kW,
 /// cp-2).
-pub fn registry() -> FakeRegistry {
+pub(crate) fn registry() -> FakeRegistry {
     let c = cast();
     let assets = [
         asset("pv-1", &c.alice, "pv", 4000, "cp-1"),
@@ -129,7 +129,7 @@ pub fn registry() -> FakeRegistry {
 }
 
 /// A ledger with the metering chaincode (namespace `metering`) and the fake registry.
-pub struct World {
+pub(crate) struct World {
     /// The ledger.
     pub ledger: MemoryLedger,
     /// The metering chaincode.
@@ -144,7 +144,7 @@ impl Default for World {
 
 impl World {
     /// A fresh world with the clock at [`NOW`] and no meters.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let ledger = MemoryLedger::new().with_namespace("metering");
         ledger.register_chaincode("registry", Arc::new(registry()));
         ledger.set_clock(NOW, 0);
@@ -152,7 +152,7 @@ impl World {
     }
 
     /// A world with m-1 (pv-1, import and export), m-2 (pv-2, export) and m-3 (bat-1, import and export).
-    pub fn with_meters() -> Self {
+    pub(crate) fn with_meters() -> Self {
         let w = Self::new();
         w.register("m-1", "pv-1", &["1.8.0", "2.8.0"]);
         w.register("m-2", "pv-2", &["2.8.0"]);
@@ -161,42 +161,42 @@ impl World {
     }
 
     /// Runs a transaction as `creator` and commits it when it succeeds.
-    pub fn call(&self, creator: &[u8], args: &[&str]) -> Response {
+    pub(crate) fn call(&self, creator: &[u8], args: &[&str]) -> Response {
         self.ledger.tx(args).with_creator(creator.to_vec()).invoke(&self.cc)
     }
 
     /// Like [`World::call`] but panics unless it succeeds; returns the payload as text.
-    pub fn ok(&self, creator: &[u8], args: &[&str]) -> String {
+    pub(crate) fn ok(&self, creator: &[u8], args: &[&str]) -> String {
         let r = self.call(creator, args);
         assert_eq!(r.status, 200, "{args:?}: {}", r.message);
         String::from_utf8(r.payload).expect("utf-8 payload")
     }
 
     /// Like [`World::ok`], the answer parsed as JSON.
-    pub fn json(&self, creator: &[u8], args: &[&str]) -> serde_json::Value {
+    pub(crate) fn json(&self, creator: &[u8], args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(creator, args)).expect("a JSON answer")
     }
 
     /// Registers a 900-second meter with its cast key.
-    pub fn register(&self, id: &str, asset: &str, registers: &[&str]) {
+    pub(crate) fn register(&self, id: &str, asset: &str, registers: &[&str]) {
         self.register_with(id, asset, registers, 900);
     }
 
     /// Registers a meter with its cast key and interval length.
-    pub fn register_with(&self, id: &str, asset: &str, registers: &[&str], interval_seconds: u32) {
+    pub(crate) fn register_with(&self, id: &str, asset: &str, registers: &[&str], interval_seconds: u32) {
         let meter = json!({"id": id, "assetId": asset, "publicKey": public_key(id), "registers": registers,
                            "intervalSeconds": interval_seconds});
         self.ok(&cast().installer, &["RegisterMeter", &meter.to_string()]);
     }
 
     /// Submits a batch as the gateway.
-    pub fn submit(&self, batch: &[Reading]) -> Response {
+    pub(crate) fn submit(&self, batch: &[Reading]) -> Response {
         let json = serde_json::to_string(batch).expect("json");
         self.call(&cast().gateway, &["SubmitReadings", &json])
     }
 
     /// Submits a batch as the gateway in a transaction at `seconds`.
-    pub fn submit_at(&self, batch: &[Reading], seconds: i64) -> Response {
+    pub(crate) fn submit_at(&self, batch: &[Reading], seconds: i64) -> Response {
         let json = serde_json::to_string(batch).expect("json");
         let tx = self.ledger.tx(["SubmitReadings", &json]).with_creator(cast().gateway.clone());
         tx.with_timestamp(seconds, 0).invoke(&self.cc)
@@ -204,22 +204,30 @@ impl World {
 }
 
 /// The base64 public key of a cast meter key.
-pub fn public_key(meter: &str) -> String {
+pub(crate) fn public_key(meter: &str) -> String {
     cast().keys[meter].0.public_key_base64()
 }
 
 /// A reading signed with the meter's own key.
-pub fn signed(meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+pub(crate) fn signed(meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
     signed_by(meter, meter, start, register, wh, counter)
 }
 
 /// A reading of `meter` signed with `key`'s key, for a 900-second meter.
-pub fn signed_by(key: &str, meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+pub(crate) fn signed_by(key: &str, meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
     signed_for(key, meter, 900, start, register, wh, counter)
 }
 
 /// A reading of `meter` signed with `key`'s key, for a meter of `len`-second intervals.
-pub fn signed_for(key: &str, meter: &str, len: u32, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
+pub(crate) fn signed_for(
+    key: &str,
+    meter: &str,
+    len: u32,
+    start: i64,
+    register: &str,
+    wh: i64,
+    counter: u64,
+) -> Reading {
     let mut r = Reading {
         meter_id: meter.into(),
         interval_start: start,

@@ -9,14 +9,14 @@ use gridledger_protos::prost::Message as _;
 use gridledger_shim::identity::ClientIdentity;
 
 /// The role attribute of the test consortium's roles record ([`super::ROLES`]).
-pub const ROLE_ATTRIBUTE: &str = "gridledger.role";
+pub(super) const ROLE_ATTRIBUTE: &str = "gridledger.role";
 
 /// Fabric CA's attribute extension.
 const ATTRIBUTES_OID: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 1];
 
 /// A client: its serialized identity (the transaction creator) and the party the chaincode sees.
 #[derive(Debug, Clone)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// `msp.SerializedIdentity` bytes.
     pub creator: Vec<u8>,
     /// MSP id plus `GetID`.
@@ -42,7 +42,7 @@ fn mint(msp: &str, name: &str, role: Option<&str>) -> Identity {
 }
 
 /// The identity of user `name` in `msp` with `role` (None: no attribute), minted once per test binary.
-pub fn identity(msp: &str, name: &str, role: Option<&str>) -> Identity {
+pub(super) fn identity(msp: &str, name: &str, role: Option<&str>) -> Identity {
     type Cache = Mutex<BTreeMap<(String, String, Option<String>), Identity>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let key = (msp.to_string(), name.to_string(), role.map(str::to_string));

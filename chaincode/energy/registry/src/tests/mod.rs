@@ -26,75 +26,75 @@ use crate::model::{Asset, Vpp};
 use identity::{Identity, identity};
 
 /// The namespace the registry runs in.
-pub const NS: &str = "registry";
+pub(crate) const NS: &str = "registry";
 
 /// The cast: one identity per (org, role) the rules distinguish.
-pub fn alice() -> Identity {
+pub(crate) fn alice() -> Identity {
     identity("ProsumerMSP", "alice", Some("prosumer"))
 }
-pub fn bob() -> Identity {
+pub(crate) fn bob() -> Identity {
     identity("StorageMSP", "bob", Some("prosumer"))
 }
-pub fn eve() -> Identity {
+pub(crate) fn eve() -> Identity {
     identity("ProsumerMSP", "eve", Some("prosumer"))
 }
-pub fn prosumer_admin() -> Identity {
+pub(crate) fn prosumer_admin() -> Identity {
     identity("ProsumerMSP", "padmin", Some("admin"))
 }
-pub fn grid_operator() -> Identity {
+pub(crate) fn grid_operator() -> Identity {
     identity("GridMSP", "gridop", Some("operator"))
 }
-pub fn grid_admin() -> Identity {
+pub(crate) fn grid_admin() -> Identity {
     identity("GridMSP", "gridadmin", Some("admin"))
 }
-pub fn utility_operator() -> Identity {
+pub(crate) fn utility_operator() -> Identity {
     identity("UtilityMSP", "utilop", Some("operator"))
 }
-pub fn aggregator() -> Identity {
+pub(crate) fn aggregator() -> Identity {
     identity("UtilityMSP", "agg", Some("aggregator"))
 }
-pub fn aggregator2() -> Identity {
+pub(crate) fn aggregator2() -> Identity {
     identity("ProsumerMSP", "agg2", Some("aggregator"))
 }
-pub fn no_role() -> Identity {
+pub(crate) fn no_role() -> Identity {
     identity("ProsumerMSP", "norole", None)
 }
 
 /// The test consortium's roles record, as `scripts/lib/deploy.sh` writes it: GridMSP operates every connection point,
 /// UtilityMSP supplies everyone, the role is in `gridledger.role`.
-pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A ledger with the registry on it and [`ROLES`] written.
-pub struct Net {
+pub(crate) struct Net {
     pub ledger: MemoryLedger,
     pub cc: ContractChaincode,
 }
 
 impl Net {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_roles(ROLES)
     }
 
     /// A ledger with the registry on it and `roles` written by GridMSP's admin.
-    pub fn with_roles(roles: &str) -> Self {
+    pub(crate) fn with_roles(roles: &str) -> Self {
         let net = Self::bare();
         net.ok(&grid_admin(), &["InitRoles", roles]);
         net
     }
 
     /// A ledger with the registry on it and no roles record.
-    pub fn bare() -> Self {
+    pub(crate) fn bare() -> Self {
         Self { ledger: MemoryLedger::new().with_namespace(NS), cc: crate::chaincode().unwrap() }
     }
 
     /// Runs and, below 400, commits one call by `who`.
-    pub fn call(&self, who: &Identity, args: &[&str]) -> Response {
+    pub(crate) fn call(&self, who: &Identity, args: &[&str]) -> Response {
         self.ledger.tx(args.iter().copied()).with_creator(who.creator.clone()).invoke(&self.cc)
     }
 
     /// A call that must succeed; its payload as JSON (or as a string if it is not JSON, null if empty).
-    pub fn ok(&self, who: &Identity, args: &[&str]) -> Value {
+    pub(crate) fn ok(&self, who: &Identity, args: &[&str]) -> Value {
         let r = self.call(who, args);
         assert_eq!(r.status, 200, "{args:?}: {}", r.message);
         if r.payload.is_empty() {
@@ -104,12 +104,12 @@ impl Net {
     }
 
     /// A call that must be refused with `status`; checks it wrote nothing. Returns the message.
-    pub fn refuse(&self, who: &Identity, args: &[&str], status: i32) -> String {
+    pub(crate) fn refuse(&self, who: &Identity, args: &[&str], status: i32) -> String {
         self.refuse_as(who.creator.clone(), args, status)
     }
 
     /// Like [`Net::refuse`] with raw creator bytes.
-    pub fn refuse_as(&self, creator: Vec<u8>, args: &[&str], status: i32) -> String {
+    pub(crate) fn refuse_as(&self, creator: Vec<u8>, args: &[&str], status: i32) -> String {
         let before = self.state();
         let stub = self.ledger.tx(args.iter().copied()).with_creator(creator);
         let r = self.cc.invoke(&stub);
@@ -121,24 +121,24 @@ impl Net {
     }
 
     /// The committed state of the registry.
-    pub fn state(&self) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn state(&self) -> BTreeMap<String, Vec<u8>> {
         self.ledger.state(NS)
     }
 
     /// An asset as stored.
-    pub fn asset(&self, id: &str) -> Asset {
+    pub(crate) fn asset(&self, id: &str) -> Asset {
         let key = format!("\u{0}asset\u{0}{id}\u{0}");
         serde_json::from_slice(&self.ledger.get(NS, &key).unwrap()).unwrap()
     }
 
     /// A VPP as stored.
-    pub fn vpp(&self, id: &str) -> Vpp {
+    pub(crate) fn vpp(&self, id: &str) -> Vpp {
         let key = format!("\u{0}vpp\u{0}{id}\u{0}");
         serde_json::from_slice(&self.ledger.get(NS, &key).unwrap()).unwrap()
     }
 
     /// Whether a composite key exists.
-    pub fn has(&self, object_type: &str, parts: &[&str]) -> bool {
+    pub(crate) fn has(&self, object_type: &str, parts: &[&str]) -> bool {
         let mut key = format!("\u{0}{object_type}\u{0}");
         for part in parts {
             key.push_str(part);
@@ -148,14 +148,14 @@ impl Net {
     }
 
     /// Registers an asset for `who` and returns its id.
-    pub fn register(&self, who: &Identity, id: &str, kind: &str, nameplate: i64, cp: &str) -> String {
+    pub(crate) fn register(&self, who: &Identity, id: &str, kind: &str, nameplate: i64, cp: &str) -> String {
         let json = new_asset(id, kind, nameplate, cp).to_string();
         self.ok(who, &["RegisterAsset", &json]);
         id.to_string()
     }
 
     /// Registers and approves an asset.
-    pub fn active(&self, who: &Identity, id: &str, nameplate: i64) -> String {
+    pub(crate) fn active(&self, who: &Identity, id: &str, nameplate: i64) -> String {
         self.register(who, id, "pv", nameplate, "cp-1");
         self.ok(&grid_operator(), &["ApproveConnection", id]);
         id.to_string()
@@ -163,7 +163,7 @@ impl Net {
 }
 
 /// `RegisterAsset` input; `storageWh` is set for storage.
-pub fn new_asset(id: &str, kind: &str, nameplate: i64, cp: &str) -> Value {
+pub(crate) fn new_asset(id: &str, kind: &str, nameplate: i64, cp: &str) -> Value {
     let mut v = json!({
         "id": id,
         "kind": kind,
@@ -179,6 +179,6 @@ pub fn new_asset(id: &str, kind: &str, nameplate: i64, cp: &str) -> Value {
 }
 
 /// The party as JSON, as records show it.
-pub fn party_json(p: &Party) -> Value {
+pub(crate) fn party_json(p: &Party) -> Value {
     json!({"msp": p.msp, "id": p.id})
 }

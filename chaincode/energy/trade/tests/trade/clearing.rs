@@ -4,7 +4,7 @@ use crate::support::*;
 use serde_json::json;
 
 /// The README's worked example: returns (b1, b2, b3, a1, a2, a3) order ids.
-pub fn readme_book(env: &Env) -> [String; 6] {
+pub(crate) fn readme_book(env: &Env) -> [String; 6] {
     let c = &env.cast;
     [
         env.place_at(&c.alice, OPEN, "buy", 3000, 30),

@@ -16,21 +16,21 @@ use gridledger_testkit::memory::MemoryLedger;
 use serde_json::{Value, json};
 
 /// An aligned delivery interval: 2024-01-01T01:00:00Z.
-pub const I: i64 = 1_704_070_800;
+pub(crate) const I: i64 = 1_704_070_800;
 /// The default gate closure of [`I`].
-pub const CLOSURE: i64 = I - 300;
+pub(crate) const CLOSURE: i64 = I - 300;
 /// A time well before gate closure.
-pub const OPEN: i64 = I - 3600;
+pub(crate) const OPEN: i64 = I - 3600;
 
 /// A caller: its serialized identity and the party it is.
 #[derive(Debug, Clone)]
-pub struct Who {
+pub(crate) struct Who {
     pub creator: Vec<u8>,
     pub party: Party,
 }
 
 /// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
-pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
+pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, name);
@@ -48,7 +48,7 @@ pub fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
 
 /// The cast of the tests.
 #[derive(Debug, Clone)]
-pub struct Cast {
+pub(crate) struct Cast {
     pub alice: Who,
     pub bob: Who,
     pub carol: Who,
@@ -65,7 +65,7 @@ pub struct Cast {
 }
 
 impl Cast {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             alice: who("ProsumerMSP", "alice", Some("prosumer")),
             bob: who("ProsumerMSP", "bob", Some("prosumer")),
@@ -85,13 +85,13 @@ impl Cast {
 }
 
 /// The test consortium's roles record (what `scripts/lib/deploy.sh` writes).
-pub const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
+pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":["GridMSP","ProsumerMSP","UtilityMSP"],
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A registry answering `GetVpp` for the VPPs it is given, and `GetRoles` with its roles record (default
 /// [`ROLES`]; `None` answers 404 as before `InitRoles`).
 #[derive(Debug)]
-pub struct FakeRegistry {
+pub(crate) struct FakeRegistry {
     pub vpps: Mutex<BTreeMap<String, Party>>,
     pub roles: Mutex<Option<String>>,
 }
@@ -123,12 +123,12 @@ impl Chaincode for FakeRegistry {
 }
 
 /// (importWh, exportWh).
-pub type ImportExport = (i64, i64);
+pub(crate) type ImportExport = (i64, i64);
 
 /// A metering chaincode answering `MeteredEnergy` from a table (0/0 for parties not in it), and refusing the
 /// parties in `refuse`.
 #[derive(Debug, Default)]
-pub struct FakeMetering {
+pub(crate) struct FakeMetering {
     pub energy: Mutex<BTreeMap<(String, String, i64), ImportExport>>,
     pub refuse: Mutex<Vec<Party>>,
     pub calls: Mutex<Vec<(String, String, String)>>,
@@ -137,7 +137,7 @@ pub struct FakeMetering {
 }
 
 impl FakeMetering {
-    pub fn set(&self, party: &Party, interval: i64, import_wh: i64, export_wh: i64) {
+    pub(crate) fn set(&self, party: &Party, interval: i64, import_wh: i64, export_wh: i64) {
         self.energy.lock().unwrap().insert((party.msp.clone(), party.id.clone(), interval), (import_wh, export_wh));
     }
 }
@@ -167,7 +167,7 @@ impl Chaincode for FakeMetering {
 }
 
 /// A ledger with the trade chaincode (namespace `trade`) and the fakes registered.
-pub struct Env {
+pub(crate) struct Env {
     pub ledger: MemoryLedger,
     pub cc: ContractChaincode,
     pub registry: Arc<FakeRegistry>,
@@ -176,11 +176,11 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_cast(Cast::new())
     }
 
-    pub fn with_cast(cast: Cast) -> Self {
+    pub(crate) fn with_cast(cast: Cast) -> Self {
         let ledger = MemoryLedger::new().with_namespace("trade");
         let registry = Arc::new(FakeRegistry::default());
         let metering = Arc::new(FakeMetering::default());
@@ -191,39 +191,39 @@ impl Env {
     }
 
     /// Submits `args` as `who` at `seconds` (nanos 0); commits when the status is below 400.
-    pub fn call(&self, who: &Who, seconds: i64, args: &[&str]) -> Response {
+    pub(crate) fn call(&self, who: &Who, seconds: i64, args: &[&str]) -> Response {
         self.call_at(who, seconds, 0, args)
     }
 
-    pub fn call_at(&self, who: &Who, seconds: i64, nanos: i32, args: &[&str]) -> Response {
+    pub(crate) fn call_at(&self, who: &Who, seconds: i64, nanos: i32, args: &[&str]) -> Response {
         self.ledger.tx(args).with_creator(who.creator.clone()).with_timestamp(seconds, nanos).invoke(&self.cc)
     }
 
     /// Like [`Env::call`] but panics unless it succeeds; returns the payload as JSON (null when empty).
-    pub fn ok(&self, who: &Who, seconds: i64, args: &[&str]) -> Value {
+    pub(crate) fn ok(&self, who: &Who, seconds: i64, args: &[&str]) -> Value {
         let r = self.call(who, seconds, args);
         assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
         if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
     }
 
     /// Evaluates a query without identity.
-    pub fn query(&self, args: &[&str]) -> Value {
+    pub(crate) fn query(&self, args: &[&str]) -> Value {
         let r = self.ledger.query(&self.cc, args);
         assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
         serde_json::from_slice(&r.payload).unwrap()
     }
 
-    pub fn query_status(&self, args: &[&str]) -> (i32, String) {
+    pub(crate) fn query_status(&self, args: &[&str]) -> (i32, String) {
         let r = self.ledger.query(&self.cc, args);
         (r.status, r.message)
     }
 
     /// Submits `args`, expects `status` and a message containing `needle`, and checks nothing changed.
-    pub fn refused(&self, who: &Who, seconds: i64, args: &[&str], status: i32, needle: &str) {
+    pub(crate) fn refused(&self, who: &Who, seconds: i64, args: &[&str], status: i32, needle: &str) {
         self.refused_at(who, seconds, 0, args, status, needle);
     }
 
-    pub fn refused_at(&self, who: &Who, seconds: i64, nanos: i32, args: &[&str], status: i32, needle: &str) {
+    pub(crate) fn refused_at(&self, who: &Who, seconds: i64, nanos: i32, args: &[&str], status: i32, needle: &str) {
         let before = self.snapshot();
         let r = self.call_at(who, seconds, nanos, args);
         assert_eq!(r.status, status, "{args:?}: {}", r.message);
@@ -232,38 +232,38 @@ impl Env {
     }
 
     /// Everything a refused transaction must leave alone: every namespace, the height, the events.
-    pub fn snapshot(&self) -> (BTreeMap<String, Vec<u8>>, u64, usize) {
+    pub(crate) fn snapshot(&self) -> (BTreeMap<String, Vec<u8>>, u64, usize) {
         (self.ledger.state("trade"), self.ledger.height(), self.ledger.events().len())
     }
 
     /// Places an order; returns its id.
-    pub fn place(&self, who: &Who, side: &str, wh: i64, limit: i64) -> String {
+    pub(crate) fn place(&self, who: &Who, side: &str, wh: i64, limit: i64) -> String {
         self.place_at(who, OPEN, side, wh, limit)
     }
 
-    pub fn place_at(&self, who: &Who, seconds: i64, side: &str, wh: i64, limit: i64) -> String {
+    pub(crate) fn place_at(&self, who: &Who, seconds: i64, side: &str, wh: i64, limit: i64) -> String {
         let order = self.ok(who, seconds, &["PlaceOrder", &I.to_string(), side, &wh.to_string(), &limit.to_string()]);
         order["id"].as_str().unwrap().to_string()
     }
 
-    pub fn clear(&self) -> Value {
+    pub(crate) fn clear(&self) -> Value {
         self.ok(&self.cast.grid_operator, CLOSURE, &["ClearMarket", &I.to_string()])
     }
 
-    pub fn settle(&self) -> Value {
+    pub(crate) fn settle(&self) -> Value {
         self.ok(&self.cast.utility_operator, I + 900, &["Settle", &I.to_string()])
     }
 
-    pub fn clearing(&self) -> Value {
+    pub(crate) fn clearing(&self) -> Value {
         self.query(&["GetClearing", &I.to_string()])
     }
 
-    pub fn balance(&self, who: &Who) -> i64 {
+    pub(crate) fn balance(&self, who: &Who) -> i64 {
         self.query(&["Balance", &who.party.account()]).as_i64().unwrap()
     }
 }
 
 /// `I` as an argument.
-pub fn i() -> String {
+pub(crate) fn i() -> String {
     I.to_string()
 }
