@@ -91,6 +91,8 @@ pub use chaincode::{ChaincodeBuilder, ContractChaincode, DEFAULT_INIT_MESSAGE};
 pub use context::Context;
 pub use contract::Contract;
 pub use error::{ContractError, DefinitionError, MAX_MESSAGE_BYTES, Result};
+/// Derives [`Object`](trait@Object) from a struct's serde attributes; see [`gridledger_contract_derive`].
+pub use gridledger_contract_derive::Object;
 pub use metadata::Info;
 pub use quote::{Quoted, clip, quote};
 pub use returns::{IntoPayload, Raw};

@@ -38,11 +38,14 @@ fn a_200_answer_decodes_and_arguments_arrive_in_order() {
     assert_eq!(got, ["a", "b"]);
 }
 
+/// Whether an error is of the expected class.
+type IsClass = fn(&ContractError) -> bool;
+
 #[test]
 fn refusals_keep_their_class_and_quote_a_bounded_message() {
     let ledger = ledger();
     let stub = ledger.tx(["Caller"]);
-    let cases: [(&str, fn(&ContractError) -> bool); 5] = [
+    let cases: [(&str, IsClass); 5] = [
         ("400", |e| matches!(e, ContractError::BadRequest(_))),
         ("403", |e| matches!(e, ContractError::Forbidden(_))),
         ("404", |e| matches!(e, ContractError::NotFound(_))),
