@@ -258,19 +258,13 @@ pub fn register(
 }
 
 /// What `RegisterMeters` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[object(name = "RegisterMetersReceipt")]
 pub struct Registered {
     /// Meters registered.
     pub registered: u64,
     /// Distinct assets they meter.
     pub assets: u64,
-}
-
-impl Object for Registered {
-    const NAME: &'static str = "RegisterMetersReceipt";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<u64>("registered").field::<u64>("assets");
-    }
 }
 
 /// `RegisterMeters(meters)`: the same callers as `RegisterMeter`; 1 to [`MAX_REGISTRATIONS`] registrations, all
