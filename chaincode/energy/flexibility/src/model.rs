@@ -57,6 +57,7 @@ pub enum Baseline {
     },
 }
 
+// By hand: an internally tagged enum (`method`), which the derive does not describe.
 impl Object for Baseline {
     const NAME: &'static str = "Baseline";
     fn describe(fields: &mut Fields<'_>) {
@@ -68,8 +69,9 @@ impl Object for Baseline {
 }
 
 /// What the grid operator asks for (`CreateRequest`'s document).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexRequestSpec")]
 pub struct RequestSpec {
     /// Connection points, or grid areas as a prefix ending in `*` (`cp-ber-*`), whose assets may deliver.
     pub connection_points: Vec<String>,
@@ -93,28 +95,6 @@ pub struct RequestSpec {
     pub tolerance_bps: u32,
     /// What undelivered Wh beyond the tolerance cost the VPP, minor units per kWh.
     pub penalty_per_kwh: i64,
-}
-
-impl Object for RequestSpec {
-    const NAME: &'static str = "FlexRequestSpec";
-    fn describe(fields: &mut Fields<'_>) {
-        spec_fields(fields);
-    }
-}
-
-fn spec_fields(fields: &mut Fields<'_>) {
-    fields
-        .field::<Vec<String>>("connectionPoints")
-        .field::<i64>("intervalStart")
-        .field::<u32>("intervalSeconds")
-        .field::<u32>("intervals")
-        .field::<Direction>("direction")
-        .field::<i64>("wh")
-        .field::<i64>("priceCapPerKwh")
-        .field::<i64>("gateClosure")
-        .field::<Baseline>("baseline")
-        .field::<u32>("toleranceBps")
-        .field::<i64>("penaltyPerKwh");
 }
 
 /// Where a request stands.
@@ -152,11 +132,12 @@ pub struct Request {
     pub created_at: Timestamp,
 }
 
+// By hand: `spec` is `#[serde(flatten)]`, which the derive refuses; its fields are `RequestSpec`'s, in place.
 impl Object for Request {
     const NAME: &'static str = "FlexRequest";
     fn describe(fields: &mut Fields<'_>) {
         fields.field::<String>("id").field::<Party>("operator");
-        spec_fields(fields);
+        <RequestSpec as Object>::describe(fields);
         fields.field::<RequestStatus>("status").field::<Timestamp>("createdAt");
     }
 }
