@@ -230,6 +230,7 @@ mod tests {
         size: u64,
     }
 
+    // By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
     impl Object for Asset {
         const NAME: &'static str = "Asset";
         fn describe(fields: &mut Fields<'_>) {

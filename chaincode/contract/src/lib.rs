@@ -27,20 +27,14 @@
 //!
 //! # Example
 //! ```
-//! use gridledger_contract::{Context, Contract, ContractChaincode, ContractError, Fields, Object, Tx};
+//! use gridledger_contract::{Context, Contract, ContractChaincode, ContractError, Object, Tx};
 //! use serde::{Deserialize, Serialize};
 //!
-//! #[derive(Serialize, Deserialize)]
+//! // The metadata's `Asset` schema, from the serde names and field types.
+//! #[derive(Serialize, Deserialize, Object)]
 //! struct Asset {
 //!     id: String,
 //!     size: u64,
-//! }
-//!
-//! impl Object for Asset {
-//!     const NAME: &'static str = "Asset";
-//!     fn describe(fields: &mut Fields<'_>) {
-//!         fields.field::<String>("id").field::<u64>("size");
-//!     }
 //! }
 //!
 //! fn create_asset(ctx: &Context<'_>, (id, size): (String, u64)) -> Result<Asset, ContractError> {
@@ -66,6 +60,7 @@
 //!
 //! assert_eq!(chaincode.default_contract(), "AssetContract");
 //! assert!(chaincode.metadata().contains(r#""name":"CreateAsset""#));
+//! assert!(chaincode.metadata().contains(r#""required":["id","size"]"#));
 //! // In a chaincode binary: `fn main() -> ExitCode { gridledger_shim::main(chaincode) }`
 //! ```
 
@@ -91,6 +86,8 @@ pub use chaincode::{ChaincodeBuilder, ContractChaincode, DEFAULT_INIT_MESSAGE};
 pub use context::Context;
 pub use contract::Contract;
 pub use error::{ContractError, DefinitionError, MAX_MESSAGE_BYTES, Result};
+/// Derives [`Object`](trait@Object) from a struct's serde attributes; see [`gridledger_contract_derive`].
+pub use gridledger_contract_derive::Object;
 pub use metadata::Info;
 pub use quote::{Quoted, clip, quote};
 pub use returns::{IntoPayload, Raw};

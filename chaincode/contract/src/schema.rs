@@ -330,6 +330,7 @@ mod tests {
         weight: Option<u32>,
     }
 
+    // By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
     impl Object for Node {
         const NAME: &'static str = "Node";
         fn describe(fields: &mut Fields<'_>) {
@@ -375,6 +376,7 @@ mod tests {
     fn two_types_one_name_is_a_conflict() {
         #[derive(Serialize, Deserialize)]
         struct Other;
+        // By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
         impl Object for Other {
             const NAME: &'static str = "Node";
             fn describe(_: &mut Fields<'_>) {}

@@ -7,14 +7,15 @@
 use std::collections::BTreeMap;
 
 use gridledger_contract::{
-    Context, Contract, ContractChaincode, ContractError, DefinitionError, Fields, Info, Int, Json, Object, Raw, Schema,
-    Text, Tx,
+    Context, Contract, ContractChaincode, ContractError, DefinitionError, Info, Int, Json, Object, Raw, Schema, Text,
+    Tx,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Object)]
 struct Meter {
+    #[object(schema = Schema::string().pattern("^M-[0-9]+$").description("Meter id"))]
     id: String,
     owner: Option<String>,
     readings: Vec<Reading>,
@@ -22,30 +23,11 @@ struct Meter {
     parent: Option<Box<Meter>>,
 }
 
-impl Object for Meter {
-    const NAME: &'static str = "Meter";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field_schema("id", Schema::string().pattern("^M-[0-9]+$").description("Meter id"), true)
-            .optional::<Option<String>>("owner")
-            .field::<Vec<Reading>>("readings")
-            .field::<BTreeMap<String, String>>("labels")
-            .optional::<Option<Meter>>("parent");
-    }
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Object)]
 struct Reading {
     kwh: f64,
     at: i64,
     verified: bool,
-}
-
-impl Object for Reading {
-    const NAME: &'static str = "Reading";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<f64>("kwh").field::<i64>("at").field::<bool>("verified");
-    }
 }
 
 type R<T> = Result<T, ContractError>;

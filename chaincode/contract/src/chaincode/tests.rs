@@ -15,6 +15,7 @@ struct Asset {
     size: u64,
 }
 
+// By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
 impl Object for Asset {
     const NAME: &'static str = "Asset";
     fn describe(fields: &mut Fields<'_>) {

@@ -8,12 +8,12 @@ mod trail;
 pub use answers::{CertificateChange, CertificatePage, Moved};
 pub use trail::{Charge, Claim, Issuance, Offer, Source};
 
-use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema};
+use gridledger_contract::{ArgError, Components, Describe, FromArg, Object, Schema};
 use gridledger_energy_common::caller::Party;
 use serde::{Deserialize, Serialize};
 
 /// A transaction timestamp, as Fabric's `google.protobuf.Timestamp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, Object)]
 pub struct TxTime {
     /// Unix seconds.
     pub seconds: i64,
@@ -21,15 +21,8 @@ pub struct TxTime {
     pub nanos: i32,
 }
 
-impl Object for TxTime {
-    const NAME: &'static str = "TxTime";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("seconds").field::<i32>("nanos");
-    }
-}
-
 /// A device's location, as the registry records it (decimal degrees as text: no floats).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Object)]
 pub struct Location {
     /// Latitude.
     pub lat: String,
@@ -37,15 +30,8 @@ pub struct Location {
     pub lon: String,
 }
 
-impl Object for Location {
-    const NAME: &'static str = "Location";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("lat").field::<String>("lon");
-    }
-}
-
 /// What the issuer gives `RegisterDevice`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceRegistration {
     /// The registry asset that produces (its id is the device id).
@@ -58,19 +44,8 @@ pub struct DeviceRegistration {
     pub meters: Vec<String>,
 }
 
-impl Object for DeviceRegistration {
-    const NAME: &'static str = "DeviceRegistration";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("assetId")
-            .field::<String>("technology")
-            .field::<String>("area")
-            .field::<Vec<String>>("meters");
-    }
-}
-
 /// A production device, `device [id]`: a registered registry asset and the meters certificates are issued from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Device {
     /// The device id: the registry asset id.
@@ -106,24 +81,6 @@ impl Device {
 
 /// The registry kind of storage assets.
 pub const STORAGE_KIND: &str = "storage";
-
-impl Object for Device {
-    const NAME: &'static str = "Device";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("id")
-            .field::<String>("kind")
-            .field::<String>("technology")
-            .field::<String>("area")
-            .field::<Vec<String>>("meters")
-            .field::<i64>("capacityW")
-            .field::<Location>("location")
-            .field::<String>("commissioned")
-            .field::<String>("connectionPoint")
-            .field::<Party>("registeredBy")
-            .field::<TxTime>("registeredAt");
-    }
-}
 
 /// Where a certificate is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -169,7 +126,7 @@ impl FromArg for Status {
 }
 
 /// Why a certificate was cancelled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cancellation {
     /// `claim` (for a beneficiary's consumption) or `storage` (charged into a storage device).
@@ -186,21 +143,8 @@ pub struct Cancellation {
     pub at: TxTime,
 }
 
-impl Object for Cancellation {
-    const NAME: &'static str = "Cancellation";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("kind")
-            .optional::<Party>("beneficiary")
-            .optional::<String>("storageDevice")
-            .field::<Party>("by")
-            .field::<String>("txId")
-            .field::<TxTime>("at");
-    }
-}
-
 /// A certificate, `cert [id]`: `wh` of one device's production in one hour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Certificate {
     /// Derived: SHA-256 of the device and hour at issuance, of the parent and the child's number at a split.
@@ -232,25 +176,4 @@ pub struct Certificate {
     pub children: Vec<String>,
     /// Set once cancelled.
     pub cancellation: Option<Cancellation>,
-}
-
-impl Object for Certificate {
-    const NAME: &'static str = "Certificate";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("id")
-            .field::<String>("deviceId")
-            .field::<String>("technology")
-            .field::<String>("area")
-            .field::<bool>("fromStorage")
-            .field::<i64>("hourStart")
-            .field::<i64>("wh")
-            .field::<Party>("owner")
-            .field::<Status>("status")
-            .field::<String>("issuanceTx")
-            .field::<TxTime>("issuedAt")
-            .optional::<String>("parent")
-            .field::<Vec<String>>("children")
-            .optional::<Cancellation>("cancellation");
-    }
 }

@@ -1,7 +1,7 @@
 //! `MatchingReport(msp, id, dayStart)`: hour by hour, a party's metered consumption against the certificates
 //! claimed for it, and the day's 24/7 score as an exact ratio.
 
-use gridledger_contract::{Context, Fields, Int, Object};
+use gridledger_contract::{Context, Int, Object};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::bounds::{IntervalStart, Msp, PartyId};
 use gridledger_energy_common::caller::Party;
@@ -18,7 +18,7 @@ use crate::{calls, store};
 pub const HOURS: i64 = 24;
 
 /// One hour of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct HourMatch {
     /// The hour.
@@ -31,19 +31,8 @@ pub struct HourMatch {
     pub matched_wh: i64,
 }
 
-impl Object for HourMatch {
-    const NAME: &'static str = "HourMatch";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<i64>("hourStart")
-            .field::<i64>("consumptionWh")
-            .field::<i64>("claimedWh")
-            .field::<i64>("matchedWh");
-    }
-}
-
 /// An exact fraction in lowest terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Object)]
 pub struct Ratio {
     /// The numerator.
     pub numerator: i64,
@@ -51,15 +40,8 @@ pub struct Ratio {
     pub denominator: i64,
 }
 
-impl Object for Ratio {
-    const NAME: &'static str = "Ratio";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("numerator").field::<i64>("denominator");
-    }
-}
-
 /// What `MatchingReport` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct MatchingReport {
     /// The party.
@@ -78,21 +60,6 @@ pub struct MatchingReport {
     pub score: Option<Ratio>,
     /// The score in basis points (1/10000), rounded down; `null` without consumption.
     pub score_basis_points: Option<i64>,
-}
-
-impl Object for MatchingReport {
-    const NAME: &'static str = "MatchingReport";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<Party>("party")
-            .field::<i64>("dayStart")
-            .field::<Vec<HourMatch>>("hours")
-            .field::<i64>("consumptionWh")
-            .field::<i64>("claimedWh")
-            .field::<i64>("matchedWh")
-            .optional::<Ratio>("score")
-            .optional::<i64>("scoreBasisPoints");
-    }
 }
 
 fn gcd(mut a: i64, mut b: i64) -> i64 {

@@ -4,7 +4,7 @@
 //! a user's role are not built in: they come from the market roles record ([`crate::roles`]), passed to
 //! [`Caller::of`].
 
-use gridledger_contract::{Context, ContractError, Fields, Object};
+use gridledger_contract::{Context, ContractError, Object};
 use gridledger_shim::identity::ClientIdentity;
 use serde::{Deserialize, Serialize};
 
@@ -96,19 +96,12 @@ impl Role {
 }
 
 /// A market participant or asset owner: MSP id plus the Go-compatible identity id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Object)]
 pub struct Party {
     /// MSP id.
     pub msp: String,
     /// `ClientIdentity::id()` (base64 of `x509::subject::issuer`).
     pub id: String,
-}
-
-impl Object for Party {
-    const NAME: &'static str = "Party";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<String>("id");
-    }
 }
 
 impl Party {

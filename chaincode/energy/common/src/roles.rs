@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 #[cfg(feature = "chaincode")]
-use gridledger_contract::{ContractError, Fields, Object};
+use gridledger_contract::{ContractError, Object};
 #[cfg(feature = "chaincode")]
 use gridledger_shim::ChaincodeStub;
 #[cfg(feature = "chaincode")]
@@ -42,6 +42,7 @@ pub const ANY: &str = "*";
 
 /// A grid operator and the connection points it acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "chaincode", derive(Object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GridOperator {
     /// Its MSP id.
@@ -53,6 +54,7 @@ pub struct GridOperator {
 
 /// A supplier (settlement agent) and the orgs whose parties are its customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "chaincode", derive(Object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Supplier {
     /// Its MSP id.
@@ -63,6 +65,7 @@ pub struct Supplier {
 
 /// The roles record (registry key [`ROLES_KEY`]); the argument of registry `InitRoles` and `SetRoles`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "chaincode", derive(Object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MarketRoles {
     /// The certificate attribute that carries a user's role (e.g. `gridledger.role`).
@@ -77,36 +80,9 @@ pub struct MarketRoles {
     /// chaincode). When the list is empty, the operator of the whole market area ([`Self::issues_certificates`])
     /// acts as the issuing body.
     #[serde(default)]
+    // `#[serde(default)]`: a record may leave it out, so optional although not an `Option`.
+    #[cfg_attr(feature = "chaincode", object(optional))]
     pub issuing_bodies: Vec<String>,
-}
-
-#[cfg(feature = "chaincode")]
-impl Object for GridOperator {
-    const NAME: &'static str = "GridOperator";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<Vec<String>>("connectionPoints");
-    }
-}
-
-#[cfg(feature = "chaincode")]
-impl Object for Supplier {
-    const NAME: &'static str = "Supplier";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("msp").field::<Vec<String>>("customers");
-    }
-}
-
-#[cfg(feature = "chaincode")]
-impl Object for MarketRoles {
-    const NAME: &'static str = "MarketRoles";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("roleAttribute")
-            .field::<Vec<String>>("members")
-            .field::<Vec<GridOperator>>("gridOperators")
-            .field::<Vec<Supplier>>("suppliers")
-            .optional::<Vec<String>>("issuingBodies");
-    }
 }
 
 /// Why a roles record is refused (400 as a transaction argument).

@@ -5,19 +5,12 @@ use gridledger_energy_common::caller::Party;
 use serde::{Deserialize, Serialize};
 
 /// A transaction timestamp, ordered by time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Object)]
 pub struct Timestamp {
     /// Unix seconds.
     pub seconds: i64,
     /// Nanoseconds within the second.
     pub nanos: i32,
-}
-
-impl Object for Timestamp {
-    const NAME: &'static str = "Timestamp";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("seconds").field::<i32>("nanos");
-    }
 }
 
 /// Which way the grid operator wants the VPP's net export to move.
@@ -64,6 +57,7 @@ pub enum Baseline {
     },
 }
 
+// By hand: an internally tagged enum (`method`), which the derive does not describe.
 impl Object for Baseline {
     const NAME: &'static str = "Baseline";
     fn describe(fields: &mut Fields<'_>) {
@@ -75,8 +69,9 @@ impl Object for Baseline {
 }
 
 /// What the grid operator asks for (`CreateRequest`'s document).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexRequestSpec")]
 pub struct RequestSpec {
     /// Connection points, or grid areas as a prefix ending in `*` (`cp-ber-*`), whose assets may deliver.
     pub connection_points: Vec<String>,
@@ -100,28 +95,6 @@ pub struct RequestSpec {
     pub tolerance_bps: u32,
     /// What undelivered Wh beyond the tolerance cost the VPP, minor units per kWh.
     pub penalty_per_kwh: i64,
-}
-
-impl Object for RequestSpec {
-    const NAME: &'static str = "FlexRequestSpec";
-    fn describe(fields: &mut Fields<'_>) {
-        spec_fields(fields);
-    }
-}
-
-fn spec_fields(fields: &mut Fields<'_>) {
-    fields
-        .field::<Vec<String>>("connectionPoints")
-        .field::<i64>("intervalStart")
-        .field::<u32>("intervalSeconds")
-        .field::<u32>("intervals")
-        .field::<Direction>("direction")
-        .field::<i64>("wh")
-        .field::<i64>("priceCapPerKwh")
-        .field::<i64>("gateClosure")
-        .field::<Baseline>("baseline")
-        .field::<u32>("toleranceBps")
-        .field::<i64>("penaltyPerKwh");
 }
 
 /// Where a request stands.
@@ -159,18 +132,20 @@ pub struct Request {
     pub created_at: Timestamp,
 }
 
+// By hand: `spec` is `#[serde(flatten)]`, which the derive refuses; its fields are `RequestSpec`'s, in place.
 impl Object for Request {
     const NAME: &'static str = "FlexRequest";
     fn describe(fields: &mut Fields<'_>) {
         fields.field::<String>("id").field::<Party>("operator");
-        spec_fields(fields);
+        <RequestSpec as Object>::describe(fields);
         fields.field::<RequestStatus>("status").field::<Timestamp>("createdAt");
     }
 }
 
 /// What an aggregator offers (`SubmitOffer`'s document).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexOfferSpec")]
 pub struct OfferSpec {
     /// The VPP offering.
     pub vpp_id: String,
@@ -185,21 +160,10 @@ pub struct OfferSpec {
     pub schedule: Option<Vec<i64>>,
 }
 
-impl Object for OfferSpec {
-    const NAME: &'static str = "FlexOfferSpec";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("vppId")
-            .field::<i64>("wh")
-            .field::<i64>("pricePerKwh")
-            .field::<Vec<String>>("meters")
-            .optional::<Vec<i64>>("schedule");
-    }
-}
-
 /// One meter backing an offer, as read from metering and the registry when the offer was made.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexBacking")]
 pub struct Backing {
     /// The meter.
     pub meter_id: String,
@@ -217,23 +181,10 @@ pub struct Backing {
     pub interval_seconds: u32,
 }
 
-impl Object for Backing {
-    const NAME: &'static str = "FlexBacking";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("meterId")
-            .field::<String>("assetId")
-            .field::<Party>("owner")
-            .field::<String>("connectionPoint")
-            .field::<i64>("nameplateW")
-            .field::<Vec<String>>("registers")
-            .field::<u32>("intervalSeconds");
-    }
-}
-
 /// An offer, `offer [requestId, vppId]`: one per VPP and request (a new one before gate closure replaces it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexOffer")]
 pub struct Offer {
     /// The request.
     pub request_id: String,
@@ -256,25 +207,10 @@ pub struct Offer {
     pub placed_at: Timestamp,
 }
 
-impl Object for Offer {
-    const NAME: &'static str = "FlexOffer";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("requestId")
-            .field::<String>("vppId")
-            .field::<Party>("aggregator")
-            .field::<i64>("wh")
-            .field::<i64>("pricePerKwh")
-            .field::<i64>("capWh")
-            .field::<Vec<Backing>>("backing")
-            .optional::<Vec<i64>>("schedule")
-            .field::<Timestamp>("placedAt");
-    }
-}
-
 /// One awarded offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexAwarded")]
 pub struct Awarded {
     /// The VPP.
     pub vpp_id: String,
@@ -284,16 +220,10 @@ pub struct Awarded {
     pub price_per_kwh: i64,
 }
 
-impl Object for Awarded {
-    const NAME: &'static str = "FlexAwarded";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("vppId").field::<i64>("wh").field::<i64>("pricePerKwh");
-    }
-}
-
 /// The award of a request, `award [requestId]`: written once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexAward")]
 pub struct Award {
     /// The request.
     pub request_id: String,
@@ -305,16 +235,4 @@ pub struct Award {
     pub skipped: Vec<String>,
     /// When.
     pub awarded_at: Timestamp,
-}
-
-impl Object for Award {
-    const NAME: &'static str = "FlexAward";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("requestId")
-            .field::<Vec<Awarded>>("awards")
-            .field::<i64>("awardedWh")
-            .field::<Vec<String>>("skipped")
-            .field::<Timestamp>("awardedAt");
-    }
 }

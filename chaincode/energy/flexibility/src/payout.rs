@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_contract::{Fields, Object};
+use gridledger_contract::Object;
 use gridledger_energy_common::amount::price_of;
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +42,9 @@ pub struct Terms {
 }
 
 /// What one interval delivered and what it costs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexIntervalOutcome")]
 pub struct IntervalOutcome {
     /// The interval.
     pub interval_start: i64,
@@ -52,9 +53,13 @@ pub struct IntervalOutcome {
     /// Measured energy of the offer's meters in the request's direction, Wh.
     pub measured_wh: i64,
     /// The baseline in the request's direction, Wh; `null` when it could not be formed.
+    // Always written (`null` when no baseline could be formed), so the metadata lists it as required.
+    #[object(required)]
     pub baseline_wh: Option<i64>,
     /// For High X of Y: the day values averaged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // Left out when empty, so optional although not an `Option`.
+    #[object(optional)]
     pub baseline_days: Vec<i64>,
     /// `max(0, measured - baseline)`.
     pub delivered_wh: i64,
@@ -68,26 +73,10 @@ pub struct IntervalOutcome {
     pub penalty: i64,
 }
 
-impl Object for IntervalOutcome {
-    const NAME: &'static str = "FlexIntervalOutcome";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<i64>("intervalStart")
-            .field::<i64>("awardedWh")
-            .field::<i64>("measuredWh")
-            .field::<Option<i64>>("baselineWh")
-            .optional::<Vec<i64>>("baselineDays")
-            .field::<i64>("deliveredWh")
-            .field::<i64>("paidWh")
-            .field::<i64>("shortfallWh")
-            .field::<i64>("payment")
-            .field::<i64>("penalty");
-    }
-}
-
 /// One member's share of the payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexMemberShare")]
 pub struct MemberShare {
     /// The member's balance account, `msp/id`.
     pub account: String,
@@ -97,16 +86,10 @@ pub struct MemberShare {
     pub amount: i64,
 }
 
-impl Object for MemberShare {
-    const NAME: &'static str = "FlexMemberShare";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("account").field::<i64>("contributionWh").field::<i64>("amount");
-    }
-}
-
 /// One balanced money movement, as trade's balances take it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexPosting")]
 pub struct Posting {
     /// The paying account.
     pub debit: String,
@@ -116,13 +99,6 @@ pub struct Posting {
     pub amount: i64,
     /// `flex-payment`, `flex-penalty` or `flex-member`.
     pub reason: String,
-}
-
-impl Object for Posting {
-    const NAME: &'static str = "FlexPosting";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("debit").field::<String>("credit").field::<i64>("amount").field::<String>("reason");
-    }
 }
 
 /// Delivery and money of one interval.

@@ -1,7 +1,7 @@
 //! `Settle`, `Deliveries` and `GetSettlement`: delivery against the baseline, payment and penalty, and the
 //! postings to trade's balances (see [`crate::payout`]).
 
-use gridledger_contract::{Context, Fields, Object, Text, quote};
+use gridledger_contract::{Context, Object, Text, quote};
 use gridledger_energy_common::caller::Caller;
 use gridledger_energy_common::roles;
 use serde::{Deserialize, Serialize};
@@ -18,8 +18,9 @@ use crate::{awards, calls, delivery};
 pub const SETTLED: &str = "FlexibilitySettled";
 
 /// The settlement of one awarded offer, `settlement [requestId, vppId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "FlexSettlement")]
 pub struct Settlement {
     /// The request.
     pub request_id: String,
@@ -37,21 +38,6 @@ pub struct Settlement {
     pub postings: Vec<Posting>,
     /// When it was settled (for `Deliveries`: when it was computed).
     pub settled_at: Timestamp,
-}
-
-impl Object for Settlement {
-    const NAME: &'static str = "FlexSettlement";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("requestId")
-            .field::<String>("vppId")
-            .field::<Direction>("direction")
-            .field::<i64>("pricePerKwh")
-            .field::<Vec<IntervalOutcome>>("intervals")
-            .field::<Vec<MemberShare>>("members")
-            .field::<Vec<Posting>>("postings")
-            .field::<Timestamp>("settledAt");
-    }
 }
 
 /// `Settle(requestId, vppId)`: the grid operator of the request's connection points, once the last interval has

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use gridledger_contract::{Context, ContractError, Fields, Int, Object, Schema};
+use gridledger_contract::{Context, ContractError, Int, Object, Schema};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::bounds::{IntervalStart, Msp, PartyId};
 use gridledger_energy_common::caller::{Caller, Party};
@@ -26,7 +26,7 @@ pub const HOUR: i64 = 3600;
 pub const MAX_HOURS: i64 = 24;
 
 /// What `MeterHour` answers: one meter's readings of the hour starting at `hourStart`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct MeterHour {
     /// The meter.
@@ -36,6 +36,7 @@ pub struct MeterHour {
     /// The hour's start, Unix seconds (aligned to 3600).
     pub hour_start: i64,
     /// The meter's interval length, seconds.
+    #[object(schema = Schema::integer("uint32", 60, 3600))]
     pub interval_seconds: u32,
     /// How many of the meter's intervals the hour holds (`3600 / intervalSeconds`).
     pub intervals: u32,
@@ -56,27 +57,8 @@ pub struct MeterHour {
     pub last_counter: Option<u64>,
 }
 
-impl Object for MeterHour {
-    const NAME: &'static str = "MeterHour";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("meterId")
-            .field::<String>("assetId")
-            .field::<i64>("hourStart")
-            .field_schema("intervalSeconds", Schema::integer("uint32", 60, 3600), true)
-            .field::<u32>("intervals")
-            .field::<i64>("exportWh")
-            .field::<u32>("exportReadings")
-            .field::<i64>("importWh")
-            .field::<u32>("importReadings")
-            .field::<Vec<Party>>("owners")
-            .optional::<u64>("firstCounter")
-            .optional::<u64>("lastCounter");
-    }
-}
-
 /// One hour of `MeteredHours`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct PartyHour {
     /// The hour's start, Unix seconds.
@@ -87,13 +69,6 @@ pub struct PartyHour {
     pub export_wh: i64,
     /// How many readings the sums cover.
     pub readings: u32,
-}
-
-impl Object for PartyHour {
-    const NAME: &'static str = "PartyHour";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("hourStart").field::<i64>("importWh").field::<i64>("exportWh").field::<u32>("readings");
-    }
 }
 
 /// The interval starts of a meter of `len` seconds within `hours` hours from `start`.

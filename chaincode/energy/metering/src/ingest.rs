@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
-use gridledger_contract::{Context, ContractError, Fields, Object, Text, quote};
+use gridledger_contract::{Context, ContractError, Object, Text, quote};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::index::INDEX_VALUE;
@@ -32,19 +32,13 @@ pub const MAX_BATCH_BYTES: usize = 1 << 20;
 pub const MAX_REGISTER_LEN: usize = 16;
 
 /// What `SubmitReadings` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[object(name = "SubmitReceipt")]
 pub struct Receipt {
     /// Readings recorded.
     pub accepted: u64,
     /// Distinct meters among them.
     pub meters: u64,
-}
-
-impl Object for Receipt {
-    const NAME: &'static str = "SubmitReceipt";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<u64>("accepted").field::<u64>("meters");
-    }
 }
 
 /// `SubmitReadings(batch)`: role `gateway` of any org. `batch` is a JSON array of readings, or empty with the

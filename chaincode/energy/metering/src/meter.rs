@@ -1,7 +1,7 @@
 //! Meters: `RegisterMeter`, `RegisterMeters`, `SetMeterStatus`, `GetMeter`.
 
 use gridledger_contract::{
-    ArgError, Components, Context, ContractError, Describe, Fields, FromArg, Json, Object, Schema, Text, quote,
+    ArgError, Components, Context, ContractError, Describe, FromArg, Json, Object, Schema, Text, quote,
 };
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Party, Role};
 use gridledger_energy_common::index::put_index;
@@ -83,36 +83,45 @@ impl MeterStatus {
 }
 
 /// What `RegisterMeter` takes: a meter without owner and status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MeterRegistration {
     /// The meter id (1 to 128 bytes, no control characters).
+    #[object(schema = id_schema())]
     pub id: String,
     /// The registry asset it meters.
     pub asset_id: String,
     /// Base64 of the 65-byte uncompressed P-256 public key.
+    #[object(schema = public_key_schema())]
     pub public_key: String,
     /// The OBIS registers it reports: `1.8.0` and/or `2.8.0`.
+    #[object(schema = registers_schema())]
     pub registers: Vec<String>,
     /// Its interval length, seconds: one of 60, 300, 900, 1800, 3600 (`ALLOWED_LENGTHS`).
+    #[object(schema = length_schema())]
     pub interval_seconds: u32,
 }
 
 /// A meter record, `meter [id]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct Meter {
     /// The meter id.
+    #[object(schema = id_schema())]
     pub id: String,
     /// The registry asset it meters.
     pub asset_id: String,
     /// Base64 of the 65-byte uncompressed P-256 public key.
+    #[object(schema = public_key_schema())]
     pub public_key: String,
     /// The OBIS registers it reports.
+    #[object(schema = registers_schema())]
     pub registers: Vec<String>,
     /// Its interval length in seconds.
+    #[object(schema = length_schema())]
     pub interval_seconds: u32,
     /// Whether readings are accepted.
+    #[object(schema = Schema::string().one_of_values(["active", "inactive"]))]
     pub status: MeterStatus,
     /// The asset's owner when the meter was registered.
     pub owner: Party,
@@ -125,31 +134,21 @@ impl Meter {
     }
 }
 
-fn describe_registration(fields: &mut Fields<'_>) {
-    let registers = Schema::array(Schema::string().one_of_values(REGISTERS));
-    fields
-        .field_schema("id", Schema::string().min_length(1).max_length(MAX_ID_LEN as u64), true)
-        .field::<String>("assetId")
-        .field_schema("publicKey", Schema::string().description("base64 of the uncompressed P-256 point"), true)
-        .field_schema("registers", registers, true)
-        .field_schema("intervalSeconds", Schema::integer("uint32", 60, 3600), true);
+/// A meter id: 1 to [`MAX_ID_LEN`] characters.
+fn id_schema() -> Schema {
+    Schema::string().min_length(1).max_length(MAX_ID_LEN as u64)
 }
 
-impl Object for MeterRegistration {
-    const NAME: &'static str = "MeterRegistration";
-    fn describe(fields: &mut Fields<'_>) {
-        describe_registration(fields);
-    }
+fn public_key_schema() -> Schema {
+    Schema::string().description("base64 of the uncompressed P-256 point")
 }
 
-impl Object for Meter {
-    const NAME: &'static str = "Meter";
-    fn describe(fields: &mut Fields<'_>) {
-        describe_registration(fields);
-        fields
-            .field_schema("status", Schema::string().one_of_values(["active", "inactive"]), true)
-            .field::<Party>("owner");
-    }
+fn registers_schema() -> Schema {
+    Schema::array(Schema::string().one_of_values(REGISTERS))
+}
+
+fn length_schema() -> Schema {
+    Schema::integer("uint32", 60, 3600)
 }
 
 /// Checks an id used in keys: 1 to [`MAX_ID_LEN`] bytes, no control characters.
@@ -258,19 +257,13 @@ pub fn register(
 }
 
 /// What `RegisterMeters` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[object(name = "RegisterMetersReceipt")]
 pub struct Registered {
     /// Meters registered.
     pub registered: u64,
     /// Distinct assets they meter.
     pub assets: u64,
-}
-
-impl Object for Registered {
-    const NAME: &'static str = "RegisterMetersReceipt";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<u64>("registered").field::<u64>("assets");
-    }
 }
 
 /// `RegisterMeters(meters)`: the same callers as `RegisterMeter`; 1 to [`MAX_REGISTRATIONS`] registrations, all

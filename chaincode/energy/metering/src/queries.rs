@@ -1,6 +1,6 @@
 //! Reads: `IntervalTotals` (public), `MeteredEnergy` and `GetReading` (private readings).
 
-use gridledger_contract::{Context, ContractError, Fields, Int, Object, Schema, Text};
+use gridledger_contract::{Context, ContractError, Int, Object, Schema, Text};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::bounds::{IntervalStart, MAX_ID_LEN, Msp, PartyId};
 use gridledger_energy_common::caller::{Caller, OrgKind, Party};
@@ -20,7 +20,7 @@ use crate::{record, registry};
 const SHORTEST: i64 = ALLOWED_LENGTHS[0] as i64;
 
 /// What `IntervalTotals` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct IntervalTotals {
     /// The connection point.
@@ -34,24 +34,12 @@ pub struct IntervalTotals {
     /// How many readings the sums cover.
     pub readings: u64,
     /// The interval length of the meters these readings come from; `null` when there are none.
+    #[object(schema = Schema::integer("uint32", 60, 3600))]
     pub interval_seconds: Option<u32>,
 }
 
-impl Object for IntervalTotals {
-    const NAME: &'static str = "IntervalTotals";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("connectionPoint")
-            .field::<i64>("intervalStart")
-            .field::<i64>("importWh")
-            .field::<i64>("exportWh")
-            .field::<u64>("readings")
-            .field_schema("intervalSeconds", Schema::integer("uint32", 60, 3600), false);
-    }
-}
-
 /// What `MeteredEnergy` answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct MeteredEnergy {
     /// Sum of `1.8.0` readings, Wh.
@@ -59,18 +47,8 @@ pub struct MeteredEnergy {
     /// Sum of `2.8.0` readings, Wh.
     pub export_wh: i64,
     /// The interval length of the meters these readings come from; `null` when there are none.
+    #[object(schema = Schema::integer("uint32", 60, 3600))]
     pub interval_seconds: Option<u32>,
-}
-
-impl Object for MeteredEnergy {
-    const NAME: &'static str = "MeteredEnergy";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("importWh").field::<i64>("exportWh").field_schema(
-            "intervalSeconds",
-            Schema::integer("uint32", 60, 3600),
-            false,
-        );
-    }
 }
 
 /// Folds one more reading's interval length into `seen`; 409 when they differ (sums of readings of different

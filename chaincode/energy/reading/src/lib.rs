@@ -10,8 +10,6 @@
 //! (fixed key, reading, encoding and signature) pins it.
 
 mod keys;
-#[cfg(feature = "contract")]
-mod metadata;
 mod point;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +26,8 @@ pub const STANDARD_INTERVAL: u32 = 900;
 
 /// One signed interval reading, as submitted and as stored in the `meterReadings` collection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// The contract metadata (`GetReading`'s return type), with the `contract` feature.
+#[cfg_attr(feature = "contract", derive(gridledger_contract::Object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reading {
     /// The meter that measured it.

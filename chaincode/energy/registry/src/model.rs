@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema, quote};
+use gridledger_contract::{ArgError, Components, Describe, FromArg, Object, Schema, quote};
 use gridledger_energy_common::caller::Party;
 use serde::{Deserialize, Serialize};
 
@@ -161,25 +161,19 @@ text_enum!(
 );
 
 /// Where an asset is: decimal degrees as text (no floats on the ledger).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     /// Latitude, `-90` to `90`, e.g. `"52.3702"`.
+    #[object(schema = Schema::string().pattern(validate::DEGREES_PATTERN))]
     pub lat: String,
     /// Longitude, `-180` to `180`, e.g. `"4.8952"`.
+    #[object(schema = Schema::string().pattern(validate::DEGREES_PATTERN))]
     pub lon: String,
 }
 
-impl Object for Location {
-    const NAME: &'static str = "Location";
-    fn describe(fields: &mut Fields<'_>) {
-        let degrees = Schema::string().pattern(validate::DEGREES_PATTERN);
-        fields.field_schema("lat", degrees.clone(), true).field_schema("lon", degrees, true);
-    }
-}
-
 /// A DER, as stored under `asset [id]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct Asset {
     /// The asset id.
@@ -189,14 +183,18 @@ pub struct Asset {
     /// What it is.
     pub kind: AssetKind,
     /// Nameplate power in W (> 0).
+    #[object(schema = Schema::integer("int64", 1, i64::MAX))]
     pub nameplate_w: i64,
     /// Usable storage in Wh: set for `storage` only.
+    #[object(schema = Schema::integer("int64", 1, i64::MAX))]
     pub storage_wh: Option<i64>,
     /// The grid connection point, `cp-…`.
+    #[object(schema = Schema::string().pattern(validate::CP_PATTERN))]
     pub connection_point: String,
     /// Where it is.
     pub location: Location,
     /// Commissioning date, `YYYY-MM-DD`.
+    #[object(schema = Schema::string().format("date"))]
     pub commissioned: String,
     /// Life-cycle status.
     pub status: AssetStatus,
@@ -206,26 +204,8 @@ pub struct Asset {
     pub vpp: Option<VppId>,
 }
 
-impl Object for Asset {
-    const NAME: &'static str = "Asset";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<AssetId>("id")
-            .field::<Party>("owner")
-            .field::<AssetKind>("kind")
-            .field_schema("nameplateW", Schema::integer("int64", 1, i64::MAX), true)
-            .field_schema("storageWh", Schema::integer("int64", 1, i64::MAX), false)
-            .field_schema("connectionPoint", Schema::string().pattern(validate::CP_PATTERN), true)
-            .field::<Location>("location")
-            .field_schema("commissioned", Schema::string().format("date"), true)
-            .field::<AssetStatus>("status")
-            .field::<String>("statusReason")
-            .optional::<Option<VppId>>("vpp");
-    }
-}
-
 /// What `RegisterAsset` takes: an asset without owner, status, status reason or VPP (those are the registry's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAsset {
     /// The asset id (unique).
@@ -233,30 +213,20 @@ pub struct NewAsset {
     /// What it is.
     pub kind: AssetKind,
     /// Nameplate power in W (> 0).
+    #[object(schema = Schema::integer("int64", 1, i64::MAX))]
     pub nameplate_w: i64,
     /// Usable storage in Wh: required for `storage`, absent or null otherwise.
     #[serde(default)]
+    #[object(schema = Schema::integer("int64", 1, i64::MAX))]
     pub storage_wh: Option<i64>,
     /// The grid connection point, `cp-…`.
+    #[object(schema = Schema::string().pattern(validate::CP_PATTERN))]
     pub connection_point: String,
     /// Where it is.
     pub location: Location,
     /// Commissioning date, `YYYY-MM-DD`.
+    #[object(schema = Schema::string().format("date"))]
     pub commissioned: String,
-}
-
-impl Object for NewAsset {
-    const NAME: &'static str = "NewAsset";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<AssetId>("id")
-            .field::<AssetKind>("kind")
-            .field_schema("nameplateW", Schema::integer("int64", 1, i64::MAX), true)
-            .field_schema("storageWh", Schema::integer("int64", 1, i64::MAX), false)
-            .field_schema("connectionPoint", Schema::string().pattern(validate::CP_PATTERN), true)
-            .field::<Location>("location")
-            .field_schema("commissioned", Schema::string().format("date"), true);
-    }
 }
 
 /// A connection point argument: `cp-` and 1 to 61 id characters ([`validate::connection_point`]).
@@ -282,7 +252,7 @@ impl FromArg for ConnectionPoint {
 }
 
 /// A virtual power plant, as stored under `vpp [id]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct Vpp {
     /// The VPP id.
@@ -294,23 +264,13 @@ pub struct Vpp {
     /// Member asset ids, sorted.
     pub members: Vec<AssetId>,
     /// The members' summed nameplate power, W.
+    #[object(schema = Schema::integer("int64", 0, i64::MAX))]
     pub capacity_w: i64,
 }
 
-impl Object for Vpp {
-    const NAME: &'static str = "Vpp";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<VppId>("id")
-            .field::<String>("name")
-            .field::<Party>("aggregator")
-            .field::<Vec<AssetId>>("members")
-            .field_schema("capacityW", Schema::integer("int64", 0, i64::MAX), true);
-    }
-}
-
 /// A transaction timestamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[object(name = "Timestamp")]
 pub struct TxTime {
     /// Unix seconds.
     pub seconds: i64,
@@ -318,15 +278,8 @@ pub struct TxTime {
     pub nanos: i32,
 }
 
-impl Object for TxTime {
-    const NAME: &'static str = "Timestamp";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("seconds").field::<i32>("nanos");
-    }
-}
-
 /// An open ownership transfer, stored under `transfer [assetId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferOffer {
     /// The asset offered.
@@ -340,7 +293,7 @@ pub struct TransferOffer {
 }
 
 /// An owner's consent that a VPP may include an asset, stored under `consent [assetId, vppId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct Consent {
     /// The asset.
@@ -354,7 +307,7 @@ pub struct Consent {
 }
 
 /// One page of a query: `{"records":[Asset…],"bookmark":"…"}` (the bookmark is empty after the last page).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 pub struct AssetPage {
     /// The assets of this page.
     pub records: Vec<Asset>,
@@ -362,15 +315,8 @@ pub struct AssetPage {
     pub bookmark: String,
 }
 
-impl Object for AssetPage {
-    const NAME: &'static str = "AssetPage";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<Vec<Asset>>("records").field::<String>("bookmark");
-    }
-}
-
 /// One committed change of an asset record, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetChange {
     /// The transaction that made it.
@@ -381,29 +327,4 @@ pub struct AssetChange {
     pub is_delete: bool,
     /// The record after the change (null for a delete).
     pub asset: Option<Asset>,
-}
-
-impl Object for AssetChange {
-    const NAME: &'static str = "AssetChange";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("txId")
-            .field::<TxTime>("timestamp")
-            .field::<bool>("isDelete")
-            .optional::<Option<Asset>>("asset");
-    }
-}
-
-impl Object for TransferOffer {
-    const NAME: &'static str = "TransferOffer";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<AssetId>("assetId").field::<Party>("from").field::<Party>("to").field::<TxTime>("offeredAt");
-    }
-}
-
-impl Object for Consent {
-    const NAME: &'static str = "Consent";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<AssetId>("assetId").field::<VppId>("vppId").field::<Party>("owner").field::<TxTime>("givenAt");
-    }
 }

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_contract::{Context, Fields, Int, Object, Text};
+use gridledger_contract::{Context, Int, Object, Text};
 use gridledger_energy_common::bounds::{MAX_ACCOUNT_LEN, MAX_ID_LEN};
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
@@ -38,7 +38,7 @@ use crate::store::{self, keys};
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
 
 /// The stored record of one certificate payment, `certificatePayment [txId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CertificatePayment {
     /// The buyer's account (the submitter's).
@@ -51,18 +51,6 @@ pub struct CertificatePayment {
     pub reference: String,
     /// The transaction.
     pub tx_id: String,
-}
-
-impl Object for CertificatePayment {
-    const NAME: &'static str = "CertificatePayment";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("debit")
-            .field::<String>("credit")
-            .field::<i64>("amount")
-            .field::<String>("reference")
-            .field::<String>("txId");
-    }
 }
 
 /// The chaincode the submitter's proposal was addressed to (`None` without a readable proposal).

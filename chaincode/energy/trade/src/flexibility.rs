@@ -10,7 +10,7 @@
 //!   guard applies there);
 //! - a settlement id is posted once (`flexposting [settlementId]`), so settling twice is refused here too.
 
-use gridledger_contract::{Context, ContractError, Fields, Json, Object, Text};
+use gridledger_contract::{Context, ContractError, Json, Object, Text};
 use gridledger_energy_common::bounds::{MAX_ACCOUNT_LEN, MAX_ID_LEN};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::roles;
@@ -37,20 +37,13 @@ pub const MAX_REASON_LEN: usize = 32;
 pub const POST: &[Allowed] = &[(Some(OrgKind::Grid), Role::Operator), (Some(OrgKind::Grid), Role::Admin)];
 
 /// A recorded flexibility posting, `flexposting [settlementId]`; also the answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FlexPosted {
     /// The flexibility settlement (`requestId/vppId`).
     pub settlement_id: String,
     /// The postings, in the order applied.
     pub postings: Vec<Posting>,
-}
-
-impl Object for FlexPosted {
-    const NAME: &'static str = "FlexPosted";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("settlementId").field::<Vec<Posting>>("postings");
-    }
 }
 
 /// `PostFlexibility(settlementId, postings)`: see the module documentation.

@@ -1,6 +1,6 @@
 //! The records the trade contract stores and returns, with their JSON (camelCase) and metadata schemas.
 
-use gridledger_contract::{ArgError, Components, Describe, Fields, FromArg, Object, Schema};
+use gridledger_contract::{ArgError, Components, Describe, FromArg, Object, Schema};
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::interval::DEFAULT_LENGTH;
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ pub enum OrderStatus {
 }
 
 /// A transaction timestamp, as Fabric's `google.protobuf.Timestamp`. Ordered by time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Object)]
 pub struct Timestamp {
     /// Unix seconds.
     pub seconds: i64,
@@ -66,7 +66,7 @@ pub struct Timestamp {
 }
 
 /// One order, `order [intervalStart(12 digits), orderId]`. The order id is the id of the placing transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Order {
     /// The placing transaction's id.
@@ -86,9 +86,11 @@ pub struct Order {
     /// The placing transaction's timestamp (time priority).
     pub placed_at: Timestamp,
     /// Open or cancelled.
+    #[object(schema = Schema::string().one_of_values(["open", "cancelled"]))]
     pub status: OrderStatus,
     /// The market's interval length when the order was placed, seconds.
     #[serde(default = "default_length")]
+    #[object(schema = length_schema())]
     pub interval_seconds: u32,
 }
 
@@ -97,7 +99,7 @@ fn default_length() -> u32 {
 }
 
 /// The market parameters, `config []`. Defaults apply until `SetMarketConfig` runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MarketConfig {
     /// Orders close this many seconds before the interval starts.
@@ -110,6 +112,8 @@ pub struct MarketConfig {
     pub imbalance_long_per_kwh: i64,
     /// The delivery interval length, seconds: one of 60, 300, 900, 1800, 3600 (900 when absent).
     #[serde(default = "default_length")]
+    // Optional in the metadata: a configuration may leave it out (`default_length`).
+    #[object(optional, schema = length_schema())]
     pub interval_seconds: u32,
 }
 
@@ -126,7 +130,7 @@ impl Default for MarketConfig {
 }
 
 /// One order's share of the clearing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fill {
     /// The order.
@@ -140,8 +144,9 @@ pub struct Fill {
 }
 
 /// The result of `ClearMarket`, `clearing [intervalStart]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[object(name = "Clearing")]
 pub struct ClearingRecord {
     /// The interval cleared.
     pub interval_start: i64,
@@ -153,11 +158,12 @@ pub struct ClearingRecord {
     pub fills: Vec<Fill>,
     /// The interval length the market was cleared for, seconds.
     #[serde(default = "default_length")]
+    #[object(schema = length_schema())]
     pub interval_seconds: u32,
 }
 
 /// The `MarketCleared` event payload: the clearing without its fills.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct ClearingSummary {
     /// The interval cleared.
@@ -169,7 +175,7 @@ pub struct ClearingSummary {
 }
 
 /// One party's position in a settlement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyPosition {
     /// The party.
@@ -183,7 +189,7 @@ pub struct PartyPosition {
 }
 
 /// One balanced money movement: `amount` leaves `debit` and reaches `credit`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Posting {
     /// The paying account.
@@ -197,7 +203,7 @@ pub struct Posting {
 }
 
 /// The result of `Settle`, `settlement [intervalStart]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settlement {
     /// The interval settled.
@@ -209,7 +215,7 @@ pub struct Settlement {
 }
 
 /// The `Settled` event payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct SettlementSummary {
     /// The interval settled.
@@ -235,101 +241,6 @@ pub struct Metered {
     pub interval_seconds: Option<u32>,
 }
 
-fn side_field(fields: &mut Fields<'_>) {
-    fields.field_schema("side", gridledger_contract::Schema::string().one_of_values(["buy", "sell"]), true);
-}
-
-impl Object for Order {
-    const NAME: &'static str = "Order";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("id").field::<i64>("intervalStart");
-        side_field(fields);
-        fields.field::<i64>("wh").field::<i64>("limitPerKwh").field::<Party>("party");
-        fields.optional::<String>("vpp").field::<Timestamp>("placedAt");
-        let status = gridledger_contract::Schema::string().one_of_values(["open", "cancelled"]);
-        fields.field_schema("status", status, true).field_schema("intervalSeconds", length_schema(), true);
-    }
-}
-
 fn length_schema() -> gridledger_contract::Schema {
     gridledger_contract::Schema::integer("uint32", 60, 3600)
-}
-
-impl Object for Timestamp {
-    const NAME: &'static str = "Timestamp";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("seconds").field::<i32>("nanos");
-    }
-}
-
-impl Object for MarketConfig {
-    const NAME: &'static str = "MarketConfig";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<i64>("gateClosureSeconds")
-            .field::<i64>("gridFeePerKwh")
-            .field::<i64>("imbalanceShortPerKwh")
-            .field::<i64>("imbalanceLongPerKwh")
-            .field_schema("intervalSeconds", length_schema(), false);
-    }
-}
-
-impl Object for Fill {
-    const NAME: &'static str = "Fill";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("orderId").field::<Party>("party");
-        side_field(fields);
-        fields.field::<i64>("wh");
-    }
-}
-
-impl Object for ClearingRecord {
-    const NAME: &'static str = "Clearing";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<i64>("intervalStart")
-            .optional::<i64>("pricePerKwh")
-            .field::<i64>("volumeWh")
-            .field::<Vec<Fill>>("fills")
-            .field_schema("intervalSeconds", length_schema(), true);
-    }
-}
-
-impl Object for PartyPosition {
-    const NAME: &'static str = "PartyPosition";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<Party>("party").field::<i64>("tradedWh").field::<i64>("meteredWh").field::<i64>("imbalanceWh");
-    }
-}
-
-impl Object for Posting {
-    const NAME: &'static str = "Posting";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("debit").field::<String>("credit").field::<i64>("amount").field::<String>("reason");
-    }
-}
-
-impl Object for Settlement {
-    const NAME: &'static str = "Settlement";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("intervalStart").field::<Vec<PartyPosition>>("parties").field::<Vec<Posting>>("postings");
-    }
-}
-
-impl Object for ClearingSummary {
-    const NAME: &'static str = "ClearingSummary";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<i64>("intervalStart").optional::<i64>("pricePerKwh").field::<i64>("volumeWh");
-    }
-}
-
-impl Object for SettlementSummary {
-    const NAME: &'static str = "SettlementSummary";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<i64>("intervalStart")
-            .field::<u64>("parties")
-            .field::<u64>("postings")
-            .field::<i64>("totalAmount");
-    }
 }

@@ -1,13 +1,13 @@
 //! What transactions and queries answer beyond the stored records: moves, pages, history.
 
-use gridledger_contract::{Fields, Object};
+use gridledger_contract::Object;
 use serde::{Deserialize, Serialize};
 
 use super::{Certificate, TxTime};
 
 /// What a move (transfer, accepted offer, claim, charge) produced: the certificate that moved or was cancelled,
 /// and the remainder the holder keeps after a split.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct Moved {
     /// The certificate with the moved (or cancelled) Wh.
@@ -18,15 +18,8 @@ pub struct Moved {
     pub paid: Option<i64>,
 }
 
-impl Object for Moved {
-    const NAME: &'static str = "Moved";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<Certificate>("certificate").optional::<Certificate>("remainder").optional::<i64>("paid");
-    }
-}
-
 /// One page of a certificate query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificatePage {
     /// The page's certificates, in index order.
@@ -35,15 +28,8 @@ pub struct CertificatePage {
     pub bookmark: String,
 }
 
-impl Object for CertificatePage {
-    const NAME: &'static str = "CertificatePage";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<Vec<Certificate>>("records").field::<String>("bookmark");
-    }
-}
-
 /// One committed version of a certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateChange {
     /// The transaction.
@@ -54,15 +40,4 @@ pub struct CertificateChange {
     pub is_delete: bool,
     /// The certificate as that transaction wrote it.
     pub certificate: Option<Certificate>,
-}
-
-impl Object for CertificateChange {
-    const NAME: &'static str = "CertificateChange";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("txId")
-            .field::<TxTime>("timestamp")
-            .field::<bool>("isDelete")
-            .optional::<Certificate>("certificate");
-    }
 }

@@ -1,6 +1,6 @@
 //! The records that trace certificates: issuances (with their readings), offers, claims and storage charges.
 
-use gridledger_contract::{Fields, Object};
+use gridledger_contract::Object;
 use gridledger_energy_common::caller::Party;
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +8,7 @@ use super::TxTime;
 
 /// One meter's part of an issuance: what an auditor needs to find the signed readings (metering `GetReading`
 /// for each interval of the hour; the counters bound them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Source {
     /// The meter.
@@ -25,21 +25,8 @@ pub struct Source {
     pub last_counter: Option<u64>,
 }
 
-impl Object for Source {
-    const NAME: &'static str = "Source";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("meterId")
-            .field::<u32>("intervalSeconds")
-            .field::<u32>("readings")
-            .field::<i64>("exportWh")
-            .optional::<u64>("firstCounter")
-            .optional::<u64>("lastCounter");
-    }
-}
-
 /// One device-hour's issuance, `issuance [deviceId, hour(12)]`: written once, so a second request is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Issuance {
     /// The device.
@@ -60,23 +47,8 @@ pub struct Issuance {
     pub sources: Vec<Source>,
 }
 
-impl Object for Issuance {
-    const NAME: &'static str = "Issuance";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("deviceId")
-            .field::<i64>("hourStart")
-            .field::<i64>("meteredWh")
-            .field::<i64>("issuedWh")
-            .field::<String>("certificateId")
-            .field::<String>("txId")
-            .field::<TxTime>("at")
-            .field::<Vec<Source>>("sources");
-    }
-}
-
 /// A sell offer, `offer [certificateId]` (one per certificate).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Offer {
     /// The certificate offered.
@@ -91,20 +63,8 @@ pub struct Offer {
     pub offered_at: TxTime,
 }
 
-impl Object for Offer {
-    const NAME: &'static str = "Offer";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("certificateId")
-            .field::<i64>("wh")
-            .field::<i64>("pricePerMwh")
-            .field::<Party>("seller")
-            .field::<TxTime>("offeredAt");
-    }
-}
-
 /// A claim, `claim [beneficiary msp, beneficiary id, hour(12), certificateId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claim {
     /// The cancelled certificate.
@@ -121,21 +81,8 @@ pub struct Claim {
     pub tx_id: String,
 }
 
-impl Object for Claim {
-    const NAME: &'static str = "Claim";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("certificateId")
-            .field::<i64>("wh")
-            .field::<i64>("hourStart")
-            .field::<Party>("beneficiary")
-            .field::<Party>("claimedBy")
-            .field::<String>("txId");
-    }
-}
-
 /// Certificate Wh charged into a storage device, `charge [storageDeviceId, hour(12), certificateId]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Charge {
     /// The cancelled certificate.
@@ -148,16 +95,4 @@ pub struct Charge {
     pub storage_device: String,
     /// The transaction.
     pub tx_id: String,
-}
-
-impl Object for Charge {
-    const NAME: &'static str = "Charge";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("certificateId")
-            .field::<i64>("wh")
-            .field::<i64>("hourStart")
-            .field::<String>("storageDevice")
-            .field::<String>("txId");
-    }
 }

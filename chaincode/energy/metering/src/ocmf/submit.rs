@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use gridledger_contract::{Context, ContractError, Fields, Int, Object, Text};
+use gridledger_contract::{Context, ContractError, Int, Object, Text};
 use gridledger_energy_common::bounds::IntervalStart;
 use gridledger_energy_common::caller::{Caller, OrgKind, Party, Role};
 use gridledger_energy_common::index::{INDEX_VALUE, interval_key};
@@ -21,7 +21,7 @@ use crate::{Reading, registry};
 pub const OCMF: &str = "ocmf";
 
 /// What `SubmitOcmf` answers: the reading recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 #[serde(rename_all = "camelCase")]
 pub struct OcmfReceipt {
     /// The meter.
@@ -34,18 +34,6 @@ pub struct OcmfReceipt {
     pub wh: i64,
     /// The pagination counter.
     pub counter: u64,
-}
-
-impl Object for OcmfReceipt {
-    const NAME: &'static str = "OcmfReceipt";
-    fn describe(fields: &mut Fields<'_>) {
-        fields
-            .field::<String>("meterId")
-            .field::<i64>("intervalStart")
-            .field::<String>("register")
-            .field::<i64>("wh")
-            .field::<u64>("counter");
-    }
 }
 
 fn bad(e: super::OcmfError) -> ContractError {

@@ -182,3 +182,18 @@ pub(crate) fn new_asset(id: &str, kind: &str, nameplate: i64, cp: &str) -> Value
 pub(crate) fn party_json(p: &Party) -> Value {
     json!({"msp": p.msp, "id": p.id})
 }
+
+/// The whole `GetMetadata` document, pinned in `testdata/metadata.json`: a change to any schema shows up there
+/// as a diff (`GRIDLEDGER_BLESS=1 cargo test` rewrites it; review that diff).
+#[test]
+fn metadata_is_pinned() {
+    let cc = crate::chaincode().unwrap();
+    // Byte for byte what the peer is given (one line; `jq -S . <file>` to read it).
+    let raw = format!("{}\n", cc.metadata());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/metadata.json");
+    if std::env::var_os("GRIDLEDGER_BLESS").is_some() {
+        std::fs::write(path, &raw).unwrap();
+    }
+    let pinned = std::fs::read_to_string(path).unwrap();
+    assert!(raw == pinned, "the metadata differs from {path}; GRIDLEDGER_BLESS=1 rewrites it");
+}
