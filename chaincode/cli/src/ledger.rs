@@ -225,6 +225,7 @@ mod tests {
         assert_eq!(cells(&v, &["owner", "wh", "status", "gone"]), ["ProsumerMSP/alice", "5", "active", "-"]);
         assert_eq!(readable_account(&format!("ProsumerMSP/{id}")), "ProsumerMSP/alice");
         assert_eq!(readable_account("VPP/vpp-a"), "VPP/vpp-a");
+        assert_eq!((readable_id("vpp-1"), readable_account("GRID")), ("vpp-1".into(), "GRID".into()));
         assert_eq!(fields(&v, &["wh"]), "field  value\n-----  -----\nwh         5");
     }
 
