@@ -181,7 +181,7 @@ fn flexibility_end_to_end() {
 
 #[test]
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
-fn ocmf_charging_record_end_to_end() {
+fn flexibility_evidence_ocmf_charging_record() {
     let net = network();
     let cast = Cast::load(net);
     let vectors: Value = serde_json::from_str(OCMF_VECTORS).unwrap_or_else(|e| panic!("vectors.json: {e}"));
