@@ -4,8 +4,10 @@ use clap::{Parser, Subcommand};
 
 use crate::bench::args::BenchArgs;
 use crate::call::{CallArgs, InvokeArgs};
+use crate::cert::args::CertCommand;
 use crate::consortium::ConsortiumCommand;
 use crate::events::EventsArgs;
+use crate::flex::args::FlexCommand;
 use crate::market::args::MarketCommand;
 use crate::meter::args::MeterCommand;
 use crate::package::PackageArgs;
@@ -48,6 +50,12 @@ pub enum Command {
     /// The energy market (trade chaincode): orders, clearing, results and balances.
     #[command(subcommand)]
     Market(MarketCommand),
+    /// The flexibility market (flexibility chaincode): requests, offers, schedules, award, deliveries, settlement.
+    #[command(subcommand)]
+    Flex(FlexCommand),
+    /// Granular energy certificates (certificates chaincode): devices, issuance, transfer, offers, claims, reports.
+    #[command(subcommand)]
+    Cert(CertCommand),
     /// Generate, for a set of orgs and their market roles: the roles record (registry InitRoles), the metering
     /// collection configuration, suggested endorsement policies. Prints JSON; touches no network.
     #[command(subcommand)]

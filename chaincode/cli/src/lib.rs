@@ -5,17 +5,21 @@
 //! Layers, each importing only from the ones below it:
 //! - [`cli`] (clap) and [`mod@run`] (dispatch) make the `gridctl` binary; nothing imports them.
 //! - The subcommands, each a leaf that no other subcommand imports: [`package`], [`call`] (`query`,
-//!   `invoke`), [`events`], [`meter`], [`market`], [`consortium`], [`mod@bench`].
+//!   `invoke`), [`events`], [`meter`], [`market`], [`flex`], [`cert`], [`consortium`], [`mod@bench`].
 //! - What several subcommands share: [`conn`] (connection flags, `--org`, connecting), [`fleet`] (simulated
-//!   meters: keys, profiles, registration, batch sources) and [`load`] (the load loop, its numbers, progress).
+//!   meters: keys, profiles, registration, batch sources), [`load`] (the load loop, its numbers, progress) and
+//!   [`ledger`] (planned contract calls, tables and `--json` output).
 
 pub mod bench;
 pub mod call;
+pub mod cert;
 pub mod cli;
 pub mod conn;
 pub mod consortium;
 pub mod events;
 pub mod fleet;
+pub mod flex;
+pub mod ledger;
 pub mod load;
 pub mod market;
 pub mod meter;

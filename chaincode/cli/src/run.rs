@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command};
 use crate::meter::args::MeterCommand;
-use crate::{bench, call, consortium, events, market, meter, package};
+use crate::{bench, call, cert, consortium, events, flex, market, meter, package};
 
 /// Runs the command; `Ok(ExitCode::FAILURE)` when the chaincode answered with an error status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -19,6 +19,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Meter(MeterCommand::Sign(a)) => meter::sign(&a),
         Command::Meter(MeterCommand::Simulate(a)) => parallel()?.block_on(meter::simulate::simulate(&a)),
         Command::Market(c) => runtime()?.block_on(market::run(&c)),
+        Command::Flex(c) => runtime()?.block_on(flex::run(&c)),
+        Command::Cert(c) => runtime()?.block_on(cert::run(&c)),
         Command::Consortium(c) => consortium::print(&c),
         Command::Bench(a) => parallel()?.block_on(bench::bench(&a)),
     }

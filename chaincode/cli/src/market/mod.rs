@@ -1,7 +1,6 @@
 //! `gridctl market`: orders, clearing, interval results and balances on the trade chaincode, as tables.
 
 pub mod args;
-pub mod table;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -15,6 +14,7 @@ use gridledger_client::text::{peer_message, quote};
 use gridledger_client::{Gateway, Invocation};
 
 use crate::conn::connect;
+use crate::ledger::{cell, out, readable_account, render};
 
 struct Market {
     gw: Gateway,
@@ -64,47 +64,8 @@ impl Market {
     }
 }
 
-/// A party id as people read it: the certificate's common name when the id is Go's base64
-/// `x509::<subject>::<issuer>` form, the id itself otherwise.
-pub fn readable_id(id: &str) -> String {
-    use base64::Engine as _;
-    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(id) else { return id.into() };
-    let text = String::from_utf8_lossy(&raw);
-    let subject = text.strip_prefix("x509::").and_then(|rest| rest.split("::").next());
-    subject
-        .and_then(|s| s.split(',').find_map(|part| part.trim().strip_prefix("CN=")))
-        .map_or_else(|| id.to_string(), str::to_string)
-}
-
-/// A trade account (`msp/id`, `VPP/id`, `GRID`) with a readable id.
-fn readable_account(account: &str) -> String {
-    match account.split_once('/') {
-        Some((msp, id)) => format!("{msp}/{}", readable_id(id)),
-        None => account.into(),
-    }
-}
-
-/// A JSON value as table text (strings without quotes, parties as `msp/name`).
-fn cell(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        Value::Object(o) if o.contains_key("msp") => format!("{}/{}", cell(&o["msp"]), readable_id(&cell(&o["id"]))),
-        other => other.to_string(),
-    }
-}
-
 fn short(id: &Value) -> String {
     cell(id).chars().take(16).collect()
-}
-
-/// Prints a line on stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
-fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 /// Runs a `gridctl market` command.
@@ -169,7 +130,7 @@ async fn show(a: &IntervalArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|f| vec![short(&f["orderId"]), cell(&f["side"]), cell(&f["party"]), cell(&f["wh"])])
             .collect();
-        out(table::render(&["order", "side", "party", "wh"], &rows))?;
+        out(render(&["order", "side", "party", "wh"], &rows))?;
         return Ok(ExitCode::SUCCESS);
     }
     let orders = m.query(&["Orders", &start]).await?.unwrap_or_default();
@@ -182,7 +143,7 @@ async fn show(a: &IntervalArgs) -> anyhow::Result<ExitCode> {
             std::iter::once(short(&o["id"])).chain(cols.iter().map(|k| cell(&o[*k]))).collect()
         })
         .collect();
-    out(table::render(&["order", "side", "wh", "limit/kWh", "party", "status"], &rows))?;
+    out(render(&["order", "side", "wh", "limit/kWh", "party", "status"], &rows))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -193,21 +154,6 @@ async fn balances(c: &MarketConn) -> anyhow::Result<ExitCode> {
         .as_object()
         .map(|o| o.iter().map(|(account, v)| vec![readable_account(account), cell(v)]).collect())
         .unwrap_or_default();
-    out(table::render(&["account", "balance"], &rows))?;
+    out(render(&["account", "balance"], &rows))?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn party_ids_read_as_common_names() {
-        use base64::Engine as _;
-        let id = base64::engine::general_purpose::STANDARD.encode("x509::CN=alice,OU=client,O=Hyperledger::CN=ca.x");
-        assert_eq!(readable_id(&id), "alice");
-        assert_eq!(readable_id("vpp-1"), "vpp-1");
-        assert_eq!(readable_account(&format!("ProsumerMSP/{id}")), "ProsumerMSP/alice");
-        assert_eq!(readable_account("GRID"), "GRID");
-    }
 }
