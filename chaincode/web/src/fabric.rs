@@ -9,8 +9,8 @@ use crate::model::{Balances, Clearing, IntervalTotals, MarketConfig, NetworkInfo
 use crate::proto;
 use crate::source::{DataSource, SourceError};
 
-/// Which channel and chaincodes to read, and as whom.
-#[derive(Debug, Clone)]
+/// Which channel and chaincodes to read, and as whom. Its `Debug` leaves the key out.
+#[derive(Clone)]
 pub struct Config {
     /// The gateway peer and its TLS.
     pub target: PeerTarget,
@@ -26,6 +26,18 @@ pub struct Config {
     pub trade: String,
     /// The metering chaincode's name.
     pub metering: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("target", &self.target.address)
+            .field("msp_id", &self.msp_id)
+            .field("channel", &self.channel)
+            .field("trade", &self.trade)
+            .field("metering", &self.metering)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads the ledger through the gateway.
@@ -169,5 +181,59 @@ impl DataSource for GatewaySource {
                 .into(),
         );
         info
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gridledger_client::Error;
+
+    use super::*;
+
+    fn rpc(status: tonic::Status) -> Error {
+        Error::Rpc { call: "evaluate".into(), status: Box::new(status) }
+    }
+
+    #[test]
+    fn client_errors_become_page_errors() {
+        let unknown = |m: &str| rpc(tonic::Status::unknown(m.to_string()));
+        let cases = [
+            (rpc(tonic::Status::unavailable("connection refused")), "Unreachable"),
+            (rpc(tonic::Status::deadline_exceeded("slow")), "Unreachable"),
+            (rpc(tonic::Status::permission_denied("access denied")), "Refused"),
+            (unknown("evaluate call to endorser returned error: chaincode response 403, refused"), "Refused"),
+            (unknown("evaluate call to endorser returned error: chaincode response 404, not cleared"), "NotFound"),
+            (unknown("evaluate call to endorser returned error: chaincode response 500, broken"), "Failed"),
+            (Error::Malformed("no result"), "Failed"),
+        ];
+        for (error, want) in cases {
+            let got = map_error(error);
+            assert!(format!("{got:?}").starts_with(want), "{got:?} is not {want}");
+        }
+        assert!(matches!(by_status(404, "no clearing"), SourceError::NotFound(m) if m == "no clearing"));
+        assert!(matches!(by_status(403, "no"), SourceError::Refused(_)));
+        assert!(matches!(by_status(500, "x"), SourceError::Failed(m) if m == "status 500: x"));
+    }
+
+    #[tokio::test]
+    async fn a_peer_that_is_not_there_is_unreachable() {
+        let made = rcgen::generate_simple_self_signed(vec!["web".to_string()]).expect("a P-256 certificate");
+        let mut config = Config {
+            // Port 9 (discard) on loopback: nothing listens there in a test environment.
+            target: PeerTarget { address: "127.0.0.1:9".into(), tls: None },
+            msp_id: "M".into(),
+            cert_pem: made.cert.pem().into_bytes(),
+            key_pem: made.signing_key.serialize_pem().into_bytes(),
+            channel: "energy".into(),
+            trade: "trade".into(),
+            metering: "metering".into(),
+        };
+        let source = GatewaySource::new(config.clone()).expect("the identity signs");
+        assert!(!format!("{source:?}").contains("PRIVATE KEY"), "{source:?}");
+        assert!(matches!(source.balances().await, Err(SourceError::Unreachable(_))));
+        let info = source.network().await;
+        assert_eq!((info.height, info.chaincodes.is_none(), info.missing.len()), (None, true, 3), "{info:?}");
+        config.cert_pem = b"not a certificate".to_vec();
+        assert!(GatewaySource::new(config).is_err(), "an identity that cannot sign is refused at start");
     }
 }

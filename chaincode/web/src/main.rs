@@ -11,7 +11,8 @@ use gridledger_web::fabric::{Config, GatewaySource};
 use gridledger_web::server::{AppState, router, system_now};
 use tokio::sync::broadcast;
 
-/// A read-only web view of the energy consortium, over the Fabric Gateway.
+/// A read-only web view of the energy consortium, over the Fabric Gateway. The connection arguments default to the
+/// peer CLI's environment, so `source scripts/env.sh ORG [USER]` is all the configuration it needs.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -19,19 +20,25 @@ struct Args {
     #[arg(long, env = "GRIDLEDGER_WEB_LISTEN", default_value = "127.0.0.1:8088")]
     listen: SocketAddr,
     /// The gateway peer, host:port.
-    #[arg(long, env = "GRIDLEDGER_PEER")]
+    #[arg(long, env = "CORE_PEER_ADDRESS", value_name = "HOST:PORT")]
     peer: String,
     /// PEM of the CA of the peer's TLS certificate (plaintext when absent).
-    #[arg(long, env = "GRIDLEDGER_TLS_CA")]
+    #[arg(long, env = "CORE_PEER_TLS_ROOTCERT_FILE", value_name = "FILE")]
     tls_ca: Option<PathBuf>,
     /// Name to check the peer's TLS certificate against (default: the host of --peer).
     #[arg(long)]
     tls_server_name: Option<String>,
+    /// TLS client certificate (PEM), for peers that require mutual TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_client_key")]
+    tls_client_cert: Option<PathBuf>,
+    /// TLS client key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_client_cert")]
+    tls_client_key: Option<PathBuf>,
     /// MSP id of the identity the server reads as.
-    #[arg(long, env = "GRIDLEDGER_MSP_ID")]
+    #[arg(long, env = "CORE_PEER_LOCALMSPID")]
     msp_id: String,
     /// The identity's MSP directory (signcerts/ and keystore/ with one file each); or --cert and --key.
-    #[arg(long, env = "GRIDLEDGER_MSP_DIR", conflicts_with_all = ["cert", "key"])]
+    #[arg(long, env = "CORE_PEER_MSPCONFIGPATH", value_name = "DIR", conflicts_with_all = ["cert", "key"])]
     msp_dir: Option<PathBuf>,
     /// The identity's certificate (PEM).
     #[arg(long, requires = "key")]
@@ -40,7 +47,7 @@ struct Args {
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
     /// The channel.
-    #[arg(long, env = "GRIDLEDGER_CHANNEL", default_value = "energy")]
+    #[arg(long, env = "CHANNEL", default_value = "energy")]
     channel: String,
     /// The trade chaincode's name.
     #[arg(long, default_value = "trade")]
@@ -75,7 +82,13 @@ async fn main() -> anyhow::Result<()> {
         _ => anyhow::bail!("give --msp-dir, or --cert and --key"),
     };
     let tls = match &args.tls_ca {
-        Some(ca) => Some(Tls { server_name: args.tls_server_name.clone(), ..Tls::from_ca_file(ca)? }),
+        Some(ca) => {
+            let tls = Tls { server_name: args.tls_server_name.clone(), ..Tls::from_ca_file(ca)? };
+            match (&args.tls_client_cert, &args.tls_client_key) {
+                (Some(cert), Some(key)) => Some(tls.with_client_files(cert, key)?),
+                _ => Some(tls),
+            }
+        }
         None => None,
     };
     let config = Config {
