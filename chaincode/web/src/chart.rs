@@ -13,6 +13,10 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
 const PLOT_W: f64 = WIDTH - LEFT - RIGHT;
 const PLOT_H: f64 = HEIGHT - TOP - BOTTOM;
+/// Colours, as attributes so an SVG saved from a page still draws the same.
+const BUY_COLOR: &str = "#26a";
+const SELL_COLOR: &str = "#c62";
+const EXPORT_COLOR: &str = "#4a4";
 
 fn open(title: &str) -> String {
     format!(
@@ -67,9 +71,13 @@ pub fn market_curves(orders: &[Order], clearing: Option<&Clearing>) -> String {
             let rise_from = previous.unwrap_or(order.limit_per_kwh);
             previous = Some(order.limit_per_kwh);
             svg.push_str(&format!(
-                "<polyline class=\"step {s}\" stroke-width=\"2\" points=\"{x0:.1},{y0:.1} {x0:.1},{y1:.1} {x1:.1},{y1:.1}\">\
+                "<polyline class=\"step {s}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{x0:.1},{y0:.1} {x0:.1},{y1:.1} {x1:.1},{y1:.1}\">\
 <title>{s} {wh} Wh at {p} per kWh, {party}</title></polyline>",
                 s = side.as_str(),
+                color = match side {
+                    Side::Buy => BUY_COLOR,
+                    Side::Sell => SELL_COLOR,
+                },
                 x0 = x(start),
                 y0 = y(rise_from),
                 y1 = y(order.limit_per_kwh),
@@ -84,8 +92,8 @@ pub fn market_curves(orders: &[Order], clearing: Option<&Clearing>) -> String {
         Some((price, volume)) => {
             let (cx, cy) = (x(volume), y(price));
             svg.push_str(&format!(
-                "<line class=\"clear\" x1=\"{LEFT}\" y1=\"{cy:.1}\" x2=\"{cx:.1}\" y2=\"{cy:.1}\"/>\
-<line class=\"clear\" x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{cx:.1}\" y2=\"{b}\"/>\
+                "<line class=\"clear\" stroke=\"#000\" stroke-dasharray=\"4 3\" x1=\"{LEFT}\" y1=\"{cy:.1}\" x2=\"{cx:.1}\" y2=\"{cy:.1}\"/>\
+<line class=\"clear\" stroke=\"#000\" stroke-dasharray=\"4 3\" x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{cx:.1}\" y2=\"{b}\"/>\
 <circle id=\"clearing\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"5\" fill=\"#000\"/>\
 <text x=\"{tx:.1}\" y=\"{ty:.1}\">clearing: {price} per kWh, {v} Wh</text>",
                 b = TOP + PLOT_H,
@@ -104,6 +112,13 @@ pub fn market_curves(orders: &[Order], clearing: Option<&Clearing>) -> String {
     if bids.is_empty() && asks.is_empty() {
         svg.push_str(&format!("<text x=\"{tx}\" y=\"{ty}\">no open orders</text>", tx = LEFT + 8.0, ty = TOP + 28.0));
     }
+    svg.push_str(&format!(
+        "<text x=\"{r}\" y=\"{y1}\" text-anchor=\"end\" fill=\"{BUY_COLOR}\">demand (bids)</text>\
+<text x=\"{r}\" y=\"{y2}\" text-anchor=\"end\" fill=\"{SELL_COLOR}\">supply (asks)</text>",
+        r = LEFT + PLOT_W,
+        y1 = TOP + PLOT_H - 30.0,
+        y2 = TOP + PLOT_H - 16.0,
+    ));
     svg.push_str(&axis_labels(&grouped(x_max), "Wh", &y_max.to_string(), "per kWh"));
     svg.push_str("</svg>");
     svg
@@ -142,13 +157,15 @@ pub fn metering_day(day_start: i64, interval_seconds: u32, totals: &[IntervalTot
         }
         let x = LEFT + slot as f64 * slot_w;
         let w = (slot_w * 0.8).max(0.5);
-        for (class, wh, up) in [("import", t.import_wh, true), ("export", t.export_wh, false)] {
+        for (class, color, wh, up) in
+            [("import", BUY_COLOR, t.import_wh, true), ("export", EXPORT_COLOR, t.export_wh, false)]
+        {
             if wh <= 0 {
                 continue;
             }
             let h = wh as f64 * half / y_max as f64;
             svg.push_str(&format!(
-                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{w:.1}\" height=\"{h:.1}\">\
+                "<rect class=\"{class}\" fill=\"{color}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{w:.1}\" height=\"{h:.1}\">\
 <title>{class} {wh} Wh from {at}</title></rect>",
                 top = if up { mid - h } else { mid },
                 wh = grouped(wh),
@@ -165,8 +182,9 @@ pub fn metering_day(day_start: i64, interval_seconds: u32, totals: &[IntervalTot
     }
     svg.push_str(&format!(
         "<text x=\"{xl}\" y=\"{yt}\" text-anchor=\"end\">{m}</text><text x=\"{xl}\" y=\"{mid}\" text-anchor=\"end\">0</text>\
-<text x=\"{xl}\" y=\"{yb}\" text-anchor=\"end\">{m}</text><text x=\"{xl}\" y=\"{yi}\" text-anchor=\"end\">import Wh</text>\
-<text x=\"{xl}\" y=\"{ye}\" text-anchor=\"end\">export Wh</text></svg>",
+<text x=\"{xl}\" y=\"{yb}\" text-anchor=\"end\">{m}</text><text x=\"{xr}\" y=\"{yi}\" text-anchor=\"end\" fill=\"{BUY_COLOR}\">import Wh</text>\
+<text x=\"{xr}\" y=\"{ye}\" text-anchor=\"end\" fill=\"{EXPORT_COLOR}\">export Wh</text></svg>",
+        xr = LEFT + PLOT_W,
         xl = LEFT - 4.0,
         yt = TOP + 10.0,
         yb = TOP + PLOT_H,
@@ -216,7 +234,9 @@ pub(crate) mod tests {
 
     /// The `points` of each step of `side`, in drawing order.
     fn steps(svg: &str, side: &str) -> Vec<String> {
-        let marker = format!("<polyline class=\"step {side}\" stroke-width=\"2\" points=\"");
+        let color = if side == "buy" { BUY_COLOR } else { SELL_COLOR };
+        let marker =
+            format!("<polyline class=\"step {side}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"");
         svg.split(&marker).skip(1).filter_map(|rest| rest.split('"').next().map(str::to_string)).collect()
     }
 
@@ -277,7 +297,13 @@ pub(crate) mod tests {
         assert_eq!(svg.matches("<rect class=\"import\"").count(), 1, "{svg}");
         assert_eq!(svg.matches("<rect class=\"export\"").count(), 1);
         // 96 slots over 520 units: slot 48 starts at 64 + 260; y scale 2200 over 132 units each way from 148.
-        assert!(svg.contains("<rect class=\"export\" x=\"324.0\" y=\"148.0\" width=\"4.3\" height=\"120.0\""), "{svg}");
-        assert!(svg.contains("<rect class=\"import\" x=\"64.0\" y=\"88.0\" width=\"4.3\" height=\"60.0\""), "{svg}");
+        assert!(
+            svg.contains("<rect class=\"export\" fill=\"#4a4\" x=\"324.0\" y=\"148.0\" width=\"4.3\" height=\"120.0\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<rect class=\"import\" fill=\"#26a\" x=\"64.0\" y=\"88.0\" width=\"4.3\" height=\"60.0\""),
+            "{svg}"
+        );
     }
 }

@@ -66,8 +66,7 @@ main{padding:1em;max-width:60em;margin:auto}\
 td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}td.t,th.t{text-align:left}\
 svg{width:100%;height:auto;max-width:40em;background:#fff;border:1px solid #ddd}\
 .error{background:#fee;border:1px solid #c33;padding:1em}\
-.buy{stroke:#26a;fill:none}.sell{stroke:#c62;fill:none}.import{fill:#26a}.export{fill:#4a4}\
-.clear{stroke:#000;stroke-dasharray:4 3}text{font-size:11px}";
+text{font-size:11px}";
 
 /// Longest title text kept.
 const MAX_TITLE: usize = 120;
