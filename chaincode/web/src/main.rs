@@ -1,0 +1,119 @@
+//! `gridledger-web`: serves the read-only web view on 127.0.0.1:8088 unless told otherwise.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use gridledger_client::identity::only_file;
+use gridledger_client::{PeerTarget, Tls};
+use gridledger_web::fabric::{Config, GatewaySource};
+use gridledger_web::server::{AppState, router, system_now};
+use tokio::sync::broadcast;
+
+/// A read-only web view of the energy consortium, over the Fabric Gateway. The connection arguments default to the
+/// peer CLI's environment, so `source scripts/env.sh ORG [USER]` is all the configuration it needs.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to serve on (loopback by default: put a TLS proxy in front to serve others).
+    #[arg(long, env = "GRIDLEDGER_WEB_LISTEN", default_value = "127.0.0.1:8088")]
+    listen: SocketAddr,
+    /// The gateway peer, host:port.
+    #[arg(long, env = "CORE_PEER_ADDRESS", value_name = "HOST:PORT")]
+    peer: String,
+    /// PEM of the CA of the peer's TLS certificate (plaintext when absent).
+    #[arg(long, env = "CORE_PEER_TLS_ROOTCERT_FILE", value_name = "FILE")]
+    tls_ca: Option<PathBuf>,
+    /// Name to check the peer's TLS certificate against (default: the host of --peer).
+    #[arg(long)]
+    tls_server_name: Option<String>,
+    /// TLS client certificate (PEM), for peers that require mutual TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_client_key")]
+    tls_client_cert: Option<PathBuf>,
+    /// TLS client key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_client_cert")]
+    tls_client_key: Option<PathBuf>,
+    /// MSP id of the identity the server reads as.
+    #[arg(long, env = "CORE_PEER_LOCALMSPID")]
+    msp_id: String,
+    /// The identity's MSP directory (signcerts/ and keystore/ with one file each); or --cert and --key.
+    #[arg(long, env = "CORE_PEER_MSPCONFIGPATH", value_name = "DIR", conflicts_with_all = ["cert", "key"])]
+    msp_dir: Option<PathBuf>,
+    /// The identity's certificate (PEM).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// The identity's private key (PEM).
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// The channel.
+    #[arg(long, env = "CHANNEL", default_value = "energy")]
+    channel: String,
+    /// The trade chaincode's name.
+    #[arg(long, default_value = "trade")]
+    trade: String,
+    /// The metering chaincode's name.
+    #[arg(long, default_value = "metering")]
+    metering: String,
+    /// The meters' interval length the metering page queries, seconds (one query per interval of the day).
+    #[arg(long, default_value_t = 900, value_parser = interval_length)]
+    metering_interval: u32,
+}
+
+/// A meter interval length the metering contract allows.
+fn interval_length(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n @ (60 | 300 | 900 | 1800 | 3600)) => Ok(n),
+        _ => Err("one of 60, 300, 900, 1800, 3600".into()),
+    }
+}
+
+fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let args = Args::parse();
+    let (cert, key) = match (&args.msp_dir, &args.cert, &args.key) {
+        (Some(dir), _, _) => (only_file(&dir.join("signcerts"))?, only_file(&dir.join("keystore"))?),
+        (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ => anyhow::bail!("give --msp-dir, or --cert and --key"),
+    };
+    let tls = match &args.tls_ca {
+        Some(ca) => {
+            let tls = Tls { server_name: args.tls_server_name.clone(), ..Tls::from_ca_file(ca)? };
+            match (&args.tls_client_cert, &args.tls_client_key) {
+                (Some(cert), Some(key)) => Some(tls.with_client_files(cert, key)?),
+                _ => Some(tls),
+            }
+        }
+        None => None,
+    };
+    let config = Config {
+        target: PeerTarget { address: args.peer.clone(), tls },
+        msp_id: args.msp_id.clone(),
+        cert_pem: read(&cert)?,
+        key_pem: read(&key)?,
+        channel: args.channel.clone(),
+        trade: args.trade.clone(),
+        metering: args.metering.clone(),
+    };
+    let source = GatewaySource::new(config.clone())?;
+    let (market_events, _) = broadcast::channel(64);
+    tokio::spawn(gridledger_web::live::follow(config, market_events.clone()));
+    let state =
+        Arc::new(AppState { source, market_events, now: system_now, metering_interval: args.metering_interval });
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!("serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            // Ctrl-C ends the server; if the signal cannot be awaited, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    Ok(())
+}
