@@ -1,5 +1,7 @@
 //! The two Fabric system-chaincode answers the network page decodes, declared here with the fields it reads
 //! (the project's protos do not include `common/ledger.proto` or `peer/lifecycle/query.proto`).
+//! Field numbers checked against fabric-protos-go-apiv2 v0.3.7 (`common/ledger.pb.go`, `peer/policy.pb.go`,
+//! `peer/lifecycle/lifecycle.pb.go`), the release our protos are conformance-checked against.
 
 use prost::Message;
 
@@ -47,12 +49,12 @@ fn malformed(what: &str) -> impl FnOnce(prost::DecodeError) -> SourceError + '_ 
 }
 
 /// The block height in a qscc `GetChainInfo` answer.
-pub fn height(payload: &[u8]) -> Result<u64, SourceError> {
+pub(crate) fn height(payload: &[u8]) -> Result<u64, SourceError> {
     Ok(BlockchainInfo::decode(payload).map_err(malformed("BlockchainInfo"))?.height)
 }
 
 /// The committed chaincode definitions in a `_lifecycle` `QueryChaincodeDefinitions` answer, by name.
-pub fn definitions(payload: &[u8]) -> Result<Vec<ChaincodeDefinition>, SourceError> {
+pub(crate) fn definitions(payload: &[u8]) -> Result<Vec<ChaincodeDefinition>, SourceError> {
     let all = Definitions::decode(payload).map_err(malformed("QueryChaincodeDefinitionsResult"))?;
     let mut out: Vec<ChaincodeDefinition> = all
         .chaincode_definitions
