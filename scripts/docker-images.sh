@@ -34,7 +34,7 @@ readonly BASE_TAR="$CACHE/base/$SUITE-minbase.tar"
 readonly BASE_IMAGE="local/debian:$SUITE"
 readonly LOCAL_FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
 readonly LOCAL_CA_VERSION="${FABRIC_CA_VERSION:-1.5.21}"
-readonly CC_BINS=(registry-cc metering-cc trade-cc certificates-cc kv-ccaas)
+readonly CC_BINS=(registry-cc metering-cc trade-cc certificates-cc flexibility-cc kv-ccaas)
 
 tags() {
   cat <<ENV
@@ -111,7 +111,7 @@ cargo_static() {
   dir="${GL_CC_TARGET_DIR:-${GRIDLEDGER_CACHE:-$HOME/.cache/gridledger}/cargo-static}"
   case $profile in debug | dev) profile=dev out=debug ;; esac
   args=(build --locked --target "$host" --profile "$profile")
-  for name in registry metering trade certificates; do args+=(-p "gridledger-$name" --bin "$name-cc"); done
+  for name in registry metering trade certificates flexibility; do args+=(-p "gridledger-$name" --bin "$name-cc"); done
   args+=(-p gridledger-example-kv --bin kv-ccaas)
   # CARGO_ENCODED_RUSTFLAGS would silently replace RUSTFLAGS.
   (cd "$GL_REPO" && env -u CARGO_ENCODED_RUSTFLAGS CARGO_TARGET_DIR="$dir" \

@@ -11,7 +11,7 @@
 #   deploy kv (Rust, CCaaS, mTLS), kvgo (Go reference, CCaaS, mTLS) and
 #   kvclassic (Rust, peer-launched through network/builders/exec) ->
 #   deploy the energy contracts registry, metering (collections-energy.json),
-#   trade and certificates (Rust, CCaaS, mTLS, default MAJORITY endorsement) ->
+#   trade, certificates and flexibility (Rust, CCaaS, mTLS, default MAJORITY endorsement) ->
 #   GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e --no-fail-fast -- --include-ignored -> down ->
 #   scripts/e2e-docker.sh: the energy scenario and onboarding against the same
 #   consortium in Docker (local images), down, nothing left (SKIP_E2E_DOCKER=1 skips it)
@@ -34,7 +34,7 @@ export GL_LAUNCHER=native
 readonly NET="$GL_SCRIPTS/network.sh"
 readonly COLLECTIONS="$GL_NETWORK/collections-kv.json"
 # The energy contracts' binaries (crate gridledger-<name>, binary <name>-cc).
-readonly ENERGY_CCS=(registry metering trade certificates)
+readonly ENERGY_CCS=(registry metering trade certificates flexibility)
 export FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
 readonly LTS_VERSION="${E2E_LTS_VERSION:-2.5.16}"
 # One line per transaction with the messages it sent (tests/e2e/tests/batching.rs reads them).

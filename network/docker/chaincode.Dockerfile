@@ -1,5 +1,5 @@
 # gridledger chaincode servers (CCaaS): registry-cc, metering-cc, trade-cc,
-# certificates-cc and kv-ccaas, built on the host by scripts/docker-images.sh as static binaries
+# certificates-cc, flexibility-cc and kv-ccaas, built on the host by scripts/docker-images.sh as static binaries
 # (glibc linked in) into the build context's bin/. Each container runs one of
 # them, configured by CHAINCODE_SERVER_ADDRESS, CHAINCODE_ID and the TLS
 # variables (PEM paths in a mounted directory, or the PEM itself).

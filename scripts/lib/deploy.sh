@@ -210,16 +210,18 @@ start_chaincode() { # name id cmd port tls mtls
 # the market keeps running when one org's peer is down, and no single org can
 # write alone. metering gets the meterReadings collection of every member org,
 # generated for the consortium by gridctl (for ours it equals
-# network/collections-energy.json, gridctl's golden test). certificates last: it
-# calls the other three (and reads readings through metering, so its endorsers
-# must be collection members: every member org is).
+# network/collections-energy.json, gridctl's golden test). certificates and
+# flexibility after trade: they call the other three (and read readings through
+# metering, so their endorsers must be collection members: every member org is);
+# trade accepts flexibility's settlement postings only from a proposal named
+# `flexibility`, so that name is fixed.
 # The Docker launcher runs each program by name from GL_CC_IMAGE.
 deploy_energy() {
   local port=$((GL_CC_PORT - 2)) name opts roles collections="$GL_RUN/chaincode/metering-collections.json"
   mkdir -p "$GL_RUN/chaincode"
   mapfile -t roles < <(xn_role_args)
   "$(xn_gridctl)" consortium collections "${roles[@]}" >"$collections" || gl_die "gridctl consortium collections failed"
-  for name in registry metering trade certificates; do
+  for name in registry metering trade certificates flexibility; do
     opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
     [[ $name != metering ]] || opts+=(--collections "$collections")
     deploy "${opts[@]}"

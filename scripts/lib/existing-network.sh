@@ -17,7 +17,7 @@
 # Where the packages, package ids and the collection config go.
 XN_DIR="${XN_DIR:-$GL_RUN/existing-network}"
 # The energy chaincodes, each on its own port below GL_CC_PORT - 1.
-XN_CHAINCODES="${XN_CHAINCODES:-registry metering trade certificates}"
+XN_CHAINCODES="${XN_CHAINCODES:-registry metering trade certificates flexibility}"
 XN_VERSION="${XN_VERSION:-1.0}"
 XN_SEQUENCE="${XN_SEQUENCE:-1}"
 # The users the `users` step enrols (org:name:role); secret for all of them.
