@@ -50,13 +50,10 @@ fn rejects_batch(w: &World, batch: &[crate::Reading], status: i32, text: &str) -
 /// as a diff (`GRIDLEDGER_BLESS=1 cargo test` rewrites it; review that diff).
 #[test]
 fn metadata_is_pinned() {
-    let cc = crate::chaincode();
     // Byte for byte what the peer is given (one line; `jq -S . <file>` to read it).
-    let raw = format!("{}\n", cc.metadata());
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/metadata.json");
-    if std::env::var_os("GRIDLEDGER_BLESS").is_some() {
-        std::fs::write(path, &raw).unwrap();
-    }
-    let pinned = std::fs::read_to_string(path).unwrap();
-    assert!(raw == pinned, "the metadata differs from {path}; GRIDLEDGER_BLESS=1 rewrites it");
+    let metadata = format!("{}\n", crate::chaincode().metadata());
+    gridledger_testkit::golden::assert_pinned(
+        &metadata,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/metadata.json"),
+    );
 }
