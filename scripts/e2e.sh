@@ -87,6 +87,7 @@ deploy_all() {
   "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$COLLECTIONS"
   "$NET" deploy --name kvclassic --classic --cmd "$KV_CLASSIC"
   "$NET" deploy-energy
+  wait_gateway
 }
 
 # run_tests [CARGO_TEST_ARGS...]: the e2e test binaries (default: all of them;
@@ -163,6 +164,19 @@ bft_suite() {
 deploy_bft() {
   "$NET" deploy --name kv --cmd "$KV" --port "$GL_CC_PORT" --collections "$COLLECTIONS"
   "$NET" deploy-energy
+  wait_gateway
+}
+
+# wait_gateway: right after the network comes up, the Gateway's discovery may
+# not know every org's peer yet and refuses to endorse ("no combination of
+# peers can be derived"); the tests start once one submit through it commits.
+wait_gateway() {
+  local gridctl deadline=$((SECONDS + 90))
+  gridctl=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
+  until "$gridctl" invoke --org utility -n kv Put e2e-gateway-ready yes >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || gl_die "the Gateway could not endorse kv for 90 s"
+    sleep 1
+  done
 }
 
 main() {
