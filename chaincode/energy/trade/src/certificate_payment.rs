@@ -31,8 +31,9 @@ use gridledger_shim::protos::prost::Message as _;
 use serde::{Deserialize, Serialize};
 
 use crate::balances;
-use crate::error::{Result, TradeError};
+use crate::error::Result;
 use crate::store::{self, keys};
+use gridledger_energy_common::error::EnergyError;
 
 /// The largest amount one payment posts, minor units (10^15: ten trillion euros in cents).
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
@@ -81,24 +82,27 @@ pub fn post_certificate_payment(
             let proposed = proposed.map_or("no readable proposal".to_string(), |n| {
                 format!("a proposal to {}", gridledger_contract::quote(&n))
             });
-            return Err(TradeError::Forbidden(format!(
+            return Err(EnergyError::Forbidden(format!(
                 "PostCertificatePayment is only called by the {} chaincode in its own transaction; this is {proposed}",
                 names::CERTIFICATES
-            )));
+            ))
+            .into());
         }
     }
     let payer = Party::of(ctx)?.account();
     if debit != payer {
-        return Err(TradeError::Forbidden(format!(
+        return Err(EnergyError::Forbidden(format!(
             "PostCertificatePayment debits the submitter's own account only; {} is not the submitter's",
             gridledger_contract::quote(&debit)
-        )));
+        ))
+        .into());
     }
     if credit.is_empty() || credit == debit {
-        return Err(TradeError::BadRequest(format!(
+        return Err(EnergyError::BadRequest(format!(
             "the credited account must be another non-empty account, got {}",
             gridledger_contract::quote(&credit)
-        )));
+        ))
+        .into());
     }
     let changes: BTreeMap<String, i64> = [(debit.clone(), -amount), (credit.clone(), amount)].into();
     balances::apply(ctx, &changes)?;
