@@ -7,6 +7,7 @@
 //! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
 //! - [`interval`]: delivery intervals named by their aligned start, and the allowed interval lengths.
 //! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
+//! - [`energy_chaincode!`]: each contract crate's `try_chaincode()`, `chaincode()` and pinned-metadata test.
 //! - [`error`]: the failures every contract shares and their statuses.
 //! - [`index`]: composite-key indexes and the zero-padded interval text used in keys.
 //! - [`names`]: the chaincode names the contracts use to call each other.
@@ -16,6 +17,8 @@ pub mod amount;
 pub mod bounds;
 #[cfg(feature = "chaincode")]
 pub mod caller;
+#[cfg(feature = "chaincode")]
+mod definition;
 #[cfg(feature = "chaincode")]
 pub mod error;
 #[cfg(feature = "chaincode")]
