@@ -4,6 +4,7 @@
 //! - [`bounds`]: the argument bounds every contract uses (ids, parties, reasons, interval starts).
 //! - [`roles`]: the market roles record (grid operators and their connection points, suppliers and their
 //!   customers, the role attribute), read from the registry.
+//! - [`call`]: calling another energy chaincode, answering in [`EnergyError`](error::EnergyError).
 //! - [`caller`]: who is calling: org kind, role attribute, [`Party`](caller::Party), and access checks.
 //! - [`interval`]: delivery intervals named by their aligned start, and the allowed interval lengths.
 //! - [`amount`]: integer energy and money arithmetic that cannot overflow silently.
@@ -15,6 +16,8 @@
 #[cfg(feature = "chaincode")]
 pub mod amount;
 pub mod bounds;
+#[cfg(feature = "chaincode")]
+pub mod call;
 #[cfg(feature = "chaincode")]
 pub mod caller;
 #[cfg(feature = "chaincode")]
