@@ -139,19 +139,10 @@ impl Meter {
 
     /// A reading signed by this meter.
     pub(crate) fn reading(&self, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
-        let mut r = Reading {
-            meter_id: self.id.clone(),
-            interval_start: start,
-            register: register.into(),
-            wh,
-            counter,
-            signature: String::new(),
-        };
-        r.signature = match self.signer.sign(&r, INTERVAL_SECONDS) {
-            Ok(s) => s,
+        match self.signer.reading(&self.id, start, register, wh, counter, INTERVAL_SECONDS) {
+            Ok(r) => r,
             Err(e) => panic!("signing: {e}"),
-        };
-        r
+        }
     }
 }
 

@@ -156,16 +156,7 @@ impl World {
         for (i, wh) in whs.iter().enumerate() {
             let Some(wh) = wh else { continue };
             *counter += 1;
-            let mut r = Reading {
-                meter_id: meter.into(),
-                interval_start: hour + i as i64 * LEN,
-                register: register.into(),
-                wh: *wh,
-                counter: *counter,
-                signature: String::new(),
-            };
-            r.signature = key.sign(&r, LEN as u32).unwrap();
-            out.push(r);
+            out.push(key.reading(meter, hour + i as i64 * LEN, register, *wh, *counter, LEN as u32).unwrap());
         }
         out
     }

@@ -189,17 +189,8 @@ impl World {
         let mut counters = self.counters.borrow_mut();
         let counter = counters.entry(meter.to_string()).or_insert(0);
         *counter += 1;
-        let mut r = Reading {
-            meter_id: meter.into(),
-            interval_start: start,
-            register: register.into(),
-            wh,
-            counter: *counter,
-            signature: String::new(),
-        };
         let len = if meter == "m-e" { 3600 } else { 900 };
-        r.signature = self.keys[meter].sign(&r, len).unwrap();
-        r
+        self.keys[meter].reading(meter, start, register, wh, *counter, len).unwrap()
     }
 
     /// The gateway submits `batch` at `seconds`.
