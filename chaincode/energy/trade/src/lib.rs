@@ -13,6 +13,7 @@
 //! - [`flexibility`]: `PostFlexibility`, the flexibility chaincode's settlement postings.
 //! - [`certificate_payment`]: `PostCertificatePayment`, the payment leg of the certificates chaincode's
 //!   delivery versus payment (callable only from that chaincode's transactions).
+//! - [`proposal`]: which chaincode the submitter's proposal was addressed to (the guard of both postings).
 //! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
 
 pub mod auction;
@@ -25,6 +26,7 @@ pub mod flexibility;
 pub mod market;
 pub mod model;
 pub mod orders;
+pub mod proposal;
 pub mod settlement;
 pub mod store;
 
