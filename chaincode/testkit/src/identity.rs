@@ -5,6 +5,9 @@ use gridledger_protos::msp::SerializedIdentity;
 use gridledger_protos::prost::Message as _;
 use gridledger_shim::identity::ClientIdentity;
 
+/// The attribute that carries a caller's role, as the test consortium's roles record names it (`roleAttribute`).
+pub const ROLE_ATTRIBUTE: &str = "gridledger.role";
+
 /// The OID of Fabric CA's attribute extension (`1.2.3.4.5.6.7.8.1`), which carries `{"attrs": {...}}` JSON.
 const ATTRIBUTES_OID: [u64; 9] = [1, 2, 3, 4, 5, 6, 7, 8, 1];
 
@@ -29,19 +32,19 @@ pub struct Who<P> {
     pub party: P,
 }
 
-/// Mints a self-signed certificate with common name `name` in `msp`, with the attribute `attribute` (name, value)
-/// when given, and makes the party with `party(msp, id)`, `id` being the identity's Fabric id (`x509::...`).
+/// Mints a self-signed certificate with common name `name` in `msp`, with `role` in the [`ROLE_ATTRIBUTE`] when
+/// given, and makes the party with `party(msp, id)`, `id` being the identity's Fabric id (`x509::...`).
 pub fn who<P>(
     msp: &str,
     name: &str,
-    attribute: Option<(&str, &str)>,
+    role: Option<&str>,
     party: impl FnOnce(String, String) -> P,
 ) -> Result<Who<P>, IdentityError> {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, name);
-    if let Some((key, value)) = attribute {
-        let attrs = serde_json::json!({"attrs": {key: value}}).to_string();
+    if let Some(role) = role {
+        let attrs = serde_json::json!({"attrs": {ROLE_ATTRIBUTE: role}}).to_string();
         params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(&ATTRIBUTES_OID, attrs.into_bytes())];
     }
     let key = rcgen::KeyPair::generate()?;
@@ -57,12 +60,12 @@ mod tests {
 
     #[test]
     fn the_shim_reads_the_msp_the_name_and_the_attribute() {
-        let minted = who("GridMSP", "gridop", Some(("gridledger.role", "operator")), |msp, id| (msp, id)).unwrap();
+        let minted = who("GridMSP", "gridop", Some("operator"), |msp, id| (msp, id)).unwrap();
         let identity = ClientIdentity::new(&minted.creator).unwrap();
         assert_eq!(minted.party, ("GridMSP".to_string(), identity.id()));
         assert!(identity.id_unencoded().contains("CN=gridop"), "{}", identity.id_unencoded());
-        assert_eq!(identity.attribute("gridledger.role").as_deref(), Some("operator"));
+        assert_eq!(identity.attribute(ROLE_ATTRIBUTE).as_deref(), Some("operator"));
         let plain = who("GridMSP", "nobody", None, |_, id| id).unwrap();
-        assert_eq!(ClientIdentity::new(&plain.creator).unwrap().attribute("gridledger.role"), None);
+        assert_eq!(ClientIdentity::new(&plain.creator).unwrap().attribute(ROLE_ATTRIBUTE), None);
     }
 }

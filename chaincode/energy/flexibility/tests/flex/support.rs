@@ -38,7 +38,6 @@ pub(crate) type Who = gridledger_testkit::identity::Who<Party>;
 
 /// Mints a self-signed certificate with the role attribute and wraps it as a creator.
 pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
-    let role = role.map(|r| ("gridledger.role", r));
     gridledger_testkit::identity::who(msp, name, role, |msp, id| Party { msp, id }).unwrap()
 }
 
