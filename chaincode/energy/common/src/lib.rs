@@ -11,6 +11,7 @@
 //! - [`energy_chaincode!`]: each contract crate's `try_chaincode()`, `chaincode()` and pinned-metadata test.
 //! - [`error`]: the failures every contract shares and their statuses.
 //! - [`index`]: composite-key indexes and the zero-padded interval text used in keys.
+//! - [`party`]: [`Party`](party::Party), a participant as the records name it (also for clients).
 //! - [`names`]: the chaincode names the contracts use to call each other.
 
 #[cfg(feature = "chaincode")]
@@ -28,6 +29,7 @@ pub mod error;
 pub mod index;
 #[cfg(feature = "chaincode")]
 pub mod interval;
+pub mod party;
 pub mod roles;
 
 /// Chaincode names, as deployed; contracts call each other by these.
