@@ -98,7 +98,7 @@ impl Chaincode {
     }
 }
 
-/// Runs `calls` in order on chaincode `name`, reached as `gw` says, and prints their answers (see [`print`]): a
+/// Runs `calls` in order on chaincode `name`, reached as `gw` says, and prints their answers (see [`print()`]): a
 /// contract subcommand's whole run once its flags are planned.
 pub async fn run_calls(
     gw: &GatewayArgs,

@@ -1,8 +1,8 @@
 //! Calling another energy chaincode in the same transaction, with the energy contracts' [`EnergyError`].
 //!
-//! [`gridledger_contract::call_json`] does the work (a callee's 400, 403, 404 and 409 keep their class, its message is
-//! clipped); these only give its answer in [`EnergyError`], which every energy contract's error is or wraps, instead of a
-//! wrapper per contract.
+//! [`gridledger_contract::call_json`] does the work (a callee's 400, 403, 404 and 409 keep their class, its message
+//! is clipped); these only give its answer in [`EnergyError`], which every energy contract's error is or wraps,
+//! instead of a wrapper per contract.
 
 use gridledger_contract::Context;
 
