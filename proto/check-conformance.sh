@@ -13,7 +13,7 @@ cd "$repo_root"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-(cd proto/conformance && go run -mod=readonly .) >"$work/upstream.txt"
+(cd proto/conformance && go run -mod=readonly . ../fabric/vendored.txt) >"$work/upstream.txt"
 cargo run --quiet -p gridledger-protos-codegen -- --listing >"$work/ours.txt"
 
 if [[ ! -s "$work/upstream.txt" || ! -s "$work/ours.txt" ]]; then

@@ -27,39 +27,37 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-// vendored lists the files under proto/fabric; keep in sync with
-// proto/codegen/src/main.rs (the Rust listing reads the same set from the
-// descriptor set and check-conformance.sh compares the two outputs).
-var vendored = []string{
-	"common/common.proto",
-	"common/configtx.proto",
-	"common/configuration.proto",
-	"common/policies.proto",
-	"gateway/gateway.proto",
-	"ledger/queryresult/kv_query_result.proto",
-	"msp/identities.proto",
-	"msp/msp_config.proto",
-	"msp/msp_principal.proto",
-	"orderer/ab.proto",
-	"orderer/configuration.proto",
-	"peer/chaincode.proto",
-	"peer/chaincode_event.proto",
-	"peer/chaincode_shim.proto",
-	"peer/collection.proto",
-	"peer/configuration.proto",
-	"peer/lifecycle/lifecycle.proto",
-	"peer/peer.proto",
-	"peer/policy.proto",
-	"peer/proposal.proto",
-	"peer/proposal_response.proto",
-	"peer/transaction.proto",
+// vendored reads the files under proto/fabric that gridledger vendors from
+// the list proto/codegen compiles (proto/fabric/vendored.txt, one path a
+// line; check-conformance.sh passes its path), so both sides list one set.
+func vendored(list string) ([]string, error) {
+	text, err := os.ReadFile(list)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, line := range strings.Split(string(text), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			paths = append(paths, line)
+		}
+	}
+	return paths, nil
 }
 
 func main() {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 
-	for _, path := range vendored {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: conformance PATH/TO/proto/fabric/vendored.txt")
+		os.Exit(2)
+	}
+	paths, err := vendored(os.Args[1])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "conformance: %v\n", err)
+		os.Exit(1)
+	}
+	for _, path := range paths {
 		fd, err := protoregistry.GlobalFiles.FindFileByPath(path)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "conformance: %s: %v\n", path, err)

@@ -56,6 +56,16 @@ xn_orderer() {
   printf '%s\n' -o "$GL_ORDERER_HOST:$GL_ORDERER_PORT" --tls --cafile "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem"
 }
 
+# xn_peer_targets: the peer CLI options that address every org's peer (an
+# endorsement by all of them), one option or value a line.
+xn_peer_targets() {
+  local org
+  for org in $GL_PEER_ORGS; do
+    printf '%s\n' --peerAddresses "$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)" \
+      --tlsRootCertFiles "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem"
+  done
+}
+
 # step: roles-args
 # The market roles of the consortium definition as gridctl consortium options:
 # one grid operator and one supplier (GL_MARKET_*), every other peer org a member.
@@ -156,13 +166,9 @@ xn_approve() {
 # One admin commits each definition, endorsed by every org's peer (at least
 # the LifecycleEndorsement policy's majority).
 xn_commit() {
-  local name def orderer targets org
+  local name def orderer targets
   mapfile -t orderer < <(xn_orderer)
-  targets=()
-  for org in $GL_PEER_ORGS; do
-    targets+=(--peerAddresses "$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)")
-    targets+=(--tlsRootCertFiles "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem")
-  done
+  mapfile -t targets < <(xn_peer_targets)
   for name in $XN_CHAINCODES; do
     mapfile -t def < <(xn_definition "$name")
     if ! as_org "$GL_LEAD_ORG" peer lifecycle chaincode querycommitted --channelID "$GL_CHANNEL" --name "$name" \
@@ -201,7 +207,7 @@ xn_users() {
 # written by an admin of a member org with registry InitRoles, endorsed by
 # every org's peer. Later changes (SetRoles) need a majority of the members.
 xn_roles() {
-  local roles args targets org orderer
+  local roles args targets orderer
   if as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode query -C "$GL_CHANNEL" -n registry \
     -c '{"Args":["GetRoles"]}' >/dev/null 2>&1; then
     gl_log "market roles already configured (registry GetRoles)"
@@ -210,11 +216,7 @@ xn_roles() {
   mapfile -t args < <(xn_role_args)
   roles=$("$(xn_gridctl)" consortium roles "${args[@]}")
   mapfile -t orderer < <(xn_orderer)
-  targets=()
-  for org in $GL_PEER_ORGS; do
-    targets+=(--peerAddresses "$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)")
-    targets+=(--tlsRootCertFiles "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem")
-  done
+  mapfile -t targets < <(xn_peer_targets)
   as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode invoke "${orderer[@]}" -C "$GL_CHANNEL" -n registry \
     "${targets[@]}" --waitForEvent -c "$(jq -cn --arg r "$roles" '{Args: ["InitRoles", $r]}')"
   as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode query -C "$GL_CHANNEL" -n registry -c '{"Args":["GetRoles"]}'

@@ -5,6 +5,7 @@
 //! are unit-tested without a network; only [`Chaincode::run`] talks to a peer.
 
 use std::io::Write as _;
+use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use gridledger_client::text::peer_message;
@@ -95,6 +96,24 @@ impl Chaincode {
         }
         serde_json::from_slice(&response.payload).map(Some).with_context(|| format!("{} answered non-JSON", call.tx))
     }
+}
+
+/// Runs `calls` in order on chaincode `name`, reached as `gw` says, and prints their answers (see [`print()`]): a
+/// contract subcommand's whole run once its flags are planned.
+pub async fn run_calls(
+    gw: &GatewayArgs,
+    name: &str,
+    calls: &[Call],
+    json: bool,
+    table: impl FnOnce(&[Option<Value>]) -> String,
+) -> anyhow::Result<ExitCode> {
+    let mut cc = Chaincode::connect(gw, name).await?;
+    let mut answers = Vec::with_capacity(calls.len());
+    for call in calls {
+        answers.push(cc.run(call).await?);
+    }
+    print(&answers, json, table)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A party id as people read it: the certificate's common name when the id is Go's base64

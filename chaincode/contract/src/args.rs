@@ -221,22 +221,7 @@ tuple_args!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::Fields;
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    struct Asset {
-        id: String,
-        size: u64,
-    }
-
-    // By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
-    impl Object for Asset {
-        const NAME: &'static str = "Asset";
-        fn describe(fields: &mut Fields<'_>) {
-            fields.field::<String>("id").field::<u64>("size");
-        }
-    }
+    use crate::test_fixtures::Asset;
 
     fn strings(raw: &[&str]) -> Vec<String> {
         raw.iter().map(|s| s.to_string()).collect()

@@ -79,6 +79,9 @@ pub mod schema;
 pub mod system;
 pub mod transaction;
 
+#[cfg(test)]
+mod test_fixtures;
+
 pub use args::{ArgError, Args, FromArg, parse_arg};
 pub use bounded::{Int, Json, Text, parse_integer};
 pub use call::{call_json, call_json_optional};

@@ -5,21 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-/// A market participant: MSP id plus identity id (`{"msp","id"}`); VPPs are `{"msp":"VPP","id":vppId}`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-pub struct Party {
-    /// MSP id.
-    pub msp: String,
-    /// The identity id (for people, base64 of the certificate's subject and issuer).
-    pub id: String,
-}
-
-impl Party {
-    /// The trade contract's account name: `msp/id`.
-    pub fn account(&self) -> String {
-        format!("{}/{}", self.msp, self.id)
-    }
-}
+pub use gridledger_energy_common::party::Party;
 
 /// Buy or sell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -18,7 +18,7 @@ use gridledger_e2e::gridctl::{json_as, run_as};
 use gridledger_e2e::{Identity, Network, ORGS, network, unique};
 use gridledger_reading::Reading;
 use serde_json::{Value, json};
-use support::{Cast, INTERVAL, Meter, account, now, ok, refused, submit, submit_readings};
+use support::{Cast, INTERVAL, Meter, account, balances, now, ok, refused, submit, submit_readings};
 
 const HOUR: i64 = 3600;
 /// Intervals of the meters (one minute) in an hour.
@@ -45,20 +45,6 @@ fn hour_of(meter: &Meter, hour: i64, register: &str, wh: i64, counter: &mut u64,
         *counter += 1;
         out.push(meter.reading(hour + i * INTERVAL, register, wh, *counter));
     }
-}
-
-fn balances(net: &Network, accounts: &[&str]) -> Vec<Vec<i64>> {
-    ORGS.iter()
-        .map(|org| {
-            accounts
-                .iter()
-                .map(|a| {
-                    let got = net.query_as(net.admin(org), "trade", &["Balance", a]);
-                    ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({a}) on {org}: {}", got.text()))
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -20,7 +20,7 @@ mod support;
 use gridledger_e2e::gridctl::{json_as, run_as};
 use gridledger_e2e::{Identity, Network, ORGS, network, unique};
 use serde_json::{Value, json};
-use support::{Cast, INTERVAL, Meter, account, now, ok, refused, submit, submit_readings, wait_until};
+use support::{Cast, INTERVAL, Meter, account, balances, now, ok, refused, submit, submit_readings, wait_until};
 
 /// The OCMF test vectors of the metering crate (made with Python `cryptography` by its gen_vectors.py).
 const OCMF_VECTORS: &str = include_str!("../../../chaincode/energy/metering/testdata/ocmf/vectors.json");
@@ -43,21 +43,6 @@ fn join(net: &Network, cast: &Cast, owner: &Identity, asset: &str, vpp: &str, me
     ok("ConsentToVpp", &submit(net, owner, "registry", &["ConsentToVpp", asset, vpp]));
     ok("AddVppMember", &submit(net, &cast.aggregator, "registry", &["AddVppMember", vpp, asset]));
     ok("RegisterMeter", &submit(net, &cast.installer, "metering", &["RegisterMeter", &meter.registration(asset)]));
-}
-
-/// Every account's balance on the peer of each org.
-fn balances(net: &Network, accounts: &[&str]) -> Vec<Vec<i64>> {
-    ORGS.iter()
-        .map(|org| {
-            accounts
-                .iter()
-                .map(|a| {
-                    let got = net.query_as(net.admin(org), "trade", &["Balance", a]);
-                    ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({a}) on {org}: {}", got.text()))
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn offer(vpp: &str, wh: i64, price: i64, meters: &[&str], schedule: Option<&[i64]>) -> String {

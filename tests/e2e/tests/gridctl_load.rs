@@ -18,6 +18,13 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// `gridctl meter simulate` as grid's gateway1, registering its meters (and their assets) first, with `args`; its
+/// output, which must be a success.
+fn simulate(args: &[&str]) -> String {
+    let base = ["meter", "simulate", "--org", "grid", "--user", "gateway1", "--register"];
+    ok(gridctl(&[&base[..], args].concat()))
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(unique(name));
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -29,23 +36,7 @@ fn scratch(name: &str) -> PathBuf {
 fn simulated_readings_show_in_the_interval_totals() {
     let net = network();
     let (meters, intervals) = (4, 2);
-    let out = ok(gridctl(&[
-        "meter",
-        "simulate",
-        "--org",
-        "grid",
-        "--user",
-        "gateway1",
-        "--register",
-        "--meters",
-        "4",
-        "--intervals",
-        "2",
-        "--batch",
-        "6",
-        "--workers",
-        "2",
-    ]));
+    let out = simulate(&["--meters", "4", "--intervals", "2", "--batch", "6", "--workers", "2"]);
     let summary = json(&out);
     let expected = meters * intervals * 2;
     assert_eq!(summary["report"]["units"], expected, "{summary}");
@@ -73,23 +64,7 @@ fn readings_signed_by_gridctl_accepted_tampered_refused() {
     let keys = dir.to_string_lossy().into_owned();
     let prefix = unique("gm");
     // One meter registered (with its asset) by a one-interval simulation that keeps its key on disk.
-    let setup = ok(gridctl(&[
-        "meter",
-        "simulate",
-        "--org",
-        "grid",
-        "--user",
-        "gateway1",
-        "--register",
-        "--meters",
-        "1",
-        "--intervals",
-        "1",
-        "--prefix",
-        &prefix,
-        "--keys-dir",
-        &keys,
-    ]));
+    let setup = simulate(&["--meters", "1", "--intervals", "1", "--prefix", &prefix, "--keys-dir", &keys]);
     let last = json(&setup)["intervals"][0]["intervalStart"].as_i64().expect("interval");
     let (meter, key) = (format!("{prefix}-0"), dir.join(format!("{prefix}-0.key")));
     let earlier = (last - 900).to_string();

@@ -39,16 +39,9 @@ fn export_wh(d: usize, h: usize, q: usize) -> i64 {
 }
 
 fn signed(meter: &str, signer: &Signer, start: i64, register: &str, wh: i64) -> anyhow::Result<Reading> {
-    let mut r = Reading {
-        meter_id: meter.into(),
-        interval_start: start,
-        register: register.into(),
-        wh,
-        counter: (start / i64::from(QUARTER)) as u64,
-        signature: String::new(),
-    };
-    r.signature = signer.sign(&r, QUARTER).context("signing a reading")?;
-    Ok(r)
+    signer
+        .reading(meter, start, register, wh, (start / i64::from(QUARTER)) as u64, QUARTER)
+        .context("signing a reading")
 }
 
 fn asset(id: &str, kind: &str, cp: &str) -> String {

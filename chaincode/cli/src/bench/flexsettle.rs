@@ -9,7 +9,7 @@
 //! commit, from the client's side.
 
 use anyhow::{Context as _, bail};
-use gridledger_reading::{Reading, Signer};
+use gridledger_reading::Signer;
 use serde_json::{Value, json};
 
 use super::args::BenchArgs;
@@ -123,16 +123,7 @@ pub async fn run(a: &BenchArgs) -> anyhow::Result<Value> {
         .zip(&signers)
         .enumerate()
         .map(|(i, (m, s))| {
-            let mut r = Reading {
-                meter_id: m.clone(),
-                interval_start: interval,
-                register: "2.8.0".into(),
-                wh: export_wh(i),
-                counter: 1,
-                signature: String::new(),
-            };
-            r.signature = s.sign(&r, INTERVAL as u32).context("signing a reading")?;
-            Ok(r)
+            s.reading(m, interval, "2.8.0", export_wh(i), 1, INTERVAL as u32).context("signing a reading")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let txs = batch.chunks(500).map(|b| readings(channel, b)).collect::<anyhow::Result<Vec<_>>>()?;

@@ -9,19 +9,12 @@ use serde_json::{Value, json};
 
 use args::{CertCommand, CertConn};
 
-use crate::ledger::{Call, Chaincode, cell, cells, fields, print, render, rows};
+use crate::ledger::{Call, cell, cells, fields, render, rows, run_calls};
 
 /// Runs a `gridctl cert` command.
 pub async fn run(cmd: &CertCommand) -> anyhow::Result<ExitCode> {
-    let calls = plan(cmd);
     let conn = conn(cmd);
-    let mut cc = Chaincode::connect(&conn.gw, &conn.chaincode).await?;
-    let mut answers = Vec::with_capacity(calls.len());
-    for call in &calls {
-        answers.push(cc.run(call).await?);
-    }
-    print(&answers, conn.json, |a| table(cmd, a))?;
-    Ok(ExitCode::SUCCESS)
+    run_calls(&conn.gw, &conn.chaincode, &plan(cmd), conn.json, |a| table(cmd, a)).await
 }
 
 fn conn(cmd: &CertCommand) -> &CertConn {

@@ -185,17 +185,13 @@ impl Batches {
         };
         let (meter, interval) = (&self.meters[meter], self.intervals[interval]);
         let (import, export) = profile::energy(meter.index, interval, self.interval_seconds);
-        let mut r = Reading {
-            meter_id: meter.id.clone(),
-            interval_start: interval,
-            register: REGISTERS[reg].into(),
-            wh: if reg == 0 { import } else { export },
-            // Strictly increasing per meter across runs too, with no state: derived from the interval.
-            counter: (interval / i64::from(self.interval_seconds)) as u64 * REGISTERS.len() as u64 + reg as u64,
-            signature: String::new(),
-        };
-        r.signature = meter.signer.sign(&r, self.interval_seconds).context("signing a reading")?;
-        Ok(r)
+        let wh = if reg == 0 { import } else { export };
+        // Strictly increasing per meter across runs too, with no state: derived from the interval.
+        let counter = (interval / i64::from(self.interval_seconds)) as u64 * REGISTERS.len() as u64 + reg as u64;
+        let signer = &meter.signer;
+        signer
+            .reading(&meter.id, interval, REGISTERS[reg], wh, counter, self.interval_seconds)
+            .context("signing a reading")
     }
 }
 

@@ -11,19 +11,12 @@ use serde_json::{Value, json};
 
 use args::{Direction, FlexCommand, FlexConn, OfferArgs, RequestArgs};
 
-use crate::ledger::{Call, Chaincode, cell, cells, fields, int_list, print, readable_account, render, rows};
+use crate::ledger::{Call, cell, cells, fields, int_list, readable_account, render, rows, run_calls};
 
 /// Runs a `gridctl flex` command.
 pub async fn run(cmd: &FlexCommand) -> anyhow::Result<ExitCode> {
-    let calls = plan(cmd)?;
     let conn = conn(cmd);
-    let mut cc = Chaincode::connect(&conn.gw, &conn.chaincode).await?;
-    let mut answers = Vec::with_capacity(calls.len());
-    for call in &calls {
-        answers.push(cc.run(call).await?);
-    }
-    print(&answers, conn.json, |a| table(cmd, a))?;
-    Ok(ExitCode::SUCCESS)
+    run_calls(&conn.gw, &conn.chaincode, &plan(cmd)?, conn.json, |a| table(cmd, a)).await
 }
 
 fn conn(cmd: &FlexCommand) -> &FlexConn {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use gridledger_client::text::quote;
-use gridledger_reading::{Reading, Signer};
+use gridledger_reading::Signer;
 
 use crate::fleet::keys;
 use crate::fleet::register::registration;
@@ -36,15 +36,9 @@ pub fn sign(a: &SignArgs) -> anyhow::Result<ExitCode> {
         bail!("--meter: give the registered meter id (1 to 128 bytes)");
     }
     let signer = keys::load(&a.key)?;
-    let mut reading = Reading {
-        meter_id: a.meter.clone(),
-        interval_start: a.interval_start,
-        register: a.register.clone(),
-        wh: a.wh,
-        counter: a.counter,
-        signature: String::new(),
-    };
-    reading.signature = signer.sign(&reading, a.interval_seconds).context("signing the reading")?;
+    let reading = signer
+        .reading(&a.meter, a.interval_start, &a.register, a.wh, a.counter, a.interval_seconds)
+        .context("signing the reading")?;
     println!("{}", serde_json::to_string(&reading)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -3,25 +3,12 @@
 use std::sync::{Arc, Mutex};
 
 use gridledger_shim::Response;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::{Context, Contract, ContractChaincode, ContractError, DefinitionError, Fields, Object, Tx};
+use crate::{Context, Contract, ContractChaincode, ContractError, DefinitionError, Tx};
 use gridledger_testkit::memory::MemoryLedger;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Asset {
-    id: String,
-    size: u64,
-}
-
-// By hand: inside gridledger-contract the derive's `::gridledger_contract` paths do not resolve.
-impl Object for Asset {
-    const NAME: &'static str = "Asset";
-    fn describe(fields: &mut Fields<'_>) {
-        fields.field::<String>("id").field::<u64>("size");
-    }
-}
+use crate::test_fixtures::Asset;
 
 fn assets() -> Contract {
     Contract::new("Assets")

@@ -2,10 +2,10 @@
 //! `MeteredHours`, trade `PostCertificatePayment`.
 
 use gridledger_contract::Context;
+use gridledger_energy_common::call::call;
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::model::Location;
@@ -102,13 +102,4 @@ pub fn post_payment(ctx: &Context<'_>, debit: &Party, credit: &Party, amount: i6
     let args = [debit.account(), credit.account(), amount.to_string(), reference.to_string()];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     call::<serde_json::Value>(ctx, names::TRADE, "PostCertificatePayment", &args).map(drop)
-}
-
-fn call<T: DeserializeOwned>(
-    ctx: &Context<'_>,
-    chaincode: &'static str,
-    function: &'static str,
-    args: &[&str],
-) -> Result<T> {
-    Ok(gridledger_contract::call_json(ctx.stub(), chaincode, function, args)?)
 }

@@ -4,9 +4,8 @@
 //! a user's role are not built in: they come from the market roles record ([`crate::roles`]), passed to
 //! [`Caller::of`].
 
-use gridledger_contract::{Context, ContractError, Object};
+use gridledger_contract::{Context, ContractError};
 use gridledger_shim::identity::ClientIdentity;
-use serde::{Deserialize, Serialize};
 
 use crate::roles::MarketRoles;
 
@@ -95,21 +94,9 @@ impl Role {
     }
 }
 
-/// A market participant or asset owner: MSP id plus the Go-compatible identity id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Object)]
-pub struct Party {
-    /// MSP id.
-    pub msp: String,
-    /// `ClientIdentity::id()` (base64 of `x509::subject::issuer`).
-    pub id: String,
-}
+pub use crate::party::Party;
 
 impl Party {
-    /// The balance account name of this party: `msp/id`.
-    pub fn account(&self) -> String {
-        format!("{}/{}", self.msp, self.id)
-    }
-
     /// The transaction's creator as a party: needs no roles record (an MSP id and an id are not configuration).
     pub fn of(ctx: &Context<'_>) -> Result<Self, ContractError> {
         let identity = ClientIdentity::from_stub(ctx.stub())

@@ -2,10 +2,10 @@
 //! and trade `PostFlexibility`.
 
 use gridledger_contract::Context;
+use gridledger_energy_common::call::call_optional as call;
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::{FlexError, Result};
 use crate::payout::Posting;
@@ -88,14 +88,4 @@ pub fn post_to_trade(ctx: &Context<'_>, settlement_id: &str, postings: &[Posting
     let json = serde_json::to_string(postings).map_err(gridledger_contract::ContractError::from)?;
     call::<serde_json::Value>(ctx, TRADE, "PostFlexibility", &[settlement_id, &json])?;
     Ok(())
-}
-
-/// Calls `function` on `chaincode`; `None` on 404, an error on any other failure.
-fn call<T: DeserializeOwned>(
-    ctx: &Context<'_>,
-    chaincode: &'static str,
-    function: &'static str,
-    args: &[&str],
-) -> Result<Option<T>> {
-    Ok(gridledger_contract::call_json_optional(ctx.stub(), chaincode, function, args)?)
 }

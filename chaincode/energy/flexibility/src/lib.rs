@@ -32,7 +32,7 @@ pub mod store;
 
 pub use error::FlexError;
 
-use gridledger_contract::{Contract, ContractChaincode, DefinitionError, Info, Tx};
+use gridledger_contract::{Contract, Info, Tx};
 
 /// The contract's name (`FlexibilityContract:CreateRequest`; it is also the default contract).
 pub const CONTRACT: &str = "FlexibilityContract";
@@ -58,39 +58,5 @@ pub fn contract() -> Contract {
         .evaluate(Tx::new("GetSettlement").params(["requestId", "vppId"]), settle::get)
 }
 
-/// Builds the chaincode, reporting definition mistakes.
-pub fn try_chaincode() -> Result<ContractChaincode, DefinitionError> {
-    // Every argument has a documented bound, checked before it is parsed (DESIGN.md, "Bounded input"). The default
-    // (coroutine) executor: a settlement is mostly cross-chaincode reads, cheap on coroutines.
-    ContractChaincode::builder().contract(contract()).require_bounded_arguments().build()
-}
-
-/// The flexibility chaincode, for `gridledger_shim::main`.
-///
-/// # Panics
-/// Never in practice: the definition is fixed and checked by a unit test of [`try_chaincode`].
-pub fn chaincode() -> ContractChaincode {
-    try_chaincode().expect("the flexibility contract definition is valid")
-}
-
-#[cfg(test)]
-mod tests {
-    /// The whole `GetMetadata` document, pinned in `testdata/metadata.json`: a change to any schema shows up there
-    /// as a diff (`GRIDLEDGER_BLESS=1 cargo test` rewrites it; review that diff).
-    #[test]
-    fn metadata_is_pinned() {
-        // Byte for byte what the peer is given (one line; `jq -S . <file>` to read it).
-        let metadata = format!("{}\n", super::try_chaincode().unwrap().metadata());
-        gridledger_testkit::golden::assert_pinned(
-            &metadata,
-            concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/metadata.json"),
-        );
-    }
-
-    #[test]
-    fn the_definition_builds() {
-        let cc = super::try_chaincode().unwrap();
-        assert_eq!(cc.default_contract(), super::CONTRACT);
-        assert!(cc.metadata().contains(r#""name":"Settle""#));
-    }
-}
+// Coroutines: a settlement is mostly cross-chaincode reads, cheap on coroutines.
+gridledger_energy_common::energy_chaincode!("flexibility", gridledger_shim::Executor::Coroutine);

@@ -10,14 +10,13 @@ use std::collections::BTreeSet;
 use gridledger_contract::{Context, ContractError, Int, Object, Schema};
 use gridledger_energy_common::amount::add;
 use gridledger_energy_common::bounds::{IntervalStart, Msp, PartyId};
-use gridledger_energy_common::caller::{Caller, Party};
+use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::index::last_part;
 use gridledger_energy_common::interval::require_aligned;
-use gridledger_energy_common::roles;
 use serde::{Deserialize, Serialize};
 
 use crate::meter::{self, EXPORT, IMPORT, MeterId};
-use crate::queries::{require_reader, staff_for};
+use crate::queries::{caller_unless_owner, require_reader, staff_for};
 use crate::{keys, record, registry};
 
 /// An hour, seconds.
@@ -88,16 +87,15 @@ pub fn meter_hour(
     let stub = ctx.stub();
     let meter = meter::require(stub, &meter_id)?;
     let asset = registry::get_asset(stub, &meter.asset_id)?;
-    if Party::of(ctx)? != asset.owner {
-        let roles = roles::from_registry(stub)?;
-        let caller = Caller::of(ctx, &roles)?;
-        if !staff_for(&caller, &roles, &asset.owner) && !roles.issues_certificates(&caller.party.msp) {
-            return Err(ContractError::Forbidden(format!(
-                "MeterHour is for the asset's owner, a grid operator, the owner's supplier and a certificate \
-                 issuer; the caller is another party of {}",
-                caller.party.msp
-            )));
-        }
+    if let Some((roles, caller)) = caller_unless_owner(ctx, &asset.owner)?
+        && !staff_for(&caller, &roles, &asset.owner)
+        && !roles.issues_certificates(&caller.party.msp)
+    {
+        return Err(ContractError::Forbidden(format!(
+            "MeterHour is for the asset's owner, a grid operator, the owner's supplier and a certificate issuer; \
+             the caller is another party of {}",
+            caller.party.msp
+        )));
     }
     let mut answer = MeterHour {
         meter_id: meter.id.clone(),

@@ -106,11 +106,7 @@ pub fn interval_totals(
 /// Refuses (403) anyone but `owner` itself, a grid operator (any: a party's energy spans connection points) and
 /// a supplier of `owner`'s org (per the roles record). The owner needs no roles record.
 pub(crate) fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Result<(), ContractError> {
-    if Party::of(ctx)? == *owner {
-        return Ok(());
-    }
-    let roles = roles::from_registry(ctx.stub())?;
-    let caller = Caller::of(ctx, &roles)?;
+    let Some((roles, caller)) = caller_unless_owner(ctx, owner)? else { return Ok(()) };
     if staff_for(&caller, &roles, owner) {
         return Ok(());
     }
@@ -118,6 +114,20 @@ pub(crate) fn require_reader(ctx: &Context<'_>, what: &str, owner: &Party) -> Re
         "{what} is for the owner, a grid operator and the owner's supplier; the caller is another party of {}",
         caller.party.msp
     )))
+}
+
+/// The roles record and the caller, unless the caller is `owner` (`None`: the owner may read its own): where every
+/// read check of someone else's readings starts.
+pub(crate) fn caller_unless_owner(
+    ctx: &Context<'_>,
+    owner: &Party,
+) -> Result<Option<(MarketRoles, Caller)>, ContractError> {
+    if Party::of(ctx)? == *owner {
+        return Ok(None);
+    }
+    let roles = roles::from_registry(ctx.stub())?;
+    let caller = Caller::of(ctx, &roles)?;
+    Ok(Some((roles, caller)))
 }
 
 /// Whether `caller` reads `owner`'s readings as market staff: a grid operator, or a supplier of `owner`'s org.

@@ -119,6 +119,28 @@ impl Signer {
             self.pair.sign(&self.rng, &canonical_bytes(reading, interval_seconds)).map_err(|_| KeyError::Sign)?;
         Ok(STANDARD.encode(signature.as_ref()))
     }
+
+    /// A reading of `meter_id` for the interval at `interval_start`, signed for a meter with `interval_seconds`.
+    pub fn reading(
+        &self,
+        meter_id: &str,
+        interval_start: i64,
+        register: &str,
+        wh: i64,
+        counter: u64,
+        interval_seconds: u32,
+    ) -> Result<Reading, KeyError> {
+        let mut reading = Reading {
+            meter_id: meter_id.into(),
+            interval_start,
+            register: register.into(),
+            wh,
+            counter,
+            signature: String::new(),
+        };
+        reading.signature = self.sign(&reading, interval_seconds)?;
+        Ok(reading)
+    }
 }
 
 /// Signs `reading` for a 900-second meter with a PKCS#8 key; returns the base64 DER signature for

@@ -107,3 +107,12 @@ mod vector {
         assert!(verify(&r, 300, PUBLIC_KEY));
     }
 }
+
+#[test]
+fn a_signed_reading_verifies_and_carries_its_fields() {
+    let (signer, _) = Signer::generate().unwrap();
+    let r = signer.reading("m-1", 1_700_000_100, "1.8.0", 250, 42, 900).unwrap();
+    assert_eq!(Reading { signature: String::new(), ..r.clone() }, sample());
+    assert!(verify(&r, 900, &signer.public_key_base64()));
+    assert!(!verify(&r, 60, &signer.public_key_base64()), "the interval length is part of what is signed");
+}

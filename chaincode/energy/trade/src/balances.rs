@@ -6,13 +6,14 @@ use gridledger_contract::{Context, Text};
 use gridledger_energy_common::amount;
 use gridledger_energy_common::bounds::MAX_ACCOUNT_LEN;
 
-use crate::error::{Result, TradeError};
+use crate::error::Result;
 use crate::store::keys;
+use gridledger_energy_common::error::EnergyError;
 
 /// `Balance(account)`: the account's balance in minor units (0 for an account never posted to).
 pub fn balance(ctx: &Context<'_>, Text(account): Text<MAX_ACCOUNT_LEN>) -> Result<i64> {
     if account.is_empty() {
-        return Err(TradeError::BadRequest("account must not be empty".into()));
+        return Err(EnergyError::BadRequest("account must not be empty".into()).into());
     }
     let key = keys::balance(ctx, &account)?;
     ctx.get_state(&key)?.map_or(Ok(0), |bytes| parse(&account, &bytes))
@@ -48,8 +49,11 @@ pub fn apply(ctx: &Context<'_>, changes: &BTreeMap<String, i64>) -> Result<()> {
 }
 
 fn parse(account: &str, bytes: &[u8]) -> Result<i64> {
-    std::str::from_utf8(bytes).ok().and_then(|s| s.parse().ok()).ok_or_else(|| TradeError::Corrupt {
-        what: format!("balance of {account}"),
-        detail: format!("{:?} is not an integer", String::from_utf8_lossy(bytes)),
+    std::str::from_utf8(bytes).ok().and_then(|s| s.parse().ok()).ok_or_else(|| {
+        EnergyError::Corrupt {
+            what: format!("balance of {account}"),
+            detail: format!("{:?} is not an integer", String::from_utf8_lossy(bytes)),
+        }
+        .into()
     })
 }

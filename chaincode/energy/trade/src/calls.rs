@@ -1,10 +1,10 @@
 //! Calls to the other energy chaincodes: registry `GetVpp` and metering `MeteredEnergy`.
 
 use gridledger_contract::Context;
+use gridledger_energy_common::call::call;
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::model::Metered;
@@ -20,19 +20,10 @@ pub struct Vpp {
 
 /// Registry `GetVpp(id)`.
 pub fn get_vpp(ctx: &Context<'_>, vpp_id: &str) -> Result<Vpp> {
-    call(ctx, names::REGISTRY, "GetVpp", &[vpp_id])
+    Ok(call(ctx, names::REGISTRY, "GetVpp", &[vpp_id])?)
 }
 
 /// Metering `MeteredEnergy(msp, id, intervalStart)`.
 pub fn metered_energy(ctx: &Context<'_>, party: &Party, interval: i64) -> Result<Metered> {
-    call(ctx, names::METERING, "MeteredEnergy", &[&party.msp, &party.id, &interval.to_string()])
-}
-
-fn call<T: DeserializeOwned>(
-    ctx: &Context<'_>,
-    chaincode: &'static str,
-    function: &'static str,
-    args: &[&str],
-) -> Result<T> {
-    Ok(gridledger_contract::call_json(ctx.stub(), chaincode, function, args)?)
+    Ok(call(ctx, names::METERING, "MeteredEnergy", &[&party.msp, &party.id, &interval.to_string()])?)
 }

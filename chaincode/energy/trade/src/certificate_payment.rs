@@ -25,14 +25,13 @@ use gridledger_contract::{Context, Int, Object, Text};
 use gridledger_energy_common::bounds::{MAX_ACCOUNT_LEN, MAX_ID_LEN};
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
-use gridledger_shim::protos::common::{ChannelHeader, Header};
-use gridledger_shim::protos::peer::{ChaincodeHeaderExtension, Proposal};
-use gridledger_shim::protos::prost::Message as _;
 use serde::{Deserialize, Serialize};
 
 use crate::balances;
-use crate::error::{Result, TradeError};
+use crate::error::Result;
+use crate::proposal::{Proposed, proposed_chaincode};
 use crate::store::{self, keys};
+use gridledger_energy_common::error::EnergyError;
 
 /// The largest amount one payment posts, minor units (10^15: ten trillion euros in cents).
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
@@ -53,16 +52,6 @@ pub struct CertificatePayment {
     pub tx_id: String,
 }
 
-/// The chaincode the submitter's proposal was addressed to (`None` without a readable proposal).
-pub fn proposed_chaincode(ctx: &Context<'_>) -> Option<String> {
-    let signed = ctx.stub().signed_proposal()?;
-    let proposal = Proposal::decode(signed.proposal_bytes.as_slice()).ok()?;
-    let header = Header::decode(proposal.header.as_slice()).ok()?;
-    let channel_header = ChannelHeader::decode(header.channel_header.as_slice()).ok()?;
-    let extension = ChaincodeHeaderExtension::decode(channel_header.extension.as_slice()).ok()?;
-    extension.chaincode_id.map(|id| id.name)
-}
-
 /// `PostCertificatePayment(debit, credit, amount, reference)`: only inside a transaction proposed to the
 /// certificates chaincode (403 otherwise), debiting the submitter's own account (403 otherwise); posts `amount`
 /// from `debit` to `credit` and records it. The sum of balances stays zero.
@@ -75,30 +64,34 @@ pub fn post_certificate_payment(
         Text<MAX_ID_LEN>,
     ),
 ) -> Result<CertificatePayment> {
-    match proposed_chaincode(ctx) {
-        Some(name) if name == names::CERTIFICATES => {}
+    match proposed_chaincode(ctx.stub()) {
+        Proposed::To(name) if name == names::CERTIFICATES => {}
         proposed => {
-            let proposed = proposed.map_or("no readable proposal".to_string(), |n| {
-                format!("a proposal to {}", gridledger_contract::quote(&n))
-            });
-            return Err(TradeError::Forbidden(format!(
+            let proposed = match proposed {
+                Proposed::To(n) => format!("a proposal to {}", gridledger_contract::quote(&n)),
+                Proposed::Absent | Proposed::Unreadable => "no readable proposal".to_string(),
+            };
+            return Err(EnergyError::Forbidden(format!(
                 "PostCertificatePayment is only called by the {} chaincode in its own transaction; this is {proposed}",
                 names::CERTIFICATES
-            )));
+            ))
+            .into());
         }
     }
     let payer = Party::of(ctx)?.account();
     if debit != payer {
-        return Err(TradeError::Forbidden(format!(
+        return Err(EnergyError::Forbidden(format!(
             "PostCertificatePayment debits the submitter's own account only; {} is not the submitter's",
             gridledger_contract::quote(&debit)
-        )));
+        ))
+        .into());
     }
     if credit.is_empty() || credit == debit {
-        return Err(TradeError::BadRequest(format!(
+        return Err(EnergyError::BadRequest(format!(
             "the credited account must be another non-empty account, got {}",
             gridledger_contract::quote(&credit)
-        )));
+        ))
+        .into());
     }
     let changes: BTreeMap<String, i64> = [(debit.clone(), -amount), (credit.clone(), amount)].into();
     balances::apply(ctx, &changes)?;

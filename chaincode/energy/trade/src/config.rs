@@ -9,6 +9,7 @@ use crate::error::{Result, TradeError};
 use crate::model::{MarketConfig, Timestamp};
 use crate::store;
 use crate::store::keys;
+use gridledger_energy_common::error::EnergyError;
 
 /// The largest limit price or fee accepted, minor units per kWh (keeps every product within `i64`).
 pub const MAX_PRICE_PER_KWH: i64 = 1_000_000_000;
@@ -31,11 +32,12 @@ pub fn set_market_config(
     let caller = Caller::of(ctx, &roles)?;
     caller.require("SetMarketConfig", CONFIGURE)?;
     if !roles.operates_everywhere(&caller.party.msp) {
-        return Err(TradeError::Forbidden(format!(
+        return Err(EnergyError::Forbidden(format!(
             "SetMarketConfig is for a grid operator of every connection point (\"*\" in the roles record); \
              {} operates only some",
             caller.party.msp
-        )));
+        ))
+        .into());
     }
     validate(&config)?;
     store::put_json(ctx, &keys::config(ctx)?, &config)?;
@@ -56,10 +58,11 @@ pub fn load(ctx: &Context<'_>) -> Result<MarketConfig> {
 pub fn validate(config: &MarketConfig) -> Result<()> {
     require_length("intervalSeconds", i64::from(config.interval_seconds))?;
     if !(0..=MAX_GATE_CLOSURE_SECONDS).contains(&config.gate_closure_seconds) {
-        return Err(TradeError::BadRequest(format!(
+        return Err(EnergyError::BadRequest(format!(
             "gateClosureSeconds must be 0..={MAX_GATE_CLOSURE_SECONDS}, got {}",
             config.gate_closure_seconds
-        )));
+        ))
+        .into());
     }
     for (name, value) in [
         ("gridFeePerKwh", config.grid_fee_per_kwh),
@@ -67,7 +70,7 @@ pub fn validate(config: &MarketConfig) -> Result<()> {
         ("imbalanceLongPerKwh", config.imbalance_long_per_kwh),
     ] {
         if !(0..=MAX_PRICE_PER_KWH).contains(&value) {
-            return Err(TradeError::BadRequest(format!("{name} must be 0..={MAX_PRICE_PER_KWH}, got {value}")));
+            return Err(EnergyError::BadRequest(format!("{name} must be 0..={MAX_PRICE_PER_KWH}, got {value}")).into());
         }
     }
     Ok(())

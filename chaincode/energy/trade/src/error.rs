@@ -1,6 +1,8 @@
-//! The trade contract's errors, each mapped to a status (400, 403, 404, 409, 500).
+//! The trade contract's errors, each mapped to a status (400, 403, 404, 409, 500): its own, and those every energy
+//! contract shares ([`EnergyError`]).
 
 use gridledger_contract::ContractError;
+use gridledger_energy_common::error::EnergyError;
 
 /// Why a trade transaction failed.
 #[derive(Debug, thiserror::Error)]
@@ -9,9 +11,6 @@ pub enum TradeError {
     /// `side` is neither `buy` nor `sell` (400).
     #[error("side must be \"buy\" or \"sell\", got {}", gridledger_contract::quote(.0))]
     BadSide(String),
-    /// An argument is out of its range (400).
-    #[error("{0}")]
-    BadRequest(String),
     /// Orders for the interval are no longer accepted or changed (409).
     #[error("the gate for interval {interval} closed at {closure} (Unix s); the transaction time is {now}")]
     GateClosed {
@@ -95,28 +94,22 @@ pub enum TradeError {
         /// The order id.
         order_id: String,
     },
-    /// Nothing recorded (404).
-    #[error("{0}")]
-    NotFound(String),
-    /// The caller may not do this (403).
-    #[error("{0}")]
-    Forbidden(String),
-    /// Stored data does not decode (500).
-    #[error("stored {what} does not decode: {detail}")]
-    Corrupt {
-        /// What was read.
-        what: String,
-        /// The decoder's message.
-        detail: String,
-    },
-    /// Anything from the contract layer (ledger errors, arithmetic overflow, caller checks).
+    /// A failure every energy contract shares: an argument out of its range (400), a caller who may not do this
+    /// (403), nothing recorded (404), stored data that does not decode (500), or anything from the contract layer
+    /// (ledger errors, arithmetic overflow, caller checks).
     #[error(transparent)]
-    Contract(#[from] ContractError),
+    Common(#[from] EnergyError),
+}
+
+impl From<ContractError> for TradeError {
+    fn from(e: ContractError) -> Self {
+        Self::Common(e.into())
+    }
 }
 
 impl From<gridledger_shim::Error> for TradeError {
     fn from(e: gridledger_shim::Error) -> Self {
-        Self::Contract(e.into())
+        Self::Common(e.into())
     }
 }
 
@@ -124,7 +117,7 @@ impl From<TradeError> for ContractError {
     fn from(e: TradeError) -> Self {
         let message = e.to_string();
         match e {
-            TradeError::BadSide(_) | TradeError::BadRequest(_) => Self::BadRequest(message),
+            TradeError::BadSide(_) => Self::BadRequest(message),
             TradeError::GateClosed { .. }
             | TradeError::GateOpen { .. }
             | TradeError::AlreadyCleared(_)
@@ -135,10 +128,8 @@ impl From<TradeError> for ContractError {
             | TradeError::AlreadyCancelled(_)
             | TradeError::LengthChanged { .. }
             | TradeError::MeteredLength { .. } => Self::Conflict(message),
-            TradeError::NoOrder { .. } | TradeError::NotFound(_) => Self::NotFound(message),
-            TradeError::Forbidden(_) => Self::Forbidden(message),
-            TradeError::Corrupt { .. } => Self::Internal(message),
-            TradeError::Contract(inner) => inner,
+            TradeError::NoOrder { .. } => Self::NotFound(message),
+            TradeError::Common(inner) => inner.into(),
         }
     }
 }

@@ -5,9 +5,9 @@
 //! is written. Three guards keep anyone else from moving balances through it:
 //! - the caller (the transaction's creator, the same in a chaincode-to-chaincode call) must be an operator or admin
 //!   of a grid operator, as for `Settle` in the flexibility contract;
-//! - on a peer, the proposal must invoke the `flexibility` chaincode: a client calling trade directly carries a
-//!   proposal naming `trade` and is refused (the in-memory test ledger builds no proposal, so only the role
-//!   guard applies there);
+//! - on a peer, the proposal must be addressed to the `flexibility` chaincode ([`crate::proposal`]): a client
+//!   calling trade directly carries a proposal naming `trade` and is refused (the in-memory test ledger builds no
+//!   proposal, so only the role guard applies there);
 //! - a settlement id is posted once (`flexposting [settlementId]`), so settling twice is refused here too.
 
 use gridledger_contract::{Context, ContractError, Json, Object, Text};
@@ -15,11 +15,10 @@ use gridledger_energy_common::bounds::{MAX_ACCOUNT_LEN, MAX_ID_LEN};
 use gridledger_energy_common::caller::{Allowed, Caller, OrgKind, Role};
 use gridledger_energy_common::roles;
 use gridledger_shim::ChaincodeStub;
-use gridledger_shim::protos::peer::{ChaincodeInvocationSpec, ChaincodeProposalPayload, Proposal};
-use gridledger_shim::protos::prost::Message as _;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Posting;
+use crate::proposal::{Proposed, proposed_chaincode};
 use crate::{balances, settlement, store};
 
 /// The chaincode name the flexibility contract is deployed under.
@@ -79,24 +78,17 @@ pub fn get_flex_posting(ctx: &Context<'_>, Text(id): Text<MAX_SETTLEMENT_ID_LEN>
 
 /// Refuses (403) a proposal that invokes another chaincode than `flexibility`.
 fn require_flexibility(stub: &dyn ChaincodeStub) -> Result<(), ContractError> {
-    let Some(signed) = stub.signed_proposal() else { return Ok(()) };
-    match invoked_chaincode(&signed.proposal_bytes) {
-        Some(name) if name == FLEXIBILITY => Ok(()),
-        Some(name) => Err(ContractError::Forbidden(format!(
+    match proposed_chaincode(stub) {
+        Proposed::Absent => Ok(()),
+        Proposed::To(name) if name == FLEXIBILITY => Ok(()),
+        Proposed::To(name) if !name.is_empty() => Err(ContractError::Forbidden(format!(
             "PostFlexibility is reachable only through the {FLEXIBILITY} chaincode's Settle; this transaction invokes {}",
             gridledger_contract::quote(&name)
         ))),
-        None => Err(ContractError::Forbidden("PostFlexibility: the proposal names no chaincode".into())),
+        Proposed::To(_) | Proposed::Unreadable => {
+            Err(ContractError::Forbidden("PostFlexibility: the proposal names no chaincode".into()))
+        }
     }
-}
-
-/// The chaincode a proposal invokes: `Proposal.payload` -> `ChaincodeProposalPayload.input` ->
-/// `ChaincodeInvocationSpec.chaincode_spec.chaincode_id.name`.
-pub fn invoked_chaincode(proposal_bytes: &[u8]) -> Option<String> {
-    let proposal = Proposal::decode(proposal_bytes).ok()?;
-    let payload = ChaincodeProposalPayload::decode(proposal.payload.as_slice()).ok()?;
-    let spec = ChaincodeInvocationSpec::decode(payload.input.as_slice()).ok()?;
-    spec.chaincode_spec?.chaincode_id.map(|id| id.name).filter(|name| !name.is_empty())
 }
 
 fn validate(postings: &[Posting]) -> Result<(), ContractError> {
@@ -125,26 +117,6 @@ fn validate(postings: &[Posting]) -> Result<(), ContractError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridledger_shim::protos::peer::{ChaincodeId, ChaincodeSpec};
-
-    fn proposal(name: &str) -> Vec<u8> {
-        let spec = ChaincodeInvocationSpec {
-            chaincode_spec: Some(ChaincodeSpec {
-                chaincode_id: Some(ChaincodeId { name: name.into(), ..Default::default() }),
-                ..Default::default()
-            }),
-        };
-        let payload = ChaincodeProposalPayload { input: spec.encode_to_vec(), ..Default::default() };
-        Proposal { payload: payload.encode_to_vec(), ..Default::default() }.encode_to_vec()
-    }
-
-    #[test]
-    fn reads_the_invoked_chaincode() {
-        assert_eq!(invoked_chaincode(&proposal("flexibility")).as_deref(), Some("flexibility"));
-        assert_eq!(invoked_chaincode(&proposal("trade")).as_deref(), Some("trade"));
-        assert_eq!(invoked_chaincode(&proposal("")), None);
-        assert_eq!(invoked_chaincode(b"\xff\xff"), None);
-    }
 
     #[test]
     fn postings_are_checked() {

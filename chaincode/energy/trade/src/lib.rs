@@ -13,6 +13,7 @@
 //! - [`flexibility`]: `PostFlexibility`, the flexibility chaincode's settlement postings.
 //! - [`certificate_payment`]: `PostCertificatePayment`, the payment leg of the certificates chaincode's
 //!   delivery versus payment (callable only from that chaincode's transactions).
+//! - [`proposal`]: which chaincode the submitter's proposal was addressed to (the guard of both postings).
 //! - [`store`]: keys and JSON records; [`error`]: [`TradeError`] and its statuses.
 
 pub mod auction;
@@ -25,12 +26,13 @@ pub mod flexibility;
 pub mod market;
 pub mod model;
 pub mod orders;
+pub mod proposal;
 pub mod settlement;
 pub mod store;
 
 pub use error::TradeError;
 
-use gridledger_contract::{Contract, ContractChaincode, DefinitionError, Info, Tx};
+use gridledger_contract::{Contract, Info, Tx};
 use gridledger_shim::Executor;
 
 /// The contract's name (`TradeContract:PlaceOrder`; it is also the default contract).
@@ -65,39 +67,5 @@ pub fn contract() -> Contract {
         )
 }
 
-/// Builds the chaincode, reporting definition mistakes.
-pub fn try_chaincode() -> Result<ContractChaincode, DefinitionError> {
-    // Clearing a large market takes tens of milliseconds of CPU: on coroutines, it would stall the peer's stream.
-    // Every argument has a documented bound, checked before it is parsed (DESIGN.md, "Bounded input").
-    ContractChaincode::builder().executor(Executor::Threads).contract(contract()).require_bounded_arguments().build()
-}
-
-/// The trade chaincode, for `gridledger_shim::main`.
-///
-/// # Panics
-/// Never in practice: the definition is fixed and checked by a unit test of [`try_chaincode`].
-pub fn chaincode() -> ContractChaincode {
-    try_chaincode().expect("the trade contract definition is valid")
-}
-
-#[cfg(test)]
-mod tests {
-    /// The whole `GetMetadata` document, pinned in `testdata/metadata.json`: a change to any schema shows up there
-    /// as a diff (`GRIDLEDGER_BLESS=1 cargo test` rewrites it; review that diff).
-    #[test]
-    fn metadata_is_pinned() {
-        // Byte for byte what the peer is given (one line; `jq -S . <file>` to read it).
-        let metadata = format!("{}\n", super::try_chaincode().unwrap().metadata());
-        gridledger_testkit::golden::assert_pinned(
-            &metadata,
-            concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/metadata.json"),
-        );
-    }
-
-    #[test]
-    fn the_definition_builds() {
-        let cc = super::try_chaincode().unwrap();
-        assert_eq!(cc.default_contract(), super::CONTRACT);
-        assert!(cc.metadata().contains(r#""name":"ClearMarket""#));
-    }
-}
+// Clearing a large market takes tens of milliseconds of CPU: on coroutines, it would stall the peer's stream.
+gridledger_energy_common::energy_chaincode!("trade", Executor::Threads);

@@ -13,6 +13,7 @@ use crate::error::{Result, TradeError};
 use crate::model::{ClearingRecord, ClearingSummary, Settlement, SettlementSummary};
 use crate::store::{self, keys};
 use crate::{auction, balances, calls, config, orders, settlement};
+use gridledger_energy_common::error::EnergyError;
 
 /// Who may clear: operators and admins of a grid operator or of a supplier (clearing is deterministic: who runs
 /// it changes nothing but when).
@@ -93,11 +94,12 @@ pub fn settle(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Settlem
     let parties = settlement::parties(&clearing);
     // A supplier settles its own customers: one settlement per interval, so every party must be the caller's.
     if let Some(other) = parties.iter().find(|p| !roles.supplies(&caller.party.msp, &p.msp)) {
-        return Err(TradeError::Forbidden(format!(
+        return Err(EnergyError::Forbidden(format!(
             "Settle of interval {interval} is for the supplier of every party in it; the parties of {} are not \
              customers of {}",
             other.msp, caller.party.msp
-        )));
+        ))
+        .into());
     }
     let mut metered = BTreeMap::new();
     for party in parties {
@@ -131,13 +133,13 @@ pub fn settle(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Settlem
 /// `GetClearing(intervalStart)` (404 before clearing).
 pub fn get_clearing(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<ClearingRecord> {
     store::get_json(ctx, &keys::clearing(ctx, interval)?, "clearing")?
-        .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not cleared")))
+        .ok_or_else(|| EnergyError::NotFound(format!("interval {interval} is not cleared")).into())
 }
 
 /// `GetSettlement(intervalStart)` (404 before settlement).
 pub fn get_settlement(ctx: &Context<'_>, Int(interval): IntervalStart) -> Result<Settlement> {
     store::get_json(ctx, &keys::settlement(ctx, interval)?, "settlement")?
-        .ok_or_else(|| TradeError::NotFound(format!("interval {interval} is not settled")))
+        .ok_or_else(|| EnergyError::NotFound(format!("interval {interval} is not settled")).into())
 }
 
 fn set_event<T: serde::Serialize>(ctx: &Context<'_>, name: &str, payload: &T) -> Result<()> {

@@ -11,6 +11,7 @@ use crate::config::{self, MAX_PRICE_PER_KWH};
 use crate::error::{Result, TradeError};
 use crate::model::{Order, OrderStatus, Side, VPP_MSP};
 use crate::store::{self, keys};
+use gridledger_energy_common::error::EnergyError;
 
 /// The largest order accepted, Wh (1 TWh: sums over any order book stay far inside `i64`).
 pub const MAX_ORDER_WH: i64 = 1_000_000_000_000;
@@ -43,7 +44,7 @@ pub fn place_vpp_order(
     // Only the party matters (the VPP's aggregator): no roles record needed.
     let caller = Party::of(ctx)?;
     if vpp_id.is_empty() {
-        return Err(TradeError::BadRequest("vppId must not be empty".into()));
+        return Err(EnergyError::BadRequest("vppId must not be empty".into()).into());
     }
     require_aggregator(ctx, &caller, &vpp_id, "PlaceVppOrder")?;
     let party = Party { msp: VPP_MSP.to_string(), id: vpp_id.clone() };
@@ -95,11 +96,12 @@ pub fn cancel_order(ctx: &Context<'_>, (start, order_id): (IntervalStart, Id)) -
         Some(vpp_id) => require_aggregator(ctx, &caller, vpp_id, "CancelOrder")?,
         None if caller == order.party => {}
         None => {
-            return Err(TradeError::Forbidden(format!(
+            return Err(EnergyError::Forbidden(format!(
                 "CancelOrder is for the order's party {}; the caller is {}",
                 order.party.account(),
                 caller.account()
-            )));
+            ))
+            .into());
         }
     }
     config::require_gate_open(interval, &config::load(ctx)?, config::now(ctx)?)?;
@@ -114,7 +116,7 @@ pub fn cancel_order(ctx: &Context<'_>, (start, order_id): (IntervalStart, Id)) -
 /// `GetOrder(intervalStart, orderId)`.
 pub fn get_order(ctx: &Context<'_>, (Int(interval), Text(order_id)): (IntervalStart, Id)) -> Result<Order> {
     if order_id.is_empty() {
-        return Err(TradeError::BadRequest("orderId must not be empty".into()));
+        return Err(EnergyError::BadRequest("orderId must not be empty".into()).into());
     }
     store::get_json(ctx, &keys::order(ctx, interval, &order_id)?, "order")?
         .ok_or(TradeError::NoOrder { interval, order_id })
@@ -148,10 +150,11 @@ fn require_aggregator(ctx: &Context<'_>, caller: &Party, vpp_id: &str, action: &
     if vpp.aggregator == *caller {
         Ok(())
     } else {
-        Err(TradeError::Forbidden(format!(
+        Err(EnergyError::Forbidden(format!(
             "{action} for VPP {vpp_id} is for its aggregator {}; the caller is {}",
             vpp.aggregator.account(),
             caller.account()
-        )))
+        ))
+        .into())
     }
 }

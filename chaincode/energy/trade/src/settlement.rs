@@ -15,6 +15,7 @@ use gridledger_energy_common::caller::Party;
 
 use crate::error::{Result, TradeError};
 use crate::model::{ClearingRecord, Fill, MarketConfig, Metered, PartyPosition, Posting, Settlement, Side};
+use gridledger_energy_common::error::{EnergyError, checked};
 
 /// The grid operator's balance account.
 pub const GRID_ACCOUNT: &str = "GRID";
@@ -122,12 +123,8 @@ pub fn balance_changes(postings: &[Posting]) -> Result<BTreeMap<String, i64>> {
     Ok(changes)
 }
 
-fn checked(value: Option<i64>, what: &str) -> Result<i64> {
-    value.ok_or_else(|| TradeError::BadRequest(format!("{what} overflows")))
-}
-
 fn corrupt(detail: &str) -> TradeError {
-    TradeError::Corrupt { what: "clearing".to_string(), detail: detail.to_string() }
+    EnergyError::Corrupt { what: "clearing".to_string(), detail: detail.to_string() }.into()
 }
 
 #[cfg(test)]

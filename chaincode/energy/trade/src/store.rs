@@ -4,7 +4,8 @@ use gridledger_contract::Context;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Result, TradeError};
+use crate::error::Result;
+use gridledger_energy_common::error::EnergyError;
 
 /// Reads and decodes a JSON record; `None` when the key is absent.
 pub fn get_json<T: DeserializeOwned>(ctx: &Context<'_>, key: &str, what: &str) -> Result<Option<T>> {
@@ -16,7 +17,8 @@ pub fn get_json<T: DeserializeOwned>(ctx: &Context<'_>, key: &str, what: &str) -
 
 /// Decodes a stored JSON record (500 when it does not decode).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| TradeError::Corrupt { what: what.to_string(), detail: e.to_string() })
+    serde_json::from_slice(bytes)
+        .map_err(|e| EnergyError::Corrupt { what: what.to_string(), detail: e.to_string() }.into())
 }
 
 /// Writes a JSON record.

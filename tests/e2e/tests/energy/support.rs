@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use gridledger_e2e::{Identity, Network, Outcome};
+use gridledger_e2e::{Identity, Network, ORGS, Outcome};
 use gridledger_reading::{Reading, Signer};
 use serde_json::Value;
 
@@ -139,19 +139,10 @@ impl Meter {
 
     /// A reading signed by this meter.
     pub(crate) fn reading(&self, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
-        let mut r = Reading {
-            meter_id: self.id.clone(),
-            interval_start: start,
-            register: register.into(),
-            wh,
-            counter,
-            signature: String::new(),
-        };
-        r.signature = match self.signer.sign(&r, INTERVAL_SECONDS) {
-            Ok(s) => s,
+        match self.signer.reading(&self.id, start, register, wh, counter, INTERVAL_SECONDS) {
+            Ok(r) => r,
             Err(e) => panic!("signing: {e}"),
-        };
-        r
+        }
     }
 }
 
@@ -167,4 +158,21 @@ pub(crate) fn account(party: &Value) -> String {
 pub(crate) fn balance(net: &Network, account: &str) -> i64 {
     let got = net.query("trade", &["Balance", account]);
     ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({account}) is not a number: {}", got.text()))
+}
+
+/// Every account's trade balance on the peer of each org (one row per org, in `ORGS` order).
+// For the certificates and flexibility tests; energy.rs, which includes this file too, checks the peers its own way.
+#[allow(dead_code)]
+pub(crate) fn balances(net: &Network, accounts: &[&str]) -> Vec<Vec<i64>> {
+    ORGS.iter()
+        .map(|org| {
+            accounts
+                .iter()
+                .map(|a| {
+                    let got = net.query_as(net.admin(org), "trade", &["Balance", a]);
+                    ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({a}) on {org}: {}", got.text()))
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -12,12 +12,13 @@ fn bob_holds_2000() -> (World, String) {
     let (w, id) = issued();
     let c = cast();
     w.import("m-load-1", H0, [300, 400, 500, 600]);
-    let moved = w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "2000"]);
+    let moved =
+        w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "2000"]);
     (w, moved["certificate"]["id"].as_str().unwrap().to_string())
 }
 
 fn claim<'a>(id: &'a str, wh: &'a str, hour: &'a str, who: &'a crate::support::Who) -> [&'a str; 6] {
-    ["ClaimCertificate", id, wh, hour, who.msp(), who.id()]
+    ["ClaimCertificate", id, wh, hour, who.party.msp.as_str(), who.party.id.as_str()]
 }
 
 #[test]
@@ -42,7 +43,13 @@ fn a_holder_claims_for_its_own_consumption_of_the_hour() {
     let cancelled_id = cancelled["id"].as_str().unwrap();
     let never = "is cancelled: it never moves again";
     w.refused(&c.bob, T, &claim(cancelled_id, "1", &h0, &c.bob), 409, never);
-    w.refused(&c.bob, T, &["TransferCertificate", cancelled_id, c.carol.msp(), c.carol.id(), "1"], 409, never);
+    w.refused(
+        &c.bob,
+        T,
+        &["TransferCertificate", cancelled_id, c.carol.party.msp.as_str(), c.carol.party.id.as_str(), "1"],
+        409,
+        never,
+    );
     w.refused(&c.bob, T, &["OfferCertificate", cancelled_id, "1", "1"], 409, never);
 }
 
@@ -70,7 +77,11 @@ fn a_supplier_claims_for_its_customer() {
     let (w, id) = issued();
     let c = cast();
     w.import("m-load-2", H0, [100, 100, 100, 100]);
-    w.cert(&c.alice, T, &["TransferCertificate", &id, c.utility.msp(), c.utility.id(), "5000"]);
+    w.cert(
+        &c.alice,
+        T,
+        &["TransferCertificate", &id, c.utility.party.msp.as_str(), c.utility.party.id.as_str(), "5000"],
+    );
     let moved = w.cert(&c.utility, T, &claim(&id, "400", &s(H0), &c.carol));
     assert_eq!(moved["certificate"]["cancellation"]["by"], json!(c.utility.party));
     assert_eq!(moved["certificate"]["cancellation"]["beneficiary"], json!(c.carol.party));

@@ -95,7 +95,12 @@ fn an_hour_split_between_owners_is_refused() {
     let first = w.readings("m-pv-1", H0, "2.8.0", &[Some(10), Some(10)]);
     w.submit(H0 + 1800, &first);
     // pv-1 changes hands mid-hour; the next readings are attributed to bob.
-    w.ok("registry", &c.alice, H0 + 1800, &["OfferTransfer", "pv-1", c.bob.msp(), c.bob.id()]);
+    w.ok(
+        "registry",
+        &c.alice,
+        H0 + 1800,
+        &["OfferTransfer", "pv-1", c.bob.party.msp.as_str(), c.bob.party.id.as_str()],
+    );
     w.ok("registry", &c.bob, H0 + 1801, &["AcceptTransfer", "pv-1"]);
     let rest = w.readings("m-pv-1", H0 + 1800, "2.8.0", &[Some(10), Some(10)]);
     w.submit(H0 + HOUR, &rest);

@@ -7,7 +7,7 @@ use crate::support::{H0, HOUR, cast, issued};
 const T: i64 = H0 + 2 * HOUR;
 
 fn leaf_ids(w: &crate::support::World, owner: &crate::support::Who) -> Vec<String> {
-    let page = w.query(&["CertificatesByOwner", owner.msp(), owner.id(), "100", ""]);
+    let page = w.query(&["CertificatesByOwner", owner.party.msp.as_str(), owner.party.id.as_str(), "100", ""]);
     page["records"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
 }
 
@@ -15,7 +15,8 @@ fn leaf_ids(w: &crate::support::World, owner: &crate::support::Who) -> Vec<Strin
 fn a_whole_transfer_changes_the_holder() {
     let (w, id) = issued();
     let c = cast();
-    let moved = w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "5000"]);
+    let moved =
+        w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "5000"]);
     assert_eq!(moved["certificate"]["id"], id.as_str());
     assert_eq!(moved["certificate"]["owner"], json!(c.bob.party));
     assert_eq!(moved["remainder"], serde_json::Value::Null);
@@ -25,8 +26,14 @@ fn a_whole_transfer_changes_the_holder() {
     assert_eq!(name, "CertificateTransferred");
     assert_eq!((event["wh"].as_i64(), &event["to"]), (Some(5000), &json!(c.bob.party)));
     // The new holder moves it on; the old one no longer can.
-    w.refused(&c.alice, T, &["TransferCertificate", &id, c.carol.msp(), c.carol.id(), "1"], 403, "held by another");
-    w.cert(&c.bob, T, &["TransferCertificate", &id, c.carol.msp(), c.carol.id(), "5000"]);
+    w.refused(
+        &c.alice,
+        T,
+        &["TransferCertificate", &id, c.carol.party.msp.as_str(), c.carol.party.id.as_str(), "1"],
+        403,
+        "held by another",
+    );
+    w.cert(&c.bob, T, &["TransferCertificate", &id, c.carol.party.msp.as_str(), c.carol.party.id.as_str(), "5000"]);
     let history = w.query(&["CertificateHistory", &id]);
     let owners: Vec<&serde_json::Value> =
         history.as_array().unwrap().iter().map(|h| &h["certificate"]["owner"]).collect();
@@ -37,7 +44,8 @@ fn a_whole_transfer_changes_the_holder() {
 fn a_partial_transfer_splits_and_conserves_wh() {
     let (w, id) = issued();
     let c = cast();
-    let moved = w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "1200"]);
+    let moved =
+        w.cert(&c.alice, T, &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "1200"]);
     let (part, rest) = (&moved["certificate"], &moved["remainder"]);
     assert_eq!((part["wh"].as_i64(), rest["wh"].as_i64()), (Some(1200), Some(3800)));
     assert_eq!((&part["owner"], &rest["owner"]), (&json!(c.bob.party), &json!(c.alice.party)));
@@ -54,7 +62,7 @@ fn a_partial_transfer_splits_and_conserves_wh() {
         assert_eq!(part[key], parent[key], "{key}");
     }
     // A split parent never moves again.
-    let again = ["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "1"];
+    let again = ["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "1"];
     w.refused(&c.alice, T, &again, 409, &format!("certificate {id} is split: it never moves again"));
     let active = w.query(&["CertificatesByStatus", "active", "100", ""]);
     let total: i64 = active["records"].as_array().unwrap().iter().map(|c| c["wh"].as_i64().unwrap()).sum();
@@ -65,7 +73,7 @@ fn a_partial_transfer_splits_and_conserves_wh() {
 fn bad_transfers_are_refused() {
     let (w, id) = issued();
     let c = cast();
-    let to = [c.bob.msp(), c.bob.id()];
+    let to = [c.bob.party.msp.as_str(), c.bob.party.id.as_str()];
     let args = |wh: &str| ["TransferCertificate", id.as_str(), to[0], to[1], wh].map(str::to_string);
     let refuse = |who, wh: &str, status, needle| {
         let a = args(wh);
@@ -77,7 +85,13 @@ fn bad_transfers_are_refused() {
     refuse(&c.alice, "0", 400, "argument 4 (wh): expected an integer from 1 to 1000000000000");
     refuse(&c.alice, "-5", 400, "argument 4 (wh)");
     refuse(&c.alice, "5001", 400, "5001 Wh exceeds certificate");
-    w.refused(&c.alice, T, &["TransferCertificate", &id, c.alice.msp(), c.alice.id(), "1"], 400, "to its holder");
+    w.refused(
+        &c.alice,
+        T,
+        &["TransferCertificate", &id, c.alice.party.msp.as_str(), c.alice.party.id.as_str(), "1"],
+        400,
+        "to its holder",
+    );
     w.refused(&c.alice, T, &["TransferCertificate", &id, "", "x", "1"], 400, "needs an MSP id");
     w.refused(&c.alice, T, &["TransferCertificate", "nope", to[0], to[1], "1"], 404, "no certificate \"nope\"");
     // The split parent of a partial transfer is no longer active for its (former) holder either.

@@ -60,7 +60,13 @@ fn offer_rules() {
     w.refused(&c.alice, T, &["OfferCertificate", &id, "10", "-1"], 400, "argument 3 (pricePerMwh)");
     w.cert(&c.alice, T, &["OfferCertificate", &id, "10", "1000"]);
     w.refused(&c.alice, T, &["OfferCertificate", &id, "20", "1000"], 409, "is on offer; withdraw the offer first");
-    w.refused(&c.alice, T, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "1"], 409, "is on offer");
+    w.refused(
+        &c.alice,
+        T,
+        &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "1"],
+        409,
+        "is on offer",
+    );
     w.refused(&c.alice, T, &["AcceptOffer", &id, "10", "1000"], 400, "the seller cannot accept its own offer");
     w.refused(&c.bob, T, &["AcceptOffer", &id, "10", "999"], 409, "is 10 Wh at 1000 per MWh, not 10 Wh at 999");
     w.refused(&c.bob, T, &["AcceptOffer", &id, "11", "1000"], 409, "not 11 Wh");

@@ -70,10 +70,10 @@ proptest! {
         for (pick, to, wh) in moves {
             let active: Vec<Value> = all_certificates(&w).into_iter().filter(|c| c["status"] == "active").collect();
             let cert = &active[pick % active.len()];
-            let holder = people.iter().find(|p| cert["owner"]["id"] == p.id()).unwrap();
+            let holder = people.iter().find(|p| cert["owner"]["id"] == p.party.id.as_str()).unwrap();
             let to = people[to];
             let id = cert["id"].as_str().unwrap();
-            w.call("certificates", holder, H0 + 2 * HOUR, &["TransferCertificate", id, to.msp(), to.id(), &s(wh)]);
+            w.call("certificates", holder, H0 + 2 * HOUR, &["TransferCertificate", id, to.party.msp.as_str(), to.party.id.as_str(), &s(wh)]);
             let all = all_certificates(&w);
             prop_assert_eq!(sum_wh(all.iter().filter(|c| c["status"] == "active")), 5000);
             for parent in all.iter().filter(|c| c["status"] == "split") {
@@ -99,11 +99,11 @@ proptest! {
             let certs = all_certificates(&w);
             let cert = &certs[pick % certs.len()];
             let id = cert["id"].as_str().unwrap();
-            let holder = if cert["owner"]["id"] == c.alice.id() { &c.alice } else { &c.bob };
+            let holder = if cert["owner"]["id"] == c.alice.party.id.as_str() { &c.alice } else { &c.bob };
             let args: Vec<String> = if claim {
-                ["ClaimCertificate", id, &s(wh), &s(H0), c.bob.msp(), c.bob.id()].map(str::to_string).to_vec()
+                ["ClaimCertificate", id, &s(wh), &s(H0), c.bob.party.msp.as_str(), c.bob.party.id.as_str()].map(str::to_string).to_vec()
             } else {
-                ["TransferCertificate", id, c.bob.msp(), c.bob.id(), &s(wh)].map(str::to_string).to_vec()
+                ["TransferCertificate", id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(wh)].map(str::to_string).to_vec()
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             // Alice claims for bob only once she gave him the certificate (she may not read his consumption).

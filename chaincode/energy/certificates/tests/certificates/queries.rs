@@ -11,7 +11,8 @@ fn queries_page_through_the_indexes() {
     let (w, id) = issued();
     let c = cast();
     let t = H0 + 2 * HOUR;
-    let moved = w.cert(&c.alice, t, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "100"]);
+    let moved =
+        w.cert(&c.alice, t, &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "100"]);
     let (part, rest) = (moved["certificate"]["id"].as_str().unwrap(), moved["remainder"]["id"].as_str().unwrap());
 
     let all = w.query(&["CertificatesByDevice", "pv-1", "100", ""]);
@@ -37,7 +38,10 @@ fn queries_page_through_the_indexes() {
     expected.sort();
     assert_eq!(active, expected);
     assert_eq!(ids(&w.query(&["CertificatesByStatus", "split", "100", ""])), std::slice::from_ref(&id));
-    assert_eq!(ids(&w.query(&["CertificatesByOwner", c.bob.msp(), c.bob.id(), "100", ""])), [part.to_string()]);
+    assert_eq!(
+        ids(&w.query(&["CertificatesByOwner", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "100", ""])),
+        [part.to_string()]
+    );
 
     assert_eq!(w.query_status(&["CertificatesByStatus", "lost", "10", ""]).0, 400);
     assert_eq!(w.query_status(&["CertificatesByDevice", "pv-1", "0", ""]).0, 400);

@@ -17,13 +17,19 @@ fn the_report_matches_hour_by_hour() {
     let t = H0 + 6 * HOUR;
     let second = w.cert(&c.alice, t, &["IssueCertificates", "pv-1", &s(h1)]);
     let second = second["id"].as_str().unwrap();
-    let a = w.cert(&c.alice, t, &["TransferCertificate", &id, c.bob.msp(), c.bob.id(), "1500"]);
-    let b = w.cert(&c.alice, t, &["TransferCertificate", second, c.bob.msp(), c.bob.id(), "3600"]);
+    let a =
+        w.cert(&c.alice, t, &["TransferCertificate", &id, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "1500"]);
+    let b = w.cert(
+        &c.alice,
+        t,
+        &["TransferCertificate", second, c.bob.party.msp.as_str(), c.bob.party.id.as_str(), "3600"],
+    );
     let (a, b) = (a["certificate"]["id"].as_str().unwrap(), b["certificate"]["id"].as_str().unwrap());
-    w.cert(&c.bob, t, &["ClaimCertificate", a, "1500", &s(H0), c.bob.msp(), c.bob.id()]);
-    w.cert(&c.bob, t, &["ClaimCertificate", b, "1000", &s(h1), c.bob.msp(), c.bob.id()]);
+    w.cert(&c.bob, t, &["ClaimCertificate", a, "1500", &s(H0), c.bob.party.msp.as_str(), c.bob.party.id.as_str()]);
+    w.cert(&c.bob, t, &["ClaimCertificate", b, "1000", &s(h1), c.bob.party.msp.as_str(), c.bob.party.id.as_str()]);
 
-    let report = w.ok("certificates", &c.bob, t, &["MatchingReport", c.bob.msp(), c.bob.id(), &s(H0)]);
+    let report =
+        w.ok("certificates", &c.bob, t, &["MatchingReport", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(H0)]);
     let hours = report["hours"].as_array().unwrap();
     assert_eq!(hours.len(), 24);
     assert_eq!(hours[0], json!({"hourStart": H0, "consumptionWh": 1800, "claimedWh": 1500, "matchedWh": 1500}));
@@ -35,10 +41,27 @@ fn the_report_matches_hour_by_hour() {
     assert_eq!(report["score"], json!({"numerator": 125, "denominator": 142}));
     assert_eq!(report["scoreBasisPoints"], 8802);
     // The supplier and a grid operator may read it; another prosumer may not.
-    w.ok("certificates", &c.utility, t, &["MatchingReport", c.bob.msp(), c.bob.id(), &s(H0)]);
-    w.refused(&c.carol, t, &["MatchingReport", c.bob.msp(), c.bob.id(), &s(H0)], 403, "MeteredHours is for");
+    w.ok("certificates", &c.utility, t, &["MatchingReport", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(H0)]);
+    w.refused(
+        &c.carol,
+        t,
+        &["MatchingReport", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(H0)],
+        403,
+        "MeteredHours is for",
+    );
     // A day without consumption has no score.
-    let empty = w.ok("certificates", &c.bob, t, &["MatchingReport", c.bob.msp(), c.bob.id(), &s(H0 + 86_400)]);
+    let empty = w.ok(
+        "certificates",
+        &c.bob,
+        t,
+        &["MatchingReport", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(H0 + 86_400)],
+    );
     assert_eq!((&empty["score"], &empty["scoreBasisPoints"]), (&json!(null), &json!(null)));
-    w.refused(&c.bob, t, &["MatchingReport", c.bob.msp(), c.bob.id(), &s(H0 + 1)], 400, "not aligned");
+    w.refused(
+        &c.bob,
+        t,
+        &["MatchingReport", c.bob.party.msp.as_str(), c.bob.party.id.as_str(), &s(H0 + 1)],
+        400,
+        "not aligned",
+    );
 }

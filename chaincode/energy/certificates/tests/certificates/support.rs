@@ -9,11 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use gridledger_energy_common::caller::Party;
 use gridledger_metering::{Reading, Signer};
-use gridledger_protos::msp::SerializedIdentity;
-use gridledger_protos::prost::Message as _;
-use gridledger_shim::identity::ClientIdentity;
 use gridledger_shim::{Chaincode, Response};
 use gridledger_testkit::memory::MemoryLedger;
+use gridledger_testkit::response::{assert_refused, ok_json};
 use serde_json::{Value, json};
 
 use crate::proposal::Proposed;
@@ -31,36 +29,11 @@ pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":[
     "gridOperators":[{"msp":"GridMSP","connectionPoints":["*"]}],"suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A caller: its serialized identity and the party it is.
-#[derive(Debug, Clone)]
-pub(crate) struct Who {
-    pub creator: Vec<u8>,
-    pub party: Party,
-}
+pub(crate) type Who = gridledger_testkit::identity::Who<Party>;
 
-impl Who {
-    pub(crate) fn msp(&self) -> &str {
-        &self.party.msp
-    }
-    pub(crate) fn id(&self) -> &str {
-        &self.party.id
-    }
-}
-
-/// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
+/// Mints a self-signed certificate with the role attribute and wraps it as a creator.
 pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
-    if let Some(role) = role {
-        let attrs = json!({"attrs": {"gridledger.role": role}}).to_string();
-        params.custom_extensions =
-            vec![rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5, 6, 7, 8, 1], attrs.into_bytes())];
-    }
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let creator = SerializedIdentity { mspid: msp.into(), id_bytes: cert.pem().into_bytes() }.encode_to_vec();
-    let identity = ClientIdentity::new(&creator).unwrap();
-    Who { party: Party { msp: msp.into(), id: identity.id() }, creator }
+    gridledger_testkit::identity::who(msp, name, role, |msp, id| Party { msp, id }).unwrap()
 }
 
 /// The cast, made once per test binary (certificates are slow-ish to mint).
@@ -182,16 +155,7 @@ impl World {
         for (i, wh) in whs.iter().enumerate() {
             let Some(wh) = wh else { continue };
             *counter += 1;
-            let mut r = Reading {
-                meter_id: meter.into(),
-                interval_start: hour + i as i64 * LEN,
-                register: register.into(),
-                wh: *wh,
-                counter: *counter,
-                signature: String::new(),
-            };
-            r.signature = key.sign(&r, LEN as u32).unwrap();
-            out.push(r);
+            out.push(key.reading(meter, hour + i as i64 * LEN, register, *wh, *counter, LEN as u32).unwrap());
         }
         out
     }
@@ -222,8 +186,7 @@ impl World {
     /// Runs `args` and panics unless it succeeds; the payload as JSON (null when empty).
     pub(crate) fn ok(&self, namespace: &str, who: &Who, t: i64, args: &[&str]) -> Value {
         let r = self.call(namespace, who, t, args);
-        assert_eq!(r.status, 200, "{namespace} {args:?} failed: {}", r.message);
-        if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
+        ok_json(&r, &format!("{namespace} {args:?}"))
     }
 
     /// A certificates transaction that must succeed.
@@ -234,8 +197,7 @@ impl World {
     /// A certificates query without identity.
     pub(crate) fn query(&self, args: &[&str]) -> Value {
         let r = self.ledger.query(self.chaincodes["certificates"].as_ref(), args);
-        assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
-        serde_json::from_slice(&r.payload).unwrap()
+        ok_json(&r, &format!("{args:?}"))
     }
 
     /// A certificates query's status and message.
@@ -267,8 +229,7 @@ impl World {
         let writes: Vec<_> = tx.writes().into_keys().collect();
         assert!(writes.is_empty(), "a refused {args:?} wrote {writes:?}");
         drop(tx);
-        assert_eq!(r.status, status, "{args:?}: {}", r.message);
-        assert!(r.message.contains(needle), "{args:?}: {:?} does not contain {needle:?}", r.message);
+        assert_refused(&r, status, needle, &format!("{args:?}"));
         assert_eq!(self.snapshot(), before, "{args:?} changed the ledger");
         r.message
     }

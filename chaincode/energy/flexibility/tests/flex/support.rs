@@ -10,11 +10,9 @@ use std::sync::Arc;
 use gridledger_energy_common::caller::Party;
 use gridledger_metering::ingest::TRANSIENT_KEY;
 use gridledger_metering::{Reading, Signer};
-use gridledger_protos::msp::SerializedIdentity;
-use gridledger_protos::prost::Message as _;
-use gridledger_shim::identity::ClientIdentity;
 use gridledger_shim::{Chaincode, Response};
 use gridledger_testkit::memory::MemoryLedger;
+use gridledger_testkit::response::{assert_refused, ok_json};
 use serde_json::{Value, json};
 
 /// The first delivery interval: 2024-01-01T01:00:00Z (aligned to an hour).
@@ -36,27 +34,11 @@ pub(crate) const ROLES: &str = r#"{"roleAttribute":"gridledger.role","members":[
     "suppliers":[{"msp":"UtilityMSP","customers":["*"]}]}"#;
 
 /// A caller: its serialized identity and the party it is.
-#[derive(Debug, Clone)]
-pub(crate) struct Who {
-    pub creator: Vec<u8>,
-    pub party: Party,
-}
+pub(crate) type Who = gridledger_testkit::identity::Who<Party>;
 
-/// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
+/// Mints a self-signed certificate with the role attribute and wraps it as a creator.
 pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
-    if let Some(role) = role {
-        let attrs = json!({"attrs": {"gridledger.role": role}}).to_string();
-        params.custom_extensions =
-            vec![rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5, 6, 7, 8, 1], attrs.into_bytes())];
-    }
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let creator = SerializedIdentity { mspid: msp.into(), id_bytes: cert.pem().into_bytes() }.encode_to_vec();
-    let identity = ClientIdentity::new(&creator).unwrap();
-    Who { party: Party { msp: msp.into(), id: identity.id() }, creator }
+    gridledger_testkit::identity::who(msp, name, role, |msp, id| Party { msp, id }).unwrap()
 }
 
 /// Everyone who acts in the tests.
@@ -169,8 +151,7 @@ impl World {
     /// Like [`World::call`], but panics unless it succeeds; the payload as JSON.
     pub(crate) fn ok(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str]) -> Value {
         let r = self.call(namespace, who, seconds, args);
-        assert_eq!(r.status, 200, "{namespace} {args:?} failed: {}", r.message);
-        if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
+        ok_json(&r, &format!("{namespace} {args:?}"))
     }
 
     /// A flexibility transaction that must succeed.
@@ -183,8 +164,7 @@ impl World {
     pub(crate) fn refused(&self, namespace: &str, who: &Who, seconds: i64, args: &[&str], status: i32, needle: &str) {
         let before = self.snapshot();
         let r = self.call(namespace, who, seconds, args);
-        assert_eq!(r.status, status, "{args:?}: {}", r.message);
-        assert!(r.message.contains(needle), "{args:?}: {:?} does not contain {needle:?}", r.message);
+        assert_refused(&r, status, needle, &format!("{args:?}"));
         assert_eq!(self.snapshot(), before, "{args:?} changed the ledger");
     }
 
@@ -195,8 +175,7 @@ impl World {
     /// Evaluates a query on `namespace` without identity.
     pub(crate) fn query(&self, namespace: &str, args: &[&str]) -> Value {
         let r = self.ledger.tx(args).with_namespace(namespace).query(self.chaincodes[namespace].as_ref());
-        assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
-        serde_json::from_slice(&r.payload).unwrap()
+        ok_json(&r, &format!("{args:?}"))
     }
 
     /// A trade balance.
@@ -209,17 +188,8 @@ impl World {
         let mut counters = self.counters.borrow_mut();
         let counter = counters.entry(meter.to_string()).or_insert(0);
         *counter += 1;
-        let mut r = Reading {
-            meter_id: meter.into(),
-            interval_start: start,
-            register: register.into(),
-            wh,
-            counter: *counter,
-            signature: String::new(),
-        };
         let len = if meter == "m-e" { 3600 } else { 900 };
-        r.signature = self.keys[meter].sign(&r, len).unwrap();
-        r
+        self.keys[meter].reading(meter, start, register, wh, *counter, len).unwrap()
     }
 
     /// The gateway submits `batch` at `seconds`.

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use gridledger_contract::{Context, ContractError, Int, Object, Text};
 use gridledger_energy_common::bounds::IntervalStart;
-use gridledger_energy_common::caller::{Caller, OrgKind, Party, Role};
+use gridledger_energy_common::caller::{Caller, Role};
 use gridledger_energy_common::index::{INDEX_VALUE, interval_key};
 use gridledger_energy_common::roles;
 use gridledger_shim::ChaincodeStub;
@@ -14,6 +14,7 @@ use super::record::{MAX_RECORD_BYTES, OcmfRecord};
 use crate::ingest::{BatchTotal, MAX_REGISTER_LEN};
 use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, Meter, MeterId, MeterStatus};
+use crate::queries::require_reader;
 use crate::record::{self, IntervalRecord};
 use crate::{Reading, registry};
 
@@ -154,16 +155,7 @@ pub fn get(
     let stub = ctx.stub();
     let meter = meter::require(stub, &meter_id)?;
     let asset = registry::get_asset(stub, &meter.asset_id)?;
-    if Party::of(ctx)? != asset.owner {
-        let roles = roles::from_registry(stub)?;
-        let caller = Caller::of(ctx, &roles)?;
-        if !caller.has(OrgKind::Grid) && !roles.supplies(&caller.party.msp, &asset.owner.msp) {
-            return Err(ContractError::Forbidden(format!(
-                "GetOcmf is for the owner, a grid operator and the owner's supplier; the caller is another party of {}",
-                caller.party.msp
-            )));
-        }
-    }
+    require_reader(ctx, "GetOcmf", &asset.owner)?;
     let key = ocmf_key(stub, &meter_id, start, &register)?;
     let bytes = stub.get_private_data(READINGS_COLLECTION, &key)?.ok_or_else(|| {
         ContractError::NotFound(format!(

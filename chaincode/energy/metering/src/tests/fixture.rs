@@ -228,14 +228,5 @@ pub(crate) fn signed_for(
     wh: i64,
     counter: u64,
 ) -> Reading {
-    let mut r = Reading {
-        meter_id: meter.into(),
-        interval_start: start,
-        register: register.into(),
-        wh,
-        counter,
-        signature: String::new(),
-    };
-    r.signature = cast().keys[key].0.sign(&r, len).expect("sign");
-    r
+    cast().keys[key].0.reading(meter, start, register, wh, counter, len).expect("sign")
 }

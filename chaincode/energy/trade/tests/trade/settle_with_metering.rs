@@ -108,16 +108,7 @@ fn ok_json(r: Response, args: &[&str]) -> Value {
 
 /// A reading signed by the meter's key for a one-minute meter.
 fn signed(key: &Signer, meter: &str, start: i64, register: &str, wh: i64, counter: u64) -> Reading {
-    let mut reading = Reading {
-        meter_id: meter.into(),
-        interval_start: start,
-        register: register.into(),
-        wh,
-        counter,
-        signature: String::new(),
-    };
-    reading.signature = key.sign(&reading, 60).unwrap();
-    reading
+    key.reading(meter, start, register, wh, counter, 60).unwrap()
 }
 
 #[test]

@@ -8,11 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use gridledger_contract::ContractChaincode;
 use gridledger_energy_common::caller::Party;
-use gridledger_protos::msp::SerializedIdentity;
-use gridledger_protos::prost::Message as _;
-use gridledger_shim::identity::ClientIdentity;
 use gridledger_shim::{Chaincode, ChaincodeStub, Response};
 use gridledger_testkit::memory::MemoryLedger;
+use gridledger_testkit::response::{assert_refused, ok_json};
 use serde_json::{Value, json};
 
 /// An aligned delivery interval: 2024-01-01T01:00:00Z.
@@ -23,27 +21,11 @@ pub(crate) const CLOSURE: i64 = I - 300;
 pub(crate) const OPEN: i64 = I - 3600;
 
 /// A caller: its serialized identity and the party it is.
-#[derive(Debug, Clone)]
-pub(crate) struct Who {
-    pub creator: Vec<u8>,
-    pub party: Party,
-}
+pub(crate) type Who = gridledger_testkit::identity::Who<Party>;
 
-/// Mints a self-signed certificate with the Fabric CA attribute extension and wraps it as a creator.
+/// Mints a self-signed certificate with the role attribute and wraps it as a creator.
 pub(crate) fn who(msp: &str, name: &str, role: Option<&str>) -> Who {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
-    if let Some(role) = role {
-        let attrs = json!({"attrs": {"gridledger.role": role}}).to_string();
-        params.custom_extensions =
-            vec![rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5, 6, 7, 8, 1], attrs.into_bytes())];
-    }
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let creator = SerializedIdentity { mspid: msp.into(), id_bytes: cert.pem().into_bytes() }.encode_to_vec();
-    let identity = ClientIdentity::new(&creator).unwrap();
-    Who { party: Party { msp: msp.into(), id: identity.id() }, creator }
+    gridledger_testkit::identity::who(msp, name, role, |msp, id| Party { msp, id }).unwrap()
 }
 
 /// The cast of the tests.
@@ -202,15 +184,13 @@ impl Env {
     /// Like [`Env::call`] but panics unless it succeeds; returns the payload as JSON (null when empty).
     pub(crate) fn ok(&self, who: &Who, seconds: i64, args: &[&str]) -> Value {
         let r = self.call(who, seconds, args);
-        assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
-        if r.payload.is_empty() { Value::Null } else { serde_json::from_slice(&r.payload).unwrap() }
+        ok_json(&r, &format!("{args:?}"))
     }
 
     /// Evaluates a query without identity.
     pub(crate) fn query(&self, args: &[&str]) -> Value {
         let r = self.ledger.query(&self.cc, args);
-        assert_eq!(r.status, 200, "{args:?} failed: {}", r.message);
-        serde_json::from_slice(&r.payload).unwrap()
+        ok_json(&r, &format!("{args:?}"))
     }
 
     pub(crate) fn query_status(&self, args: &[&str]) -> (i32, String) {
@@ -226,8 +206,7 @@ impl Env {
     pub(crate) fn refused_at(&self, who: &Who, seconds: i64, nanos: i32, args: &[&str], status: i32, needle: &str) {
         let before = self.snapshot();
         let r = self.call_at(who, seconds, nanos, args);
-        assert_eq!(r.status, status, "{args:?}: {}", r.message);
-        assert!(r.message.contains(needle), "{args:?}: {:?} does not contain {needle:?}", r.message);
+        assert_refused(&r, status, needle, &format!("{args:?}"));
         assert_eq!(self.snapshot(), before, "{args:?} changed the ledger");
     }
 
