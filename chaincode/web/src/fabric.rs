@@ -7,7 +7,7 @@ use tokio::sync::Mutex;
 
 use crate::model::{Balances, Clearing, IntervalTotals, MarketConfig, NetworkInfo, Order, Settlement};
 use crate::proto;
-use crate::source::{DataSource, SourceError};
+use crate::source::{Contract, DataSource, SourceError};
 
 /// Which channel and chaincodes to read, and as whom. Its `Debug` leaves the key out.
 #[derive(Clone)]
@@ -26,6 +26,24 @@ pub struct Config {
     pub trade: String,
     /// The metering chaincode's name.
     pub metering: String,
+    /// The registry chaincode's name.
+    pub registry: String,
+    /// The certificates chaincode's name.
+    pub certificates: String,
+    /// The flexibility chaincode's name.
+    pub flexibility: String,
+}
+
+impl Config {
+    /// The chaincode name of `contract` on the channel.
+    pub fn chaincode(&self, contract: Contract) -> &str {
+        match contract {
+            Contract::Registry => &self.registry,
+            Contract::Metering => &self.metering,
+            Contract::Certificates => &self.certificates,
+            Contract::Flexibility => &self.flexibility,
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -36,6 +54,9 @@ impl std::fmt::Debug for Config {
             .field("channel", &self.channel)
             .field("trade", &self.trade)
             .field("metering", &self.metering)
+            .field("registry", &self.registry)
+            .field("certificates", &self.certificates)
+            .field("flexibility", &self.flexibility)
             .finish_non_exhaustive()
     }
 }
@@ -158,6 +179,13 @@ impl DataSource for GatewaySource {
         self.json(&self.config.metering, &["IntervalTotals", connection_point, &start]).await
     }
 
+    async fn query(&self, contract: Contract, args: Vec<String>) -> Result<serde_json::Value, SourceError> {
+        let function = args.first().cloned().unwrap_or_default();
+        let chaincode = self.config.chaincode(contract).to_string();
+        let payload = self.evaluate(&chaincode, args.into_iter().map(String::into_bytes).collect()).await?;
+        serde_json::from_slice(&payload).map_err(|e| SourceError::Malformed(format!("{chaincode} {function}: {e}")))
+    }
+
     async fn network(&self) -> NetworkInfo {
         let mut info = NetworkInfo {
             channel: self.config.channel.clone(),
@@ -227,6 +255,9 @@ mod tests {
             channel: "energy".into(),
             trade: "trade".into(),
             metering: "metering".into(),
+            registry: "registry".into(),
+            certificates: "certificates".into(),
+            flexibility: "flexibility".into(),
         };
         let source = GatewaySource::new(config.clone()).expect("the identity signs");
         assert!(!format!("{source:?}").contains("PRIVATE KEY"), "{source:?}");

@@ -55,6 +55,15 @@ struct Args {
     /// The metering chaincode's name.
     #[arg(long, default_value = "metering")]
     metering: String,
+    /// The registry chaincode's name.
+    #[arg(long, default_value = "registry")]
+    registry: String,
+    /// The certificates chaincode's name.
+    #[arg(long, default_value = "certificates")]
+    certificates: String,
+    /// The flexibility chaincode's name.
+    #[arg(long, default_value = "flexibility")]
+    flexibility: String,
     /// The meters' interval length the metering page queries, seconds (one query per interval of the day).
     #[arg(long, default_value_t = 900, value_parser = interval_length)]
     metering_interval: u32,
@@ -99,6 +108,9 @@ async fn main() -> anyhow::Result<()> {
         channel: args.channel.clone(),
         trade: args.trade.clone(),
         metering: args.metering.clone(),
+        registry: args.registry.clone(),
+        certificates: args.certificates.clone(),
+        flexibility: args.flexibility.clone(),
     };
     let source = GatewaySource::new(config.clone())?;
     let (market_events, _) = broadcast::channel(64);
