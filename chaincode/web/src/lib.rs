@@ -11,7 +11,8 @@
 //!   [`gather`]: what each page needs, composed from queries.
 //! - [`assets`], [`certs`], [`flex`]: the registry, metering, certificates and flexibility records (read as JSON
 //!   through [`json`]), what each page reads and its builder; [`records`]: their routes.
-//! - [`server`]: the routes and error pages; [`live`]: trade's chaincode events to the pages' event streams.
+//! - [`serve`]: the whole server as one call (the binary, `gridctl serve`, the browser test);
+//!   [`server`]: the routes and error pages; [`live`]: trade's chaincode events to the pages' event streams.
 
 pub mod assets;
 pub mod certs;
@@ -26,6 +27,7 @@ pub mod model;
 pub mod pages;
 mod proto;
 pub mod records;
+pub mod serve;
 pub mod server;
 pub mod source;
 
