@@ -66,7 +66,7 @@ pub enum Command {
     /// Examples:
     ///   gridctl bench --org utility --workload kv -n kv --workers 16 --duration 30 --report kv.json
     ///   gridctl bench --org utility --workload kv -n kvgo --rate 100 --count 3000
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
     /// Serve the read-only web view (gridledger-web) as this identity.
     ///
     /// Example: gridctl serve --org utility --user operator1 --listen 127.0.0.1:8088
