@@ -281,11 +281,5 @@ pub struct OrgHeight {
     pub height: Result<u64, String>,
 }
 
-/// An orderer organization and its nodes.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OrdererOrg {
-    /// MSP id (or the config group's name).
-    pub msp: String,
-    /// The nodes' `host:port` endpoints.
-    pub endpoints: Vec<String>,
-}
+/// An orderer organization and its nodes (read from the channel configuration by `gridledger-client`).
+pub use gridledger_client::channel::OrdererOrg;
