@@ -1,6 +1,6 @@
 //! The channel itself, read through the Gateway's evaluate: a peer's block height (qscc `GetChainInfo`), a block
-//! with its transactions and their validation codes (qscc `GetBlockByNumber`), the channel's configuration block
-//! (qscc `GetConfigBlock`, returned encoded), and which organizations approved a committed chaincode definition
+//! with its transactions and their validation codes (qscc `GetBlockByNumber`), the channel's configuration
+//! (cscc `GetChannelConfig`), and which organizations approved a committed chaincode definition
 //! (`_lifecycle` `QueryChaincodeDefinition`).
 //!
 //! Each call may name the organization whose peer answers: the gateway sends an evaluate with
@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use gridledger_protos::common::{Block, BlockMetadataIndex, ChannelHeader, Envelope, HeaderType, Payload};
+use gridledger_protos::common::{Block, BlockMetadataIndex, ChannelHeader, Config, Envelope, HeaderType, Payload};
 use gridledger_protos::peer::{ChaincodeHeaderExtension, TxValidationCode};
 use prost::Message;
 
@@ -139,11 +139,11 @@ impl Gateway {
         Ok(summarize(&block))
     }
 
-    /// The channel's latest configuration block, encoded (`common.Block`; its one envelope holds a
-    /// `common.ConfigEnvelope`).
-    pub async fn config_block(&self, channel: &str) -> Result<Block> {
-        let payload = self.system(channel, "qscc", &[b"GetConfigBlock", channel.as_bytes()], None).await?;
-        Block::decode(payload.as_slice()).map_err(|_| Error::Malformed("config Block"))
+    /// The channel's current configuration (cscc `GetChannelConfig`, a `common.Config`; the configuration
+    /// system chaincode answers it through the Gateway to a member of the channel's Readers).
+    pub async fn channel_config(&self, channel: &str) -> Result<Config> {
+        let payload = self.system(channel, "cscc", &[b"GetChannelConfig", channel.as_bytes()], None).await?;
+        Config::decode(payload.as_slice()).map_err(|_| Error::Malformed("channel Config"))
     }
 
     /// The approvals of the committed definition of `chaincode`: every application organization of the channel

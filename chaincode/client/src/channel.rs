@@ -1,7 +1,7 @@
-//! Who is in a channel, from its configuration block (qscc `GetConfigBlock`): the application organizations'
-//! MSP ids and the orderer organizations with their nodes' endpoints.
+//! Who is in a channel, from its configuration (cscc `GetChannelConfig`): the application organizations' MSP ids
+//! and the orderer organizations with their nodes' endpoints.
 
-use gridledger_protos::common::{Block, ConfigEnvelope, ConfigGroup, Envelope, OrdererAddresses, Payload};
+use gridledger_protos::common::{Config, ConfigGroup, OrdererAddresses};
 use gridledger_protos::msp::{FabricMspConfig, MspConfig};
 use prost::Message;
 
@@ -46,20 +46,16 @@ fn addresses(group: &ConfigGroup, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Reads the members from a configuration block.
-pub fn members(block: &Block) -> Result<Members> {
-    let raw = block.data.as_ref().and_then(|d| d.data.first()).ok_or(Error::Malformed("an empty config block"))?;
-    let envelope = Envelope::decode(raw.as_slice()).map_err(|_| Error::Malformed("config block envelope"))?;
-    let payload = Payload::decode(envelope.payload.as_slice()).map_err(|_| Error::Malformed("config payload"))?;
-    let config = ConfigEnvelope::decode(payload.data.as_slice()).map_err(|_| Error::Malformed("ConfigEnvelope"))?;
-    let channel = config.config.and_then(|c| c.channel_group).ok_or(Error::Malformed("a config without groups"))?;
+/// Reads the members from a channel configuration.
+pub fn members(config: &Config) -> Result<Members> {
+    let channel = config.channel_group.as_ref().ok_or(Error::Malformed("a channel config without groups"))?;
     let mut organizations: Vec<String> = channel
         .groups
         .get("Application")
         .map(|app| app.groups.iter().map(|(name, g)| msp_id(name, g)).collect())
         .unwrap_or_default();
     organizations.sort();
-    let global = addresses(&channel, "OrdererAddresses");
+    let global = addresses(channel, "OrdererAddresses");
     let mut orderers: Vec<OrdererOrg> = channel
         .groups
         .get("Orderer")
@@ -78,9 +74,9 @@ pub fn members(block: &Block) -> Result<Members> {
 }
 
 impl Gateway {
-    /// The members of `channel`, from its latest configuration block.
+    /// The members of `channel`, from its current configuration.
     pub async fn members(&self, channel: &str) -> Result<Members> {
-        members(&self.config_block(channel).await?)
+        members(&self.channel_config(channel).await?)
     }
 }
 
@@ -88,7 +84,7 @@ impl Gateway {
 mod tests {
     use std::collections::HashMap;
 
-    use gridledger_protos::common::{BlockData, Config, ConfigValue};
+    use gridledger_protos::common::ConfigValue;
 
     use super::*;
 
@@ -118,19 +114,15 @@ mod tests {
         let application = group(vec![("Utility", org("UtilityMSP", &[])), ("Grid", org("GridMSP", &[]))]);
         let orderer = group(vec![("Orderer", org("OrdererMSP", &["o1:7050", "o2:7050"]))]);
         let channel = group(vec![("Application", application), ("Orderer", orderer)]);
-        let config = ConfigEnvelope {
-            config: Some(Config { channel_group: Some(channel), ..Config::default() }),
-            ..ConfigEnvelope::default()
-        };
-        let payload = Payload { header: None, data: config.encode_to_vec() };
-        let envelope = Envelope { payload: payload.encode_to_vec(), ..Envelope::default() };
-        let block = Block { data: Some(BlockData { data: vec![envelope.encode_to_vec()] }), ..Block::default() };
-        let got = members(&block).expect("a config block");
+        let config = Config { channel_group: Some(channel), ..Config::default() };
+        // As cscc answers it.
+        let config = Config::decode(config.encode_to_vec().as_slice()).expect("decodes");
+        let got = members(&config).expect("a channel config");
         assert_eq!(got.organizations, ["GridMSP", "UtilityMSP"]);
         assert_eq!(
             got.orderers,
             [OrdererOrg { msp: "OrdererMSP".into(), endpoints: vec!["o1:7050".into(), "o2:7050".into()] }]
         );
-        assert!(members(&Block::default()).is_err());
+        assert!(members(&Config::default()).is_err());
     }
 }

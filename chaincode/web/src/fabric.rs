@@ -129,19 +129,21 @@ impl GatewaySource {
         }
     }
 
-    /// The application organizations and orderer organizations, and where they were read: the channel's config
-    /// block, or (when it cannot be read) the approvals of trade's committed definition, which list every
-    /// application organization but no orderer.
+    /// The application organizations and orderer organizations, and where they were read: the channel's
+    /// configuration, or (when this identity may not read it) the approvals of trade's committed definition, which
+    /// list every application organization but no orderer.
     async fn organizations(&self, gateway: &Gateway) -> Result<(Vec<String>, Vec<OrdererOrg>, String), SourceError> {
-        if let Ok(members) = gateway.members(&self.config.channel).await {
-            let orderers =
-                members.orderers.into_iter().map(|o| OrdererOrg { msp: o.msp, endpoints: o.endpoints }).collect();
-            return Ok((members.organizations, orderers, "the channel's configuration (qscc GetConfigBlock)".into()));
-        }
+        let config_error = match gateway.members(&self.config.channel).await {
+            Ok(members) => {
+                let from = "the channel's configuration (cscc GetChannelConfig)".to_string();
+                return Ok((members.organizations, members.orderers, from));
+            }
+            Err(e) => map_error(e),
+        };
         let approvals = gateway.approvals(&self.config.channel, &self.config.trade).await.map_err(map_error)?;
         let from = format!(
-            "the approvals of the committed definition of {} (_lifecycle QueryChaincodeDefinition): every \
-             application organization of the channel",
+            "the approvals of the committed definition of {} (_lifecycle QueryChaincodeDefinition; the channel \
+             configuration could not be read: {config_error}): every application organization of the channel",
             self.config.trade
         );
         Ok((approvals.into_keys().collect(), Vec::new(), from))

@@ -179,7 +179,7 @@ impl Browser {
     async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call("GET", "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default()).expect("PNG");
-        let dir = repo().join(".cache/web");
+        let dir = repo().canonicalize().unwrap_or_else(|_| repo()).join(".cache/web");
         std::fs::create_dir_all(&dir).expect(".cache/web");
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, bytes).expect("writing the screenshot");
@@ -292,6 +292,13 @@ pub(crate) async fn check_pages(s: &Scenario) {
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+    let config = browser
+        .eval(
+            "return [document.body.textContent.includes(\"Listed from the channel's configuration\"), \
+               Array.from(document.querySelectorAll('h2')).some(function(h){return h.textContent === 'Orderers';})];",
+        )
+        .await;
+    assert_eq!(config, json!([true, true]), "organizations and orderer nodes from the channel configuration");
     let codes = browser.eval("return document.querySelectorAll('.code').length;").await;
     assert!(codes.as_u64().unwrap_or(0) > 0, "the latest blocks list their transactions");
     browser.screenshot("network").await;
