@@ -7,7 +7,7 @@
 #   flock /tmp/gridledger-network.lock bash -c 'scripts/network.sh up &&
 #     scripts/network.sh deploy-energy && scripts/bench-web.sh; scripts/network.sh down'
 # Options (environment): REQUESTS (500), CONCURRENCY (50), PAGE (/market),
-# METERS (100, the ingesting fleet), GRIDCTL (the gridctl binary to serve
+# METERS (100, the ingesting fleet; 0: no ingestion), GRIDCTL (the gridctl binary to serve
 # with; default: build-chaincodes.sh's, built here), WEB_BIN (serve with this
 # gridledger-web binary instead, from the peer CLI environment of
 # `scripts/env.sh utility operator1`: how an older build is measured),
@@ -63,10 +63,12 @@ main() {
     sleep 1
   done
   # Metering ingestion for the whole measurement: a fleet registers, then submits a day of readings.
-  "$gridctl" meter simulate --org grid --user gateway1 --register --meters "$METERS" --intervals 96 \
-    --batch 200 >"$out/ingest.json" 2>"$out/ingest.log" &
-  PIDS+=($!)
-  sleep 5
+  if ((METERS > 0)); then
+    "$gridctl" meter simulate --org grid --user gateway1 --register --meters "$METERS" --intervals 96 \
+      --batch 200 >"$out/ingest.json" 2>"$out/ingest.log" &
+    PIDS+=($!)
+    sleep 5
+  fi
   gl_log "bench-web: $REQUESTS loads of $PAGE, $CONCURRENCY at a time, while $METERS meters ingest"
   local start=$SECONDS
   seq "$REQUESTS" | xargs -P "$CONCURRENCY" -I{} \
@@ -78,7 +80,9 @@ main() {
   echo "bench-web: page $PAGE, $REQUESTS requests, concurrency $CONCURRENCY, ${elapsed}s:" \
     "p50 $(percentile 50 "$times") ms, p99 $(percentile 99 "$times") ms, max $(percentile 100 "$times") ms," \
     "non-200 $codes"
-  if kill -0 "${PIDS[1]}" 2>/dev/null; then
+  if ((METERS == 0)); then
+    echo "bench-web: no ingestion"
+  elif kill -0 "${PIDS[1]}" 2>/dev/null; then
     echo "bench-web: ingestion was still running at the end (readings/s so far: $(grep -o '[0-9.]* readings/s' "$out/ingest.log" | tail -n 1))"
   else
     echo "bench-web: ingestion ended before the loads did ($out/ingest.log)"
