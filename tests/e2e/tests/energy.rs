@@ -235,6 +235,10 @@ fn energy_market_interval_end_to_end() {
         open_orders,
         balances: accounts.iter().map(|a| a.to_string()).zip(after).collect(),
         reader: cast.utility_operator.clone(),
+        pv: assets.pv.clone(),
+        vpp: assets.vpp.clone(),
+        meter: m_alice.id.clone(),
+        outsider: cast.bob.clone(),
     }));
     drop(unfinished);
 }

@@ -31,6 +31,14 @@ pub(crate) struct Scenario {
     pub balances: Vec<(String, i64)>,
     /// Whom the web view reads as (the supplier's operator).
     pub reader: Identity,
+    /// The scenario's PV asset, VPP and alice's meter (readings of the traded interval).
+    pub pv: String,
+    /// The VPP.
+    pub vpp: String,
+    /// Alice's meter.
+    pub meter: String,
+    /// A prosumer who may not read alice's readings (bob): the meter page refuses him.
+    pub outsider: Identity,
 }
 
 /// The scenario's result, handed to the browser test in the same test binary; `Err` when the scenario did not
@@ -228,15 +236,43 @@ fn number(text: &str) -> i64 {
     digits.parse().unwrap_or_else(|_| panic!("{text:?} is not a number"))
 }
 
+/// A web view serving as `who` on a free loopback port, until its stop sender is used or dropped.
+struct Server {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), gridledger_web::serve::ServeError>>,
+}
+
+impl Server {
+    async fn start(who: &Identity) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(gridledger_web::serve::serve(config(who), listener, 60, async {
+            let _ = stopped.await;
+        }));
+        eprintln!("web: serving on {base} as {}/{}", who.org, who.user);
+        Server { base, stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        match self.task.await {
+            Ok(result) => result.expect("the web view served"),
+            Err(e) => panic!("the web view's task: {e}"),
+        }
+    }
+}
+
+/// The text of the page's first `h1`.
+async fn heading(browser: &Browser) -> String {
+    browser.eval("return document.querySelector('h1').textContent;").await.as_str().unwrap_or_default().to_string()
+}
+
 /// The pages the issue names, checked against the scenario, with a screenshot of each.
 pub(crate) async fn check_pages(s: &Scenario) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(gridledger_web::serve::serve(config(&s.reader), listener, 60, async {
-        let _ = stopped.await;
-    }));
-    eprintln!("web: serving on {base} as {}", s.reader.var("CORE_PEER_LOCALMSPID").unwrap_or("?"));
+    let server = Server::start(&s.reader).await;
+    let base = server.base.clone();
     let browser = Browser::start().await;
 
     // The market page of the scenario's interval: clearing price and volume, one step per open order.
@@ -303,10 +339,28 @@ pub(crate) async fn check_pages(s: &Scenario) {
     assert!(codes.as_u64().unwrap_or(0) > 0, "the latest blocks list their transactions");
     browser.screenshot("network").await;
 
+    // The registry and metering pages: the scenario's asset, its VPP, alice's meter with the traded interval's
+    // readings; then the same meter page as bob, whom metering refuses alice's readings: a 403 page.
+    browser.open(&format!("{base}/assets/{}", s.pv)).await;
+    assert_eq!(heading(&browser).await, format!("Asset {}", s.pv));
+    browser.open(&format!("{base}/vpps/{}", s.vpp)).await;
+    assert_eq!(heading(&browser).await, format!("VPP {}", s.vpp));
+    let capacity = browser.eval("return document.getElementById('capacity').textContent;").await;
+    assert!(number(capacity.as_str().unwrap_or("")) > 0, "the VPP's capacity: {capacity}");
+    browser.screenshot("vpp").await;
+    let day: String = gridledger_web::html::utc(s.interval).chars().take(10).collect();
+    let meter_page = format!("/meters/{}?day={day}", s.meter);
+    browser.open(&format!("{base}{meter_page}")).await;
+    assert_eq!(heading(&browser).await, format!("Meter {}", s.meter));
+    let rows = browser.eval("return document.querySelectorAll('tbody tr').length;").await;
+    assert!(rows.as_u64().unwrap_or(0) >= 1, "alice's readings of the traded hour: {rows}");
+    browser.screenshot("meter").await;
+    let outsider = Server::start(&s.outsider).await;
+    browser.open(&format!("{}{meter_page}", outsider.base)).await;
+    assert_eq!(heading(&browser).await, "Not readable by this identity", "the meter page as bob");
+    browser.screenshot("meter-refused").await;
+    outsider.stop().await;
+
     browser.quit().await;
-    let _ = stop.send(());
-    match server.await {
-        Ok(result) => result.expect("the web view served"),
-        Err(e) => panic!("the web view's task: {e}"),
-    }
+    server.stop().await;
 }
