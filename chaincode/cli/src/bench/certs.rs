@@ -15,7 +15,7 @@ use gridledger_reading::{Reading, Signer};
 use serde_json::{Value, json};
 
 use super::args::BenchArgs;
-use super::steps::{call, evaluate_json, percentile_ms, readings, submit_all, submit_json, unix_now};
+use super::steps::{call, evaluate_json, percentile_ms, readings, submit_all, submit_json, submit_lanes, unix_now};
 use crate::conn::{connect, connect_all, identity};
 use crate::fleet::profile::mix;
 use crate::fleet::register::registration;
@@ -89,7 +89,6 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
     let tag = format!("cb{:x}", unix_now() % 0xff_ffff);
     // A UTC midnight at least a day before the last hour ends: every hour is over, device 0's first day is whole.
     let first_hour = (unix_now() / 86_400 - 1 - (hours as u64 * HOUR as u64).div_ceil(86_400) as i64) * 86_400;
-    let cp = format!("cp-{tag}");
     let devices: Vec<String> = (0..n).map(|d| format!("{tag}-pv-{d}")).collect();
     let meters: Vec<String> = (0..n).map(|d| format!("{tag}-m-{d}")).collect();
     let signers = (0..n)
@@ -106,7 +105,7 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
     submit_all(
         &owner,
         "RegisterAsset",
-        calls("registry", "RegisterAsset", &|d| vec![asset(&devices[d], "pv", &cp)]),
+        calls("registry", "RegisterAsset", &|d| vec![asset(&devices[d], "pv", &format!("cp-{tag}-{d}"))]),
         w,
     )
     .await?;
@@ -122,20 +121,23 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
         regs.chunks(METER_CHUNK).map(|c| call(channel, "metering", "RegisterMeters", &[&format!("[{}]", c.join(","))]));
     submit_all(&installer, "RegisterMeters", chunks.collect(), w).await?;
 
+    // One lane per meter: its batches commit in counter order; meters go in parallel.
     let mut export = vec![vec![0i64; hours]; n];
-    let mut all = Vec::with_capacity(n * hours * 4);
+    let (mut lanes, mut readings_sent) = (Vec::with_capacity(n), 0);
     for (d, (row, meter)) in export.iter_mut().zip(&meters).enumerate() {
+        let mut mine = Vec::with_capacity(hours * 4);
         for (h, total) in row.iter_mut().enumerate() {
             for q in 0..4 {
                 let wh = export_wh(d, h, q);
                 *total += wh;
                 let start = first_hour + h as i64 * HOUR + q as i64 * i64::from(QUARTER);
-                all.push(signed(meter, &signers[d], start, "2.8.0", wh)?);
+                mine.push(signed(meter, &signers[d], start, "2.8.0", wh)?);
             }
         }
+        readings_sent += mine.len();
+        lanes.push(mine.chunks(BATCH).map(|b| readings(channel, b)).collect::<anyhow::Result<Vec<_>>>()?);
     }
-    let batches = all.chunks(BATCH).map(|b| readings(channel, b)).collect::<anyhow::Result<Vec<_>>>()?;
-    submit_all(&a.gw, &format!("SubmitReadings ({} readings)", all.len()), batches, w).await?;
+    submit_lanes(&a.gw, &format!("SubmitReadings ({readings_sent} readings)"), lanes, w).await?;
     let device_json = |d: usize| {
         json!({"assetId": devices[d], "technology": "T020001", "area": "10YNL----------L", "meters": [meters[d]]})
             .to_string()
@@ -198,7 +200,7 @@ async fn matching(a: &BenchArgs, f: &Fixture) -> anyhow::Result<Value> {
     let mut gw = connect(&consumer).await?;
     let (registered, _) = submit_json(
         &mut gw,
-        &call(channel, "registry", "RegisterAsset", &[&asset(&load, "flexible-load", &format!("cp-{}", f.tag))]),
+        &call(channel, "registry", "RegisterAsset", &[&asset(&load, "flexible-load", &format!("cp-{}-load", f.tag))]),
     )
     .await?;
     let party = &registered["owner"];

@@ -50,7 +50,6 @@ fn who(a: &BenchArgs) -> anyhow::Result<Who> {
 /// The VPP, its members and meters; returns the meters and their keys.
 async fn build(a: &BenchArgs, w: &Who, tag: &str, vpp: &str) -> anyhow::Result<(Vec<String>, Vec<Signer>)> {
     let (channel, n, workers) = (a.gw.channel.as_str(), a.members, a.workers);
-    let cp = format!("cp-{tag}");
     let assets: Vec<String> = (0..n).map(|i| format!("{tag}-pv-{i}")).collect();
     let meters: Vec<String> = (0..n).map(|i| format!("{tag}-m-{i}")).collect();
     let signers = (0..n)
@@ -58,8 +57,9 @@ async fn build(a: &BenchArgs, w: &Who, tag: &str, vpp: &str) -> anyhow::Result<(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut agg = connect(&w.aggregator).await?;
     submit_json(&mut agg, &call(channel, "registry", "CreateVpp", &[vpp, "bench VPP"])).await?;
+    // A connection point per member (a home each), all under the request's area `cp-<tag>-*`.
     let record = |id: &str| {
-        json!({"id": id, "kind": "pv", "nameplateW": NAMEPLATE_W, "connectionPoint": cp,
+        json!({"id": id, "kind": "pv", "nameplateW": NAMEPLATE_W, "connectionPoint": format!("cp-{id}"),
                "location": {"lat": "52.3702", "lon": "4.8952"}, "commissioned": "2024-01-01"})
         .to_string()
     };
@@ -103,7 +103,7 @@ pub async fn run(a: &BenchArgs) -> anyhow::Result<Value> {
     let interval = ((unix_now() + 100) / INTERVAL + 1) * INTERVAL;
     let gate = interval - 40;
     let wanted = 500 * meters.len() as i64;
-    let spec = json!({"connectionPoints": [format!("cp-{tag}")], "intervalStart": interval, "intervalSeconds": INTERVAL,
+    let spec = json!({"connectionPoints": [format!("cp-{tag}-*")], "intervalStart": interval, "intervalSeconds": INTERVAL,
                       "intervals": 1, "direction": "up", "wh": wanted, "priceCapPerKwh": 200, "gateClosure": gate,
                       "baseline": {"method": "schedule"}, "toleranceBps": 1000, "penaltyPerKwh": 300});
     let mut op = connect(&w.operator).await?;
