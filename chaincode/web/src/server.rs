@@ -79,7 +79,10 @@ fn failure(error: &SourceError) -> Response {
             "The query failed on the peer; the detail above is its message.",
         ),
     };
-    (status, Html(pages::error(title, &gridledger_text::clip(&error.to_string(), MAX_ERROR), hint))).into_response()
+    // The client library puts each peer's detail on its own line; one line reads better than an escaped "\n".
+    let text = error.to_string();
+    let detail = text.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+    (status, Html(pages::error(title, &gridledger_text::clip(&detail, MAX_ERROR), hint))).into_response()
 }
 
 pub(crate) fn bad_request(detail: &str) -> Response {

@@ -207,7 +207,7 @@ async fn failures_are_error_pages_with_their_status() {
             "Network unreachable",
         ),
         (
-            || SourceError::Refused("chaincode response 403".into()),
+            || SourceError::Refused("chaincode response 403\n  127.0.0.1:9051 (ProsumerMSP): refused".into()),
             StatusCode::FORBIDDEN,
             "Not readable by this identity",
         ),
@@ -220,7 +220,7 @@ async fn failures_are_error_pages_with_their_status() {
             let (got, html) = get(&state, uri).await;
             assert_eq!(got, status, "{uri}");
             assert!(html.contains(&format!("<h1>{title}</h1>")) && html.contains("class=\"error\""), "{html}");
-            assert!(!html.contains("<peer>"));
+            assert!(!html.contains("<peer>") && !html.contains("\\n"), "{html}");
         }
     }
 }
