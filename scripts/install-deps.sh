@@ -14,7 +14,12 @@ set -euo pipefail
 # command-name:debian-package pairs. gcc is needed because Fabric CA links
 # sqlite through cgo; jq renders configs and connection.json; openssl inspects
 # certificates; envsubst renders the network templates; shellcheck lints
-# these scripts.
+# these scripts. chromium and chromedriver (Debian's chromium-driver, built
+# from the same source package, so their versions match) drive the web view's
+# browser test (tests/e2e/tests/web.rs); run as root on a closed network
+# Chromium needs --headless --no-sandbox --disable-gpu --disable-quic
+# --no-first-run --disable-background-networking --disable-component-update
+# --disable-sync and a fresh --user-data-dir, or it keeps calling Google hosts.
 readonly DEPS=(
   "shellcheck:shellcheck"
   "jq:jq"
@@ -24,6 +29,8 @@ readonly DEPS=(
   "gzip:gzip"
   "curl:curl"
   "envsubst:gettext-base"
+  "chromium:chromium"
+  "chromedriver:chromium-driver"
 )
 # Debian's Docker engine (20.10, with compose v1 not included) and debootstrap,
 # which makes the local base image on a machine with no image registry.

@@ -11,6 +11,7 @@ use crate::flex::args::FlexCommand;
 use crate::market::args::MarketCommand;
 use crate::meter::args::MeterCommand;
 use crate::package::PackageArgs;
+use crate::serve::ServeArgs;
 
 /// gridledger's command line: chaincode-as-a-service packages and a Fabric Gateway client.
 #[derive(Debug, Parser)]
@@ -66,4 +67,8 @@ pub enum Command {
     ///   gridctl bench --org utility --workload kv -n kv --workers 16 --duration 30 --report kv.json
     ///   gridctl bench --org utility --workload kv -n kvgo --rate 100 --count 3000
     Bench(Box<BenchArgs>),
+    /// Serve the read-only web view (gridledger-web) as this identity.
+    ///
+    /// Example: gridctl serve --org utility --user operator1 --listen 127.0.0.1:8088
+    Serve(ServeArgs),
 }

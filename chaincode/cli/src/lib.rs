@@ -5,7 +5,7 @@
 //! Layers, each importing only from the ones below it:
 //! - [`cli`] (clap) and [`mod@run`] (dispatch) make the `gridctl` binary; nothing imports them.
 //! - The subcommands, each a leaf that no other subcommand imports: [`package`], [`call`] (`query`,
-//!   `invoke`), [`events`], [`meter`], [`market`], [`flex`], [`cert`], [`consortium`], [`mod@bench`].
+//!   `invoke`), [`events`], [`meter`], [`market`], [`flex`], [`cert`], [`consortium`], [`mod@bench`], [`serve`] (the web view).
 //! - What several subcommands share: [`conn`] (connection flags, `--org`, connecting), [`fleet`] (simulated
 //!   meters: keys, profiles, registration, batch sources), [`load`] (the load loop, its numbers, progress) and
 //!   [`ledger`] (planned contract calls, tables and `--json` output).
@@ -25,6 +25,7 @@ pub mod market;
 pub mod meter;
 pub mod package;
 pub mod run;
+pub mod serve;
 
 pub use cli::Cli;
 pub use run::run;

@@ -71,6 +71,16 @@ pub enum Error {
         /// Fabric's validation code name (`MVCC_READ_CONFLICT`...).
         code: String,
     },
+    /// A system chaincode (qscc, `_lifecycle`) answered with an error status.
+    #[error("{function}: status {status}: {}", peer_message(message))]
+    Chaincode {
+        /// The function called.
+        function: String,
+        /// The response status.
+        status: i32,
+        /// The response message.
+        message: String,
+    },
     /// The gateway answered with something that is not what Fabric sends.
     #[error("unexpected gateway answer: {0}")]
     Malformed(&'static str),

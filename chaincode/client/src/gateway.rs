@@ -151,16 +151,18 @@ impl Gateway {
         proposal::build(&self.signer, inv, &proposal::nonce()?)
     }
 
-    /// Runs a query on one peer; nothing is ordered.
-    pub async fn evaluate(&mut self, inv: &Invocation) -> Result<Response> {
+    /// Runs a query on one peer (one of [`Invocation::endorsing_orgs`]' peers when it names any); nothing is
+    /// ordered. Takes `&self`: calls run concurrently on the one HTTP/2 connection (the tonic client is a cheap
+    /// clone of it).
+    pub async fn evaluate(&self, inv: &Invocation) -> Result<Response> {
         let signed = self.proposal(inv)?;
         let req = EvaluateRequest {
             transaction_id: signed.tx_id,
             channel_id: inv.channel.clone(),
             proposed_transaction: Some(signed.proposal),
-            target_organizations: vec![],
+            target_organizations: inv.endorsing_orgs.clone(),
         };
-        let resp = self.client.evaluate(req).await.map_err(Error::rpc("evaluate"))?;
+        let resp = self.client.clone().evaluate(req).await.map_err(Error::rpc("evaluate"))?;
         resp.into_inner().result.ok_or(Error::Malformed("the gateway returned no result"))
     }
 

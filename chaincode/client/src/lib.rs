@@ -4,6 +4,9 @@
 //!   low-S ECDSA ([`ecdsa`]), as Fabric's MSP requires.
 //! - [`gateway`]: connect (plaintext, TLS, mutual TLS) and `Evaluate`, `Endorse` → `Submit` → `CommitStatus`,
 //!   `ChaincodeEvents`.
+//! - [`chain`]: the channel itself over evaluate: each organization's peer height, blocks with their validation
+//!   codes, the config block, a chaincode definition's approvals (qscc, `_lifecycle`); [`channel`]: the channel's
+//!   organizations and orderer nodes from its config block.
 //! - [`proposal`]: signed proposals as the gateway expects them, and Fabric's transaction ids.
 //! - [`package`]: reproducible chaincode-as-a-service packages and their ids.
 //! - [`text`]: how peer messages and refused input are shown (short, one line; `gridledger-text`).
@@ -26,6 +29,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod chain;
+pub mod channel;
 pub mod ecdsa;
 pub mod error;
 pub mod gateway;

@@ -44,7 +44,8 @@ pub struct Invocation {
     pub args: Vec<Vec<u8>>,
     /// Transient data: given to the chaincode, never written to the ledger.
     pub transient: HashMap<String, Vec<u8>>,
-    /// MSP ids whose peers must endorse (empty: the gateway picks from the endorsement policy).
+    /// MSP ids whose peers must endorse (empty: the gateway picks from the endorsement policy); for an evaluate, the
+    /// organizations one of whose peers runs it.
     pub endorsing_orgs: Vec<String>,
 }
 

@@ -7,18 +7,18 @@ use crate::model::{Clearing, IntervalTotals, Order, OrderStatus, Side};
 /// Drawing area, in SVG user units (the CSS scales it to the screen).
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 320.0;
-const LEFT: f64 = 64.0;
+pub(crate) const LEFT: f64 = 64.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
+pub(crate) const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
-const PLOT_W: f64 = WIDTH - LEFT - RIGHT;
-const PLOT_H: f64 = HEIGHT - TOP - BOTTOM;
+pub(crate) const PLOT_W: f64 = WIDTH - LEFT - RIGHT;
+pub(crate) const PLOT_H: f64 = HEIGHT - TOP - BOTTOM;
 /// Colours, as attributes so an SVG saved from a page still draws the same.
-const BUY_COLOR: &str = "#26a";
+pub(crate) const BUY_COLOR: &str = "#26a";
 const SELL_COLOR: &str = "#c62";
-const EXPORT_COLOR: &str = "#4a4";
+pub(crate) const EXPORT_COLOR: &str = "#4a4";
 
-fn open(title: &str) -> String {
+pub(crate) fn open(title: &str) -> String {
     format!(
         "<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\">\
 <title>{t}</title><line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#888\"/>\
@@ -44,7 +44,7 @@ pub fn priority(orders: &[Order], side: Side) -> Vec<&Order> {
 }
 
 /// The scale's top: `max` plus a tenth, at least 1.
-fn headroom(max: i64) -> i64 {
+pub(crate) fn headroom(max: i64) -> i64 {
     max.max(0).saturating_add(max.max(0) / 10).max(1)
 }
 

@@ -1,13 +1,18 @@
 //! The production [`DataSource`]: evaluate calls through the Fabric Gateway (`gridledger-client`) as the one
 //! configured identity, over one connection that is made again after the network was unreachable.
 
+use std::sync::Arc;
+
+use futures_util::future::join_all;
 use gridledger_client::{Gateway, Invocation, PeerTarget, Signer};
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
-use crate::model::{Balances, Clearing, IntervalTotals, MarketConfig, NetworkInfo, Order, Settlement};
+use crate::model::{
+    Balances, Clearing, IntervalTotals, MarketConfig, NetworkInfo, Order, OrdererOrg, OrgHeight, Settlement,
+};
 use crate::proto;
-use crate::source::{DataSource, SourceError};
+use crate::source::{Contract, DataSource, SourceError};
 
 /// Which channel and chaincodes to read, and as whom. Its `Debug` leaves the key out.
 #[derive(Clone)]
@@ -26,6 +31,24 @@ pub struct Config {
     pub trade: String,
     /// The metering chaincode's name.
     pub metering: String,
+    /// The registry chaincode's name.
+    pub registry: String,
+    /// The certificates chaincode's name.
+    pub certificates: String,
+    /// The flexibility chaincode's name.
+    pub flexibility: String,
+}
+
+impl Config {
+    /// The chaincode name of `contract` on the channel.
+    pub fn chaincode(&self, contract: Contract) -> &str {
+        match contract {
+            Contract::Registry => &self.registry,
+            Contract::Metering => &self.metering,
+            Contract::Certificates => &self.certificates,
+            Contract::Flexibility => &self.flexibility,
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -36,15 +59,22 @@ impl std::fmt::Debug for Config {
             .field("channel", &self.channel)
             .field("trade", &self.trade)
             .field("metering", &self.metering)
+            .field("registry", &self.registry)
+            .field("certificates", &self.certificates)
+            .field("flexibility", &self.flexibility)
             .finish_non_exhaustive()
     }
 }
 
-/// Reads the ledger through the gateway.
+/// How many of the latest blocks the network page lists.
+pub const LATEST_BLOCKS: u64 = 5;
+
+/// Reads the ledger through the gateway. Calls run concurrently on one connection (HTTP/2 streams); the lock is
+/// held only to dial or drop it.
 #[derive(Debug)]
 pub struct GatewaySource {
     config: Config,
-    gateway: Mutex<Option<Gateway>>,
+    gateway: Mutex<Option<Arc<Gateway>>>,
 }
 
 impl GatewaySource {
@@ -65,26 +95,58 @@ impl GatewaySource {
         Gateway::connect(&config.target, signer).await.map_err(map_error)
     }
 
+    /// The connection, dialled when there is none.
+    async fn gateway(&self) -> Result<Arc<Gateway>, SourceError> {
+        let mut slot = self.gateway.lock().await;
+        if let Some(gateway) = slot.as_ref() {
+            return Ok(gateway.clone());
+        }
+        let gateway = Arc::new(Self::connect(&self.config).await?);
+        *slot = Some(gateway.clone());
+        Ok(gateway)
+    }
+
+    /// Maps a failed call; after an unreachable peer the connection is dropped, to be dialled again next time.
+    async fn failed(&self, gateway: &Arc<Gateway>, error: gridledger_client::Error) -> SourceError {
+        let mapped = map_error(error);
+        if matches!(mapped, SourceError::Unreachable(_)) {
+            let mut slot = self.gateway.lock().await;
+            if slot.as_ref().is_some_and(|g| Arc::ptr_eq(g, gateway)) {
+                *slot = None;
+            }
+        }
+        mapped
+    }
+
     /// Evaluates `args` on `chaincode`: the payload, [`SourceError::NotFound`] on a 404.
     async fn evaluate(&self, chaincode: &str, args: Vec<Vec<u8>>) -> Result<Vec<u8>, SourceError> {
-        let mut slot = self.gateway.lock().await;
-        if slot.is_none() {
-            *slot = Some(Self::connect(&self.config).await?);
-        }
-        let Some(gateway) = slot.as_mut() else { return Err(SourceError::Failed("no gateway".into())) };
+        let gateway = self.gateway().await?;
         let inv = Invocation { args, ..Invocation::new::<&str>(&self.config.channel, chaincode, []) };
         match gateway.evaluate(&inv).await {
             Ok(response) if response.status < 400 => Ok(response.payload),
             Ok(response) => Err(by_status(response.status, &response.message)),
-            Err(e) => {
-                let mapped = map_error(e);
-                if matches!(mapped, SourceError::Unreachable(_)) {
-                    // Dial again next time: the peer may be back.
-                    *slot = None;
-                }
-                Err(mapped)
-            }
+            Err(e) => Err(self.failed(&gateway, e).await),
         }
+    }
+
+    /// The application organizations and orderer organizations, and where they were read: the channel's
+    /// configuration, or (when this identity may not read it) the approvals of trade's committed definition, which
+    /// list every application organization but no orderer.
+    async fn organizations(&self, gateway: &Gateway) -> Result<(Vec<String>, Vec<OrdererOrg>, String), SourceError> {
+        let config_error = match gateway.members(&self.config.channel).await {
+            Ok(members) => {
+                let from = "the channel's configuration (cscc GetChannelConfig)".to_string();
+                return Ok((members.organizations, members.orderers, from));
+            }
+            Err(e) => map_error(e),
+        };
+        let approvals = gateway.approvals(&self.config.channel, &self.config.trade).await.map_err(map_error)?;
+        let from = format!(
+            "the approvals of the committed definition of {} (_lifecycle QueryChaincodeDefinition; the channel \
+             configuration could not be read: {config_error}): every application organization of the channel",
+            self.config.trade
+        );
+        Ok((approvals.into_keys().collect(), Vec::new(), from))
     }
 
     async fn json<T: DeserializeOwned>(&self, chaincode: &str, args: &[&str]) -> Result<T, SourceError> {
@@ -116,6 +178,8 @@ pub fn map_error(error: gridledger_client::Error) -> SourceError {
     let text = error.to_string();
     match &error {
         Error::Connect { .. } => SourceError::Unreachable(text),
+        Error::Chaincode { status: 403, .. } => SourceError::Refused(text),
+        Error::Chaincode { status: 404, .. } => SourceError::NotFound(text),
         Error::Rpc { status, .. } => match status.code() {
             Code::Unavailable | Code::DeadlineExceeded => SourceError::Unreachable(text),
             Code::PermissionDenied => SourceError::Refused(text),
@@ -158,6 +222,13 @@ impl DataSource for GatewaySource {
         self.json(&self.config.metering, &["IntervalTotals", connection_point, &start]).await
     }
 
+    async fn query(&self, contract: Contract, args: Vec<String>) -> Result<serde_json::Value, SourceError> {
+        let function = args.first().cloned().unwrap_or_default();
+        let chaincode = self.config.chaincode(contract).to_string();
+        let payload = self.evaluate(&chaincode, args.into_iter().map(String::into_bytes).collect()).await?;
+        serde_json::from_slice(&payload).map_err(|e| SourceError::Malformed(format!("{chaincode} {function}: {e}")))
+    }
+
     async fn network(&self) -> NetworkInfo {
         let mut info = NetworkInfo {
             channel: self.config.channel.clone(),
@@ -165,21 +236,49 @@ impl DataSource for GatewaySource {
             gateway_peer: self.config.target.address.clone(),
             ..NetworkInfo::default()
         };
-        let args = vec![b"GetChainInfo".to_vec(), self.config.channel.as_bytes().to_vec()];
-        match self.evaluate("qscc", args).await.and_then(|p| proto::height(&p)) {
-            Ok(height) => info.height = Some(height),
-            Err(e) => info.missing.push(format!("block height (qscc GetChainInfo): {e}")),
-        }
         let args = vec![b"QueryChaincodeDefinitions".to_vec(), Vec::new()];
         match self.evaluate("_lifecycle", args).await.and_then(|p| proto::definitions(&p)) {
             Ok(list) => info.chaincodes = Some(list),
             Err(e) => info.missing.push(format!("committed chaincodes (_lifecycle QueryChaincodeDefinitions): {e}")),
         }
-        info.missing.push(
-            "the other organizations' peers, their heights and the orderer nodes: the gateway client has no \
-             discovery service query yet"
-                .into(),
-        );
+        let gateway = match self.gateway().await {
+            Ok(g) => g,
+            Err(e) => {
+                info.missing.push(format!("block heights, organizations and blocks: {e}"));
+                return info;
+            }
+        };
+        let channel = self.config.channel.as_str();
+        match gateway.height(channel, None).await {
+            Ok(height) => info.height = Some(height),
+            Err(e) => info.missing.push(format!("block height (qscc GetChainInfo): {}", map_error(e))),
+        }
+        match self.organizations(&gateway).await {
+            Ok((orgs, orderers, from)) => {
+                // Each organization's own peer: an evaluate with target_organizations goes to one of its peers.
+                let heights = join_all(orgs.iter().map(|msp| gateway.height(channel, Some(msp)))).await;
+                info.organizations = orgs
+                    .into_iter()
+                    .zip(heights)
+                    .map(|(msp, h)| OrgHeight { msp, height: h.map_err(|e| map_error(e).to_string()) })
+                    .collect();
+                info.orderers = orderers;
+                info.organizations_from = from;
+            }
+            Err(e) => info.missing.push(format!("the channel's organizations: {e}")),
+        }
+        let latest = info.height.unwrap_or(0);
+        let numbers: Vec<u64> = (latest.saturating_sub(LATEST_BLOCKS)..latest).rev().collect();
+        for (n, block) in numbers.iter().zip(join_all(numbers.iter().map(|n| gateway.block(channel, *n, None))).await) {
+            match block {
+                Ok(b) => info.blocks.push(b),
+                Err(e) => info.missing.push(format!("block {n} (qscc GetBlockByNumber): {}", map_error(e))),
+            }
+        }
+        if info.orderers.is_empty() {
+            info.missing
+                .push("the orderer nodes: read from the channel configuration, which is not decoded yet".into());
+        }
         info
     }
 }
@@ -227,12 +326,15 @@ mod tests {
             channel: "energy".into(),
             trade: "trade".into(),
             metering: "metering".into(),
+            registry: "registry".into(),
+            certificates: "certificates".into(),
+            flexibility: "flexibility".into(),
         };
         let source = GatewaySource::new(config.clone()).expect("the identity signs");
         assert!(!format!("{source:?}").contains("PRIVATE KEY"), "{source:?}");
         assert!(matches!(source.balances().await, Err(SourceError::Unreachable(_))));
         let info = source.network().await;
-        assert_eq!((info.height, info.chaincodes.is_none(), info.missing.len()), (None, true, 3), "{info:?}");
+        assert_eq!((info.height, info.chaincodes.is_none(), info.missing.len()), (None, true, 2), "{info:?}");
         config.cert_pem = b"not a certificate".to_vec();
         assert!(GatewaySource::new(config).is_err(), "an identity that cannot sign is refused at start");
     }

@@ -60,13 +60,18 @@ pub fn grouped(value: i64) -> String {
 /// Inline CSS: one column that fits a phone, tables that scroll sideways instead of overflowing, charts that
 /// scale to the width.
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fafafa}\
-header{background:#234;color:#fff;padding:.5em 1em}header a{color:#fff;margin-right:1em}\
+header{background:#234;color:#fff;padding:.5em 1em}header a{color:#fff;margin-right:1em;display:inline-block}\
 main{padding:1em;max-width:60em;margin:auto}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:.5em 0}\
 td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}td.t,th.t{text-align:left}\
 svg{width:100%;height:auto;max-width:40em;background:#fff;border:1px solid #ddd}\
 .error{background:#fee;border:1px solid #c33;padding:1em}\
 text{font-size:11px}";
+
+/// The navigation bar: every page a person starts from.
+const NAV: &str = "<a href=\"/market\">Market</a><a href=\"/balances\">Balances</a><a href=\"/assets\">Assets</a>\
+<a href=\"/meters\">Meters</a><a href=\"/certificates\">Certificates</a><a href=\"/flexibility\">Flexibility</a>\
+<a href=\"/network\">Network</a>";
 
 /// Longest title text kept.
 const MAX_TITLE: usize = 120;
@@ -79,8 +84,7 @@ pub fn page(title: &str, body: &str, live: Option<&str>) -> String {
     out.push_str(&format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{t} · gridledger</title>\
-<style>{CSS}</style></head><body><header><a href=\"/market\">Market</a><a href=\"/balances\">Balances</a>\
-<a href=\"/network\">Network</a></header><main><h1>{t}</h1>{body}</main>",
+<style>{CSS}</style></head><body><header><nav>{NAV}</nav></header><main><h1>{t}</h1>{body}</main>",
         t = escape(&title)
     ));
     if let Some(url) = live {

@@ -9,17 +9,26 @@
 //!   HTML ([`html`] escapes).
 //! - [`source`]: the [`DataSource`] trait the pages read through; [`fabric`]: its gateway implementation;
 //!   [`gather`]: what each page needs, composed from queries.
-//! - [`server`]: the routes and error pages; [`live`]: trade's chaincode events to the pages' event streams.
+//! - [`assets`], [`certs`], [`flex`]: the registry, metering, certificates and flexibility records (read as JSON
+//!   through [`json`]), what each page reads and its builder; [`records`]: their routes.
+//! - [`serve`]: the whole server as one call (the binary, `gridctl serve`, the browser test);
+//!   [`server`]: the routes and error pages; [`live`]: trade's chaincode events to the pages' event streams.
 
+pub mod assets;
+pub mod certs;
 pub mod chart;
 pub mod fabric;
+pub mod flex;
 pub mod gather;
 pub mod html;
+pub mod json;
 pub mod live;
 pub mod model;
 pub mod pages;
 mod proto;
+pub mod records;
+pub mod serve;
 pub mod server;
 pub mod source;
 
-pub use source::{DataSource, SourceError};
+pub use source::{Contract, DataSource, SourceError};

@@ -2,14 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Parser;
 use gridledger_client::identity::only_file;
 use gridledger_client::{PeerTarget, Tls};
-use gridledger_web::fabric::{Config, GatewaySource};
-use gridledger_web::server::{AppState, router, system_now};
-use tokio::sync::broadcast;
+use gridledger_web::fabric::Config;
 
 /// A read-only web view of the energy consortium, over the Fabric Gateway. The connection arguments default to the
 /// peer CLI's environment, so `source scripts/env.sh ORG [USER]` is all the configuration it needs.
@@ -55,17 +52,18 @@ struct Args {
     /// The metering chaincode's name.
     #[arg(long, default_value = "metering")]
     metering: String,
+    /// The registry chaincode's name.
+    #[arg(long, default_value = "registry")]
+    registry: String,
+    /// The certificates chaincode's name.
+    #[arg(long, default_value = "certificates")]
+    certificates: String,
+    /// The flexibility chaincode's name.
+    #[arg(long, default_value = "flexibility")]
+    flexibility: String,
     /// The meters' interval length the metering page queries, seconds (one query per interval of the day).
-    #[arg(long, default_value_t = 900, value_parser = interval_length)]
+    #[arg(long, default_value_t = 900, value_parser = gridledger_web::serve::interval_length)]
     metering_interval: u32,
-}
-
-/// A meter interval length the metering contract allows.
-fn interval_length(text: &str) -> Result<u32, String> {
-    match text.parse::<u32>() {
-        Ok(n @ (60 | 300 | 900 | 1800 | 3600)) => Ok(n),
-        _ => Err("one of 60, 300, 900, 1800, 3600".into()),
-    }
 }
 
 fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
@@ -99,21 +97,10 @@ async fn main() -> anyhow::Result<()> {
         channel: args.channel.clone(),
         trade: args.trade.clone(),
         metering: args.metering.clone(),
+        registry: args.registry.clone(),
+        certificates: args.certificates.clone(),
+        flexibility: args.flexibility.clone(),
     };
-    let source = GatewaySource::new(config.clone())?;
-    let (market_events, _) = broadcast::channel(64);
-    tokio::spawn(gridledger_web::live::follow(config, market_events.clone()));
-    let state =
-        Arc::new(AppState { source, market_events, now: system_now, metering_interval: args.metering_interval });
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!("serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            // Ctrl-C ends the server; if the signal cannot be awaited, serve until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-        .await?;
+    gridledger_web::serve::run(config, args.listen, args.metering_interval).await?;
     Ok(())
 }

@@ -244,8 +244,28 @@ pub struct NetworkInfo {
     pub gateway_peer: String,
     /// The gateway peer's block height, when it answered.
     pub height: Option<u64>,
+    /// The channel's application organizations with their peers' block heights.
+    pub organizations: Vec<OrgHeight>,
+    /// Where the organization list came from (the channel configuration, or `_lifecycle` approvals).
+    pub organizations_from: String,
+    /// The orderer organizations and their nodes' endpoints (from the channel configuration).
+    pub orderers: Vec<OrdererOrg>,
+    /// The latest blocks, newest first.
+    pub blocks: Vec<gridledger_client::chain::BlockSummary>,
     /// Committed chaincodes, when `_lifecycle` answered.
     pub chaincodes: Option<Vec<ChaincodeDefinition>>,
     /// What could not be shown, and why.
     pub missing: Vec<String>,
 }
+
+/// One application organization and the block height of the peer of it that answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgHeight {
+    /// MSP id.
+    pub msp: String,
+    /// Its peer's height, or why there is none.
+    pub height: Result<u64, String>,
+}
+
+/// An orderer organization and its nodes (read from the channel configuration by `gridledger-client`).
+pub use gridledger_client::channel::OrdererOrg;

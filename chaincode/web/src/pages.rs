@@ -135,8 +135,9 @@ pub fn metering(
     page(&format!("Metering {connection_point}"), &body, None)
 }
 
-/// `/network`: the channel, this server's identity, the gateway peer's height, the committed chaincodes, and what
-/// could not be read.
+/// `/network`: the channel, each application organization's peer height (and whether they agree), the orderer
+/// nodes, the committed chaincodes, the latest blocks with each transaction's validation code, and what could not
+/// be read.
 pub fn network(info: &NetworkInfo) -> String {
     let mut body = format!(
         "<p>Channel <b>{}</b>, seen through the gateway peer <b>{}</b> as <b>{}</b>.</p>",
@@ -148,6 +149,41 @@ pub fn network(info: &NetworkInfo) -> String {
         Some(h) => format!("<p>Block height of the gateway peer: <b id=\"height\">{h}</b></p>"),
         None => "<p>Block height: not available.</p>".to_string(),
     });
+    if !info.organizations.is_empty() {
+        body.push_str("<h2>Organizations</h2>");
+        let rows: Vec<Vec<String>> = info
+            .organizations
+            .iter()
+            .map(|o| {
+                let height = match &o.height {
+                    Ok(h) => format!("<span class=\"org-height\">{h}</span>"),
+                    Err(e) => format!("not answered: {}", escape(e)),
+                };
+                vec![format!("<span class=\"org\">{}</span>", escape(&o.msp)), height]
+            })
+            .collect();
+        body.push_str(&table(&["MSP", "peer block height"], &rows, &[0]));
+        let heights: Vec<u64> = info.organizations.iter().filter_map(|o| o.height.as_ref().ok().copied()).collect();
+        let agree = heights.len() == info.organizations.len() && heights.windows(2).all(|w| w[0] == w[1]);
+        body.push_str(&format!(
+            "<p id=\"heights\">{}</p><p>Listed from {}.</p>",
+            if agree {
+                "All peers are at the same height."
+            } else {
+                "The peers' heights differ (or one did not answer)."
+            },
+            escape(&info.organizations_from)
+        ));
+    }
+    if !info.orderers.is_empty() {
+        body.push_str("<h2>Orderers</h2>");
+        let rows: Vec<Vec<String>> = info
+            .orderers
+            .iter()
+            .map(|o| vec![escape(&o.msp), o.endpoints.iter().map(|e| escape(e)).collect::<Vec<_>>().join(", ")])
+            .collect();
+        body.push_str(&table(&["organization", "nodes"], &rows, &[0, 1]));
+    }
     if let Some(chaincodes) = &info.chaincodes {
         body.push_str("<h2>Committed chaincodes</h2>");
         let rows: Vec<Vec<String>> = chaincodes
@@ -155,6 +191,30 @@ pub fn network(info: &NetworkInfo) -> String {
             .map(|c| vec![escape(&c.name), escape(&c.version), c.sequence.to_string(), escape(&c.policy)])
             .collect();
         body.push_str(&table(&["name", "version", "sequence", "endorsement policy"], &rows, &[0, 1, 3]));
+    }
+    if !info.blocks.is_empty() {
+        body.push_str("<h2>Latest blocks</h2>");
+        let rows: Vec<Vec<String>> = info
+            .blocks
+            .iter()
+            .flat_map(|b| {
+                b.transactions.iter().map(move |t| {
+                    vec![
+                        b.number.to_string(),
+                        short(&t.tx_id),
+                        escape(&t.kind),
+                        t.chaincode.as_deref().map_or_else(|| "–".to_string(), escape),
+                        t.timestamp.map_or_else(|| "–".to_string(), utc),
+                        format!("<span class=\"code\">{}</span>", escape(&t.validation)),
+                    ]
+                })
+            })
+            .collect();
+        body.push_str(&table(
+            &["block", "transaction", "type", "chaincode", "time", "validation"],
+            &rows,
+            &[1, 2, 3, 4, 5],
+        ));
     }
     if !info.missing.is_empty() {
         body.push_str("<h2>Not shown</h2><ul>");
@@ -176,7 +236,9 @@ pub fn error(title: &str, detail: &str, hint: &str) -> String {
 mod tests {
     use super::*;
     use crate::chart::tests::worked_example;
-    use crate::model::{IntervalState, Party, PartyPosition, Posting, Settlement};
+    use gridledger_client::chain::{BlockSummary, Transaction};
+
+    use crate::model::{IntervalState, OrdererOrg, OrgHeight, Party, PartyPosition, Posting, Settlement};
 
     #[test]
     fn interval_page_shows_curve_book_fills_and_settlement() {
@@ -239,14 +301,37 @@ mod tests {
         let html = metering("cp-<1>", "1970-01-01", 0, 900, &totals);
         assert!(html.contains("cp-&lt;1&gt;") && !html.contains("cp-<1>") && html.contains("import 1\u{202f}500 Wh"));
 
-        let info = NetworkInfo {
+        let org = |msp: &str, height: Result<u64, String>| OrgHeight { msp: msp.into(), height };
+        let transaction = |tx: &str, code: &str| Transaction {
+            tx_id: tx.into(),
+            kind: "ENDORSER_TRANSACTION".into(),
+            timestamp: Some(0),
+            chaincode: Some("trade".into()),
+            validation: code.into(),
+        };
+        let mut info = NetworkInfo {
             channel: "energy".into(),
             height: Some(12),
+            organizations: vec![org("GridMSP", Ok(12)), org("UtilityMSP", Ok(12))],
+            orderers: vec![OrdererOrg {
+                msp: "OrdererMSP".into(),
+                endpoints: vec!["o1:7050".into(), "o2:7050".into()],
+            }],
+            blocks: vec![BlockSummary {
+                number: 11,
+                transactions: vec![transaction("t1", "VALID"), transaction("t2", "MVCC_READ_CONFLICT")],
+            }],
             missing: vec!["<other peers>".into()],
             ..NetworkInfo::default()
         };
         let html = network(&info);
         assert!(html.contains("<b id=\"height\">12</b>") && html.contains("<li>&lt;other peers&gt;</li>"), "{html}");
+        assert_eq!(html.matches("<span class=\"org-height\">12</span>").count(), 2);
+        assert!(html.contains("All peers are at the same height.") && html.contains("o1:7050, o2:7050"));
+        assert!(html.contains("<td>11</td><td class=\"t\">t2</td>") && html.contains(">MVCC_READ_CONFLICT<"), "{html}");
+        info.organizations[1].height = Err("<down>".into());
+        let html = network(&info);
+        assert!(html.contains("not answered: &lt;down&gt;") && html.contains("heights differ"), "{html}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The two Fabric system-chaincode answers the network page decodes, declared here with the fields it reads
+//! The `_lifecycle` answer the network page decodes, declared here with the fields it reads
 //! (the project's protos do not include `common/ledger.proto` or `peer/lifecycle/query.proto`).
 //! Field numbers checked against fabric-protos-go-apiv2 v0.3.7 (`common/ledger.pb.go`, `peer/policy.pb.go`,
 //! `peer/lifecycle/lifecycle.pb.go`), the release our protos are conformance-checked against.
@@ -7,13 +7,6 @@ use prost::Message;
 
 use crate::model::ChaincodeDefinition;
 use crate::source::SourceError;
-
-/// `common.BlockchainInfo` (qscc `GetChainInfo`): only the height.
-#[derive(Clone, PartialEq, Message)]
-struct BlockchainInfo {
-    #[prost(uint64, tag = "1")]
-    height: u64,
-}
 
 /// `lifecycle.QueryChaincodeDefinitionsResult`.
 #[derive(Clone, PartialEq, Message)]
@@ -48,11 +41,6 @@ fn malformed(what: &str) -> impl FnOnce(prost::DecodeError) -> SourceError + '_ 
     move |e| SourceError::Malformed(format!("{what}: {e}"))
 }
 
-/// The block height in a qscc `GetChainInfo` answer.
-pub(crate) fn height(payload: &[u8]) -> Result<u64, SourceError> {
-    Ok(BlockchainInfo::decode(payload).map_err(malformed("BlockchainInfo"))?.height)
-}
-
 /// The committed chaincode definitions in a `_lifecycle` `QueryChaincodeDefinitions` answer, by name.
 pub(crate) fn definitions(payload: &[u8]) -> Result<Vec<ChaincodeDefinition>, SourceError> {
     let all = Definitions::decode(payload).map_err(malformed("QueryChaincodeDefinitionsResult"))?;
@@ -85,8 +73,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_height_and_definitions() {
-        assert_eq!(height(&BlockchainInfo { height: 42 }.encode_to_vec()).ok(), Some(42));
+    fn decodes_definitions() {
         let reference = ApplicationPolicy {
             channel_config_policy_reference: Some("/Channel/Application/Endorsement".into()),
             ..ApplicationPolicy::default()
@@ -115,6 +102,6 @@ mod tests {
             (got[1].name.as_str(), got[1].sequence, got[1].policy.as_str()),
             ("trade", 2, "/Channel/Application/Endorsement")
         );
-        assert!(matches!(height(&[0xff, 0xff]), Err(SourceError::Malformed(_))));
+        assert!(matches!(definitions(&[0xff, 0xff]), Err(SourceError::Malformed(_))));
     }
 }

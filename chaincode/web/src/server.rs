@@ -55,6 +55,7 @@ pub fn router<D: DataSource>(state: Arc<AppState<D>>) -> Router {
         .route("/metering/{connection_point}", get(metering::<D>))
         .route("/network", get(network::<D>))
         .route(pages::MARKET_EVENTS, get(market_events::<D>))
+        .merge(crate::records::routes::<D>())
         .with_state(state)
 }
 
@@ -78,14 +79,17 @@ fn failure(error: &SourceError) -> Response {
             "The query failed on the peer; the detail above is its message.",
         ),
     };
-    (status, Html(pages::error(title, &gridledger_text::clip(&error.to_string(), MAX_ERROR), hint))).into_response()
+    // The client library puts each peer's detail on its own line; one line reads better than an escaped "\n".
+    let text = error.to_string();
+    let detail = text.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+    (status, Html(pages::error(title, &gridledger_text::clip(&detail, MAX_ERROR), hint))).into_response()
 }
 
-fn bad_request(detail: &str) -> Response {
+pub(crate) fn bad_request(detail: &str) -> Response {
     (StatusCode::BAD_REQUEST, Html(pages::error("Bad request", detail, "Check the address."))).into_response()
 }
 
-fn respond(result: Result<String, SourceError>) -> Response {
+pub(crate) fn respond(result: Result<String, SourceError>) -> Response {
     match result {
         Ok(html) => Html(html).into_response(),
         Err(e) => failure(&e),

@@ -25,6 +25,31 @@ pub enum SourceError {
     Malformed(String),
 }
 
+/// The contracts whose records the asset, meter, certificate and flexibility pages read as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Contract {
+    /// chaincode/energy/registry.
+    Registry,
+    /// chaincode/energy/metering.
+    Metering,
+    /// chaincode/energy/certificates.
+    Certificates,
+    /// chaincode/energy/flexibility.
+    Flexibility,
+}
+
+impl Contract {
+    /// The default chaincode name (as `scripts/network.sh deploy-energy` commits it).
+    pub fn default_name(self) -> &'static str {
+        match self {
+            Contract::Registry => "registry",
+            Contract::Metering => "metering",
+            Contract::Certificates => "certificates",
+            Contract::Flexibility => "flexibility",
+        }
+    }
+}
+
 /// The chaincode queries the pages need. Each is one evaluate call; `None` where the chaincode answers 404.
 pub trait DataSource: Send + Sync + 'static {
     /// trade `GetMarketConfig`.
@@ -43,6 +68,13 @@ pub trait DataSource: Send + Sync + 'static {
         connection_point: &str,
         interval_start: i64,
     ) -> impl Future<Output = Result<IntervalTotals, SourceError>> + Send;
+    /// `function(args…)` of `contract` (function first in `args`): its JSON answer, [`SourceError::NotFound`] on a
+    /// 404. The pages read these records leniently ([`crate::json`]).
+    fn query(
+        &self,
+        contract: Contract,
+        args: Vec<String>,
+    ) -> impl Future<Output = Result<serde_json::Value, SourceError>> + Send;
     /// What can be seen of the network (qscc, `_lifecycle`).
     fn network(&self) -> impl Future<Output = NetworkInfo> + Send;
 }

@@ -12,7 +12,8 @@ use gridledger_web::model::{
     Timestamp,
 };
 use gridledger_web::server::{AppState, router};
-use gridledger_web::{DataSource, SourceError};
+use gridledger_web::{Contract, DataSource, SourceError};
+use serde_json::json;
 use tokio::sync::broadcast;
 use tower::ServiceExt as _;
 
@@ -31,6 +32,10 @@ struct Fake {
     balances: Balances,
     fail: Mutex<Option<MakeError>>,
     totals_calls: AtomicUsize,
+    /// Registry, metering, certificates and flexibility answers by `"{contract:?} {args…}"`; absent is a 404.
+    records: BTreeMap<String, serde_json::Value>,
+    /// Keys (prefixes) this identity may not read: a 403, as metering answers for another party's readings.
+    refused: Vec<String>,
 }
 
 impl Fake {
@@ -68,6 +73,17 @@ impl DataSource for Fake {
         self.totals_calls.fetch_add(1, Ordering::SeqCst);
         let import_wh = if start == T + 3600 { 1234 } else { 0 };
         Ok(IntervalTotals { interval_start: start, import_wh, export_wh: 0, readings: u64::from(import_wh > 0) })
+    }
+    async fn query(&self, contract: Contract, args: Vec<String>) -> Result<serde_json::Value, SourceError> {
+        self.check()?;
+        let key = format!("{contract:?} {}", args.join(" "));
+        if self.refused.iter().any(|r| key.starts_with(r.as_str())) {
+            return Err(SourceError::Refused(format!("chaincode response 403, {key}")));
+        }
+        match self.records.get(&key) {
+            Some(value) => Ok(value.clone()),
+            None => Err(SourceError::NotFound(key)),
+        }
     }
     async fn network(&self) -> NetworkInfo {
         NetworkInfo { channel: "energy".into(), height: Some(7), ..NetworkInfo::default() }
@@ -191,7 +207,7 @@ async fn failures_are_error_pages_with_their_status() {
             "Network unreachable",
         ),
         (
-            || SourceError::Refused("chaincode response 403".into()),
+            || SourceError::Refused("chaincode response 403\n  127.0.0.1:9051 (ProsumerMSP): refused".into()),
             StatusCode::FORBIDDEN,
             "Not readable by this identity",
         ),
@@ -204,7 +220,7 @@ async fn failures_are_error_pages_with_their_status() {
             let (got, html) = get(&state, uri).await;
             assert_eq!(got, status, "{uri}");
             assert!(html.contains(&format!("<h1>{title}</h1>")) && html.contains("class=\"error\""), "{html}");
-            assert!(!html.contains("<peer>"));
+            assert!(!html.contains("<peer>") && !html.contains("\\n"), "{html}");
         }
     }
 }
@@ -219,4 +235,91 @@ async fn market_events_reach_the_stream() {
     assert_eq!(tx.send(format!("MarketCleared {T}")).ok(), Some(1), "the page's stream subscribed");
     let frame = body.next().await.expect("a frame").expect("data");
     assert_eq!(String::from_utf8_lossy(&frame), format!("data: MarketCleared {T}\n\n"));
+}
+
+/// The registry, metering, certificates and flexibility records of a small consortium.
+fn ledger() -> Fake {
+    let pv = |id: &str| {
+        json!({"id": id, "owner": {"msp": "ProsumerMSP", "id": "alice"}, "kind": "pv", "nameplateW": 4000,
+               "connectionPoint": "cp-1", "status": "active", "vpp": "vpp-n"})
+    };
+    let hour = |h: i64| {
+        json!({"meterId": "m-1", "hourStart": T + h * 3600, "importWh": 0, "importReadings": 0,
+               "exportWh": if h == 9 { 700 } else { 0 }, "exportReadings": i64::from(h == 9), "owners": []})
+    };
+    let mut records: BTreeMap<String, serde_json::Value> = [
+        ("Registry AssetsByKind pv 100 ".into(), json!({"records": [pv("pv-1"), pv("pv-2")], "bookmark": "next"})),
+        ("Registry AssetsByKind pv 100 next".into(), json!({"records": [], "bookmark": ""})),
+        ("Registry GetAsset pv-1".into(), pv("pv-1")),
+        ("Registry GetAsset pv-2".into(), pv("pv-2")),
+        ("Registry AssetHistory pv-1".into(), json!([{"txId": "t1", "timestamp": {"seconds": T}, "asset": pv("pv-1")}])),
+        (
+            "Registry GetVpp vpp-n".into(),
+            json!({"id": "vpp-n", "name": "North", "aggregator": {"msp": "AggMSP", "id": "agg"},
+                   "members": ["pv-1", "pv-2"], "capacityW": 8000}),
+        ),
+        (
+            "Metering GetMeter m-1".into(),
+            json!({"id": "m-1", "assetId": "pv-1", "registers": ["export"], "intervalSeconds": 900, "status": "active"}),
+        ),
+        ("Metering GetMeter m-2".into(), json!({"id": "m-2", "assetId": "pv-2", "status": "inactive"})),
+        (
+            "Certificates CertificatesByStatus active 100 ".into(),
+            json!({"records": [{"id": "c1", "hourStart": T, "wh": 700, "status": "active"}], "bookmark": ""}),
+        ),
+        ("Flexibility GetRequest r1".into(), json!({"id": "r1", "status": "open", "direction": "up", "wh": 500})),
+        ("Flexibility Offers r1".into(), json!([])),
+    ]
+    .into();
+    records.extend((0..24).map(|h| (format!("Metering MeterHour m-1 {}", T + h * 3600), hour(h))));
+    Fake { records, refused: vec!["Metering MeterHour m-2".into()], ..Fake::default() }
+}
+
+#[tokio::test]
+async fn registry_metering_certificate_and_flexibility_pages() {
+    let (state, _) = app(ledger());
+    let (status, html) = get(&state, "/assets?kind=pv").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2 records") && html.contains("href=\"/assets?kind=pv&amp;bookmark=next\""), "{html}");
+    assert!(html.contains("<a href=\"/certificates\">Certificates</a>"), "the nav bar links every page");
+    assert!(get(&state, "/assets?kind=pv&bookmark=next").await.1.contains("0 records"));
+    let (status, html) = get(&state, "/assets/pv-1").await;
+    assert!(status == StatusCode::OK && html.contains("<td class=\"t\">t1</td>"), "{html}");
+    let (status, html) = get(&state, "/vpps/vpp-n").await;
+    assert!(status == StatusCode::OK && html.contains("<b id=\"capacity\">8\u{202f}000</b> W from 2 members"));
+
+    let (status, html) = get(&state, "/meters/m-1?day=2026-01-01").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<td class=\"t\">2026-01-01 09:00 UTC</td><td>0</td><td>0</td><td>700</td><td>1</td>"));
+    // The private readings of another owner's meter: a 403 page, not a crash.
+    let (status, html) = get(&state, "/meters/m-2?day=2026-01-01").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("<h1>Not readable by this identity</h1>"));
+    assert_eq!(get(&state, "/meters/m-9?day=2026-01-01").await.0, StatusCode::NOT_FOUND);
+    let (status, html) = get(&state, "/meters?id=m%2F1&day=2026-01-01").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+
+    let (status, html) = get(&state, "/certificates?status=active").await;
+    assert!(status == StatusCode::OK && html.contains("<a href=\"/certificates/c1\">c1</a>"), "{html}");
+    let (status, html) = get(&state, "/flexibility/r1").await;
+    assert!(status == StatusCode::OK && html.contains("Not awarded yet."), "{html}");
+
+    for form in ["/assets", "/meters", "/certificates", "/flexibility"] {
+        assert_eq!(get(&state, form).await.0, StatusCode::OK, "{form}");
+    }
+    let long = "x".repeat(129);
+    for bad in [
+        "/assets?kind=coal".to_string(),
+        "/assets?owner_msp=M".to_string(),
+        format!("/assets/{long}"),
+        "/certificates?hour=3601".to_string(),
+        "/certificates?status=%3Cb%3E".to_string(),
+        "/matching?msp=M".to_string(),
+        "/meters/m-1?day=2026-02-30".to_string(),
+        format!("/flexibility/{long}"),
+    ] {
+        let (status, html) = get(&state, &bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!html.contains("<b>"), "{html}");
+    }
 }

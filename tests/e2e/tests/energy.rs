@@ -16,12 +16,14 @@
 
 mod energy {
     pub(crate) mod assets;
+    pub(crate) mod browser;
     pub(crate) mod meters;
     pub(crate) mod support;
 }
 
+use energy::browser::{FailOnDrop, Handoff, Scenario};
 use energy::support::{Cast, INTERVAL, account, balance, now, ok, refused, submit, submit_readings, wait_until};
-use energy::{assets, meters};
+use energy::{assets, browser, meters};
 use gridledger_e2e::{network, unique};
 use serde_json::json;
 
@@ -38,9 +40,13 @@ fn market_config() -> String {
     .to_string()
 }
 
+/// The scenario's result for [`energy_web_view_in_a_browser`], which waits for it.
+static HANDOFF: Handoff = Handoff::new();
+
 #[test]
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn energy_market_interval_end_to_end() {
+    let unfinished = FailOnDrop(&HANDOFF);
     let net = network();
     let cast = Cast::load(net);
     let tag = unique("e2e");
@@ -104,6 +110,7 @@ fn energy_market_interval_end_to_end() {
     );
     let orders = ok("Orders", &net.query("trade", &["Orders", &start]));
     assert_eq!(orders.as_array().map(Vec::len), Some(5), "{orders}");
+    let open_orders = orders.as_array().map_or(0, |o| o.iter().filter(|o| o["status"] == "open").count());
     refused(
         "readings for an interval that has not ended",
         &submit_readings(net, &cast.gateway, &[m_alice.reading(interval, "2.8.0", 1, 3)]),
@@ -221,6 +228,36 @@ fn energy_market_interval_end_to_end() {
     }
     ok("SetMarketConfig (restore)", &submit(net, &cast.grid_operator, "trade", &["SetMarketConfig", &previous]));
     eprintln!("energy: scenario done in {} s", now() - started);
+    HANDOFF.publish(Ok(Scenario {
+        interval,
+        price: 21,
+        volume_wh: 2500,
+        open_orders,
+        balances: accounts.iter().map(|a| a.to_string()).zip(after).collect(),
+        reader: cast.utility_operator.clone(),
+        pv: assets.pv.clone(),
+        vpp: assets.vpp.clone(),
+        meter: m_alice.id.clone(),
+        outsider: cast.bob.clone(),
+    }));
+    drop(unfinished);
+}
+
+/// The web view in headless Chromium, after the scenario above (same binary, so no other test moves the balances in
+/// between; `--skip energy` skips both): the market page of the scenario's interval shows its clearing price and
+/// volume with one chart step per open order, /balances the settlement's balances, /network three peer
+/// organizations at one block height; a screenshot of each page goes to `.cache/web/`.
+#[test]
+#[ignore = "needs the running Fabric network and Chromium: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
+fn energy_web_view_in_a_browser() {
+    let scenario = match HANDOFF.wait(std::time::Duration::from_secs(900)) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(browser::check_pages(&scenario));
+    eprintln!("web: pages checked in {:.1} s", started.elapsed().as_secs_f64());
 }
 
 /// `want` as a JSON array, in the order the contract chose for `got` when both hold the same elements (the

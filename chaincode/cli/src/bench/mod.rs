@@ -30,7 +30,7 @@ fn unix_now() -> i64 {
 
 /// The market interval to place orders for: `--interval`, or the first whose gate closure leaves `margin` s.
 async fn market_interval(a: &BenchArgs, chaincode: &str, margin: i64) -> anyhow::Result<i64> {
-    let mut gw = connect(&a.gw).await?;
+    let gw = connect(&a.gw).await?;
     let inv = Invocation {
         channel: a.gw.channel.clone(),
         chaincode: chaincode.into(),
