@@ -44,6 +44,9 @@ root_routes() { { ip -4 route show table all; ip -6 route show table all; } 2>/d
 
 up() {
   local start=$SECONDS kv
+  # A crashed run's nodes and run dir go first (its namespaces in mh_setup):
+  # `network.sh up` would take a leftover run dir for a running network.
+  "$NET" down >/dev/null 2>&1 || true
   mh_setup
   mh_check
   on_client "$NET" up

@@ -17,8 +17,13 @@ readonly MH_BRIDGE=br0
 mh_keys() { echo "client orderer $GL_FOUNDING_ORGS"; }
 
 # mh_ns KEY / mh_addr KEY: a host's namespace and address.
-mh_ns() { if [[ $1 == client ]]; then echo "$GL_MH_CLIENT_NETNS"; else echo "$(orgvar "$1" NETNS)"; fi; }
-mh_addr() { if [[ $1 == client ]]; then echo "$GL_MH_CLIENT_ADDR"; else echo "$(orgvar "$1" ADDR)"; fi; }
+mh_ns() { mh_field "$1" NETNS "$GL_MH_CLIENT_NETNS"; }
+mh_addr() { mh_field "$1" ADDR "$GL_MH_CLIENT_ADDR"; }
+mh_field() { # key field client-value
+  local v=$3
+  [[ $1 == client ]] || v=$(orgvar "$1" "$2")
+  echo "$v"
+}
 
 # mh_names KEY: every host name of a host: the org's GL_<ORG>_*HOST values
 # (peer, CA, consenter, orderer) and the chaincode servers' name on GL_CC_ORG.
