@@ -125,10 +125,9 @@ fn register_meter(grid: &str, prefix: &str) -> Meter {
     let dir = std::env::temp_dir().join(unique("multihost-keys"));
     std::fs::create_dir_all(&dir).expect("a key directory");
     let keys = dir.display().to_string();
-    let out = gridctl(&[
-        "meter", "simulate", "--org", grid, "--user", "gateway1", "--register", "--meters", "1", "--intervals", "1",
-        "--prefix", prefix, "--keys-dir", &keys,
-    ]);
+    let mut args: Vec<&str> = "meter simulate --user gateway1 --register --meters 1 --intervals 1".split(' ').collect();
+    args.extend(["--org", grid, "--prefix", prefix, "--keys-dir", &keys]);
+    let out = gridctl(&args);
     assert!(out.status.success(), "registering a meter: {}", String::from_utf8_lossy(&out.stderr));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     let last_interval = summary["intervals"][0]["intervalStart"].as_i64().expect("the run's interval");
@@ -147,10 +146,8 @@ fn readings_writer(load: &Load, grid: &str, meter: &Meter, endorsers: &[String],
         }
         let (interval_start, wh) = (meter.last_interval - 900 * j, j);
         let (start, wh_s, counter) = (interval_start.to_string(), wh.to_string(), (1_000_000_000_000 + j).to_string());
-        let signed = gridctl(&[
-            "meter", "sign", "--key", &meter.key, "--meter", &meter.id, "--interval-start", &start, "--wh", &wh_s,
-            "--counter", &counter,
-        ]);
+        let sign = ["meter", "sign", "--key", &meter.key, "--meter", &meter.id, "--interval-start", &start];
+        let signed = gridctl(&[&sign[..], &["--wh", &wh_s, "--counter", &counter]].concat());
         assert!(signed.status.success(), "meter sign: {}", String::from_utf8_lossy(&signed.stderr));
         let batch = format!("readings=[{}]", String::from_utf8_lossy(&signed.stdout).trim());
         let mut args = vec!["invoke", "--org", grid, "--user", "gateway1", "-n", "metering", "--timeout", "90"];
@@ -208,10 +205,8 @@ fn prosumer_host_partitioned_under_load_catches_up() {
     assert_eq!(addresses.len(), orgs.len(), "the peers share hosts: {addresses:?}");
 
     // Gossip between the organizations (through the anchor peers) tells every peer about every other org's peer.
-    let endpoints: BTreeSet<String> = orgs
-        .iter()
-        .map(|o| net.admin(o).var("CORE_PEER_ADDRESS").unwrap_or_default().to_string())
-        .collect();
+    let endpoints: BTreeSet<String> =
+        orgs.iter().map(|o| net.admin(o).var("CORE_PEER_ADDRESS").unwrap_or_default().to_string()).collect();
     let deadline = Instant::now() + Duration::from_secs(90);
     for org in &orgs {
         loop {
@@ -258,7 +253,7 @@ fn prosumer_host_partitioned_under_load_catches_up() {
 
         // Catch-up: the cut peer reaches the height the others had when it came back.
         let deadline = healed_at + CATCH_UP_LIMIT;
-        while !load::peer_height(net, cut_org).is_some_and(|h| h >= height_at_heal) {
+        while load::peer_height(net, cut_org).is_none_or(|h| h < height_at_heal) {
             assert!(Instant::now() < deadline, "{cut_org}'s peer did not reach height {height_at_heal}");
             thread::sleep(Duration::from_millis(250));
         }
