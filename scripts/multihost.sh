@@ -90,10 +90,22 @@ build() {
   (cd "$GL_REPO" && cargo "${args[@]}" && cargo test -p gridledger-e2e --test multihost --no-run) >&2
 }
 
+# run's EXIT trap: everything down, and this machine's routes as they were.
+finish() {
+  local rc=$?
+  down
+  if [[ $(root_routes) != "$MH_ROUTES_BEFORE" ]]; then
+    gl_log "multihost: WARNING: this machine's routing tables changed during the run"
+  else
+    gl_log "multihost: this machine's routing tables are as they were"
+  fi
+  exit "$rc"
+}
+
 run() {
-  local before start=$SECONDS t_up t_test
-  before=$(root_routes)
-  trap 'down; [[ $(root_routes) == "$before" ]] || gl_log "multihost: WARNING: this host'"'"'s routes changed during the run"' EXIT
+  local start t_up t_test
+  MH_ROUTES_BEFORE=$(root_routes)
+  trap finish EXIT
   build
   start=$SECONDS
   up

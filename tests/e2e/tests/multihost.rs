@@ -43,19 +43,28 @@ fn multihost(args: &[&str]) -> bool {
     status.is_ok_and(|s| s.success())
 }
 
-/// Reconnects the cut host when dropped, so a failed assertion never leaves it cut off.
-struct Cut<'a>(&'a str);
+/// An org's host cut off; reconnected by [`Cut::heal`], or when dropped, so a failed assertion never leaves it cut.
+struct Cut<'a> {
+    org: &'a str,
+    healed: bool,
+}
 
-impl Cut<'_> {
-    fn heal(&self) {
-        assert!(multihost(&["heal-partition", self.0]), "multihost.sh heal-partition {} failed", self.0);
+impl<'a> Cut<'a> {
+    fn new(org: &'a str) -> Self {
+        assert!(multihost(&["partition", org]), "multihost.sh partition {org} failed");
+        Cut { org, healed: false }
+    }
+
+    fn heal(&mut self) {
+        assert!(multihost(&["heal-partition", self.org]), "multihost.sh heal-partition {} failed", self.org);
+        self.healed = true;
     }
 }
 
 impl Drop for Cut<'_> {
     fn drop(&mut self) {
-        if !multihost(&["heal-partition", self.0]) {
-            eprintln!("multihost.sh heal-partition {} failed: the host may still be cut off", self.0);
+        if !self.healed && !multihost(&["heal-partition", self.org]) {
+            eprintln!("multihost.sh heal-partition {} failed: the host may still be cut off", self.org);
         }
     }
 }
@@ -241,8 +250,7 @@ fn prosumer_host_partitioned_under_load_catches_up() {
         load.wait_commits(BETWEEN, "before the cut", CATCH_UP_LIMIT);
 
         let height_at_cut = load::peer_height(net, cut_org).expect("the peer to cut off answers");
-        let cut = Cut(cut_org);
-        assert!(multihost(&["partition", cut_org]), "multihost.sh partition {cut_org} failed");
+        let mut cut = Cut::new(cut_org);
         let cut_at = Instant::now();
         thread::sleep(PARTITION / 2);
         assert!(load::peer_height(net, cut_org).is_none(), "{cut_org}'s peer still answers while cut off");
