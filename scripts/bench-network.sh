@@ -6,6 +6,12 @@
 #   (b) metering ingestion: signed readings committed per second;
 #   (c) market: 10,000 orders placed for one interval, then ClearMarket;
 #   (d) footprint: binary sizes, idle and peak RSS of each chaincode;
+#   (f) certificates: IssueCertificates for CERT_HOURS device-hours over
+#       CERT_DEVICES PV devices from signed 15-minute readings (certificates/s),
+#       then a consumer's day (96 readings, 24 claims): MatchingReport latency;
+#   (g) flexibility: settling one interval of a VPP of FLEX_MEMBERS member
+#       meters (Deliveries evaluate; Settle endorse, order and commit; the
+#       flexibility chaincode's CPU);
 #   (e) write batching and multi-key reads: `PutMany 9999` (10,000 puts in one
 #       transaction) and a 1,000-key `GetMany`, evaluated on one peer with
 #       `gridctl query`, Rust kv vs Go kvgo alternating (chaincode CPU per call,
@@ -24,7 +30,8 @@
 # meter's consecutive intervals, as a head-end reading load profiles),
 # MARKET_ORDERS (10000),
 # MARKET_WORKERS (32), BATCH_CALLS (20 calls per chaincode and round of (e)),
-# BENCH_PARTS (kv metering market batch: which of a-c and e run),
+# BENCH_PARTS (kv metering market batch certificates flexibility: which of
+# a-c and e-g run), CERT_HOURS (10000), CERT_DEVICES (10), FLEX_MEMBERS (1000),
 # BENCH_OUT (default .cache/bench-network), KEEP_NETWORK=1
 # leaves the network up. Use the GL_* port variables and GRIDLEDGER_RUN as for
 # network.sh to run beside another network. GL_ORDERER_TYPE=bft runs it all on
@@ -42,7 +49,10 @@ readonly METERS=${METERS:-400}
 readonly METER_INTERVALS=${METER_INTERVALS:-96}
 readonly METER_WORKERS=${METER_WORKERS:-8}
 readonly METER_RUNS=${METER_RUNS:-interval:500}
-readonly PARTS=" ${BENCH_PARTS:-kv metering market batch} "
+readonly PARTS=" ${BENCH_PARTS:-kv metering market batch certificates flexibility} "
+readonly CERT_HOURS=${CERT_HOURS:-10000}
+readonly CERT_DEVICES=${CERT_DEVICES:-10}
+readonly FLEX_MEMBERS=${FLEX_MEMBERS:-1000}
 readonly BATCH_CALLS=${BATCH_CALLS:-20}
 readonly MARKET_ORDERS=${MARKET_ORDERS:-10000}
 readonly MARKET_WORKERS=${MARKET_WORKERS:-32}
@@ -60,7 +70,8 @@ build() {
   gl_log "bench: building release chaincodes and gridctl"
   (cd "$GL_REPO" && cargo build --release -p gridledger-example-kv --bin kv-ccaas \
     -p gridledger-registry --bin registry-cc -p gridledger-metering --bin metering-cc \
-    -p gridledger-trade --bin trade-cc -p gridctl --bin gridctl) >&2
+    -p gridledger-trade --bin trade-cc -p gridledger-certificates --bin certificates-cc \
+    -p gridledger-flexibility --bin flexibility-cc -p gridctl --bin gridctl) >&2
   "$GL_SCRIPTS/fabric-tools.sh" build >/dev/null
   gl_use_fabric peer
   KVGO=$("$GL_SCRIPTS/build-go-reference.sh")
@@ -70,7 +81,7 @@ deploy() {
   local port=$((GL_CC_PORT - 2)) name opts
   "$NET" deploy --name kv --cmd "$REL/kv-ccaas" --port "$GL_CC_PORT" --collections "$GL_NETWORK/collections-kv.json"
   "$NET" deploy --name kvgo --cmd "$KVGO" --port "$((GL_CC_PORT - 1))" --collections "$GL_NETWORK/collections-kv.json"
-  for name in registry metering trade; do
+  for name in registry metering trade certificates flexibility; do
     opts=(--name "$name" --cmd "$REL/$name-cc" --port "$port")
     [[ $name != metering ]] || opts+=(--collections "$GL_NETWORK/collections-energy.json")
     "$NET" deploy "${opts[@]}"
@@ -200,6 +211,45 @@ bench_market() {
     "$(grep -m1 '^interval' "$clear_log")"
 }
 
+# (f) certificates, as gateway1 (the readings) with the fixture's defaults:
+# alice owns the devices, issuer1 registers them, bob claims.
+bench_certificates() {
+  local report="$OUT/certificates.json" before after
+  wait_gateway kv
+  before=$(cpu_of certificates)
+  gridctl bench --org grid --user gateway1 --workload certificates --devices "$CERT_DEVICES" --count "$CERT_HOURS" \
+    --workers "$WORKERS" --report "$report" >/dev/null
+  after=$(cpu_of certificates)
+  echo "### (f) certificates ($CERT_HOURS device-hours over $CERT_DEVICES devices, $WORKERS workers)"
+  echo
+  echo "| certificates issued | certificates/s | p50 ms | p99 ms | failed | fixture s | certificates CPU s (run) | MatchingReport p50 ms | p99 ms | max ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .issuance.succeeded)" \
+    "$(field "$report" .issuance.txPerSecond)" "$(field "$report" .issuance.latencyMs.p50)" \
+    "$(field "$report" .issuance.latencyMs.p99)" "$(field "$report" .issuance.failed)" \
+    "$(field "$report" .setupSeconds)" "$(echo "$after - $before" | bc)" \
+    "$(field "$report" .matchingReport.latencyMs.p50)" "$(field "$report" .matchingReport.latencyMs.p99)" \
+    "$(field "$report" .matchingReport.latencyMs.max)"
+}
+
+# (g) flexibility: the VPP fixture, then Deliveries and Settle of one interval.
+bench_flexibility() {
+  local report="$OUT/flexibility.json" before after
+  wait_gateway kv
+  before=$(cpu_of flexibility)
+  gridctl bench --org grid --user gateway1 --workload flex-settle --members "$FLEX_MEMBERS" --workers "$WORKERS" \
+    --report "$report" >/dev/null
+  after=$(cpu_of flexibility)
+  echo "### (g) flexibility: settling one interval of a VPP of $FLEX_MEMBERS member meters"
+  echo
+  echo "| members | Deliveries evaluate p50 ms | Settle endorse ms | Settle order+commit ms | Settle total ms | postings | flexibility CPU s (run: offer, award, 5 Deliveries, Settle) | fixture s |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(field "$report" .members)" \
+    "$(field "$report" .deliveriesEvaluateMs.p50)" "$(field "$report" .settle.endorseMs)" \
+    "$(field "$report" .settle.orderAndCommitMs)" "$(field "$report" .settle.totalMs)" "$(field "$report" .postings)" \
+    "$(echo "$after - $before" | bc)" "$(field "$report" .setupSeconds)"
+}
+
 # batch_round CC NAME ARGS...: BATCH_CALLS evaluations of one call on
 # Utility's peer; prints "wall-ms-median cpu-ms-per-call".
 batch_round() {
@@ -273,6 +323,8 @@ main() {
     [[ $PARTS != *" metering "* ]] || bench_metering
     [[ $PARTS != *" market "* ]] || bench_market
     [[ $PARTS != *" batch "* ]] || bench_batch
+    [[ $PARTS != *" certificates "* ]] || bench_certificates
+    [[ $PARTS != *" flexibility "* ]] || bench_flexibility
     footprint
   } | tee "$OUT/summary.md"
 }

@@ -14,11 +14,13 @@ import (
 	"sort"
 	"strings"
 
+	_ "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	_ "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	_ "github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 	_ "github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	_ "github.com/hyperledger/fabric-protos-go-apiv2/orderer"
 	_ "github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	_ "github.com/hyperledger/fabric-protos-go-apiv2/peer/lifecycle"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -30,16 +32,24 @@ import (
 // descriptor set and check-conformance.sh compares the two outputs).
 var vendored = []string{
 	"common/common.proto",
+	"common/configtx.proto",
+	"common/configuration.proto",
 	"common/policies.proto",
 	"gateway/gateway.proto",
 	"ledger/queryresult/kv_query_result.proto",
 	"msp/identities.proto",
+	"msp/msp_config.proto",
 	"msp/msp_principal.proto",
 	"orderer/ab.proto",
+	"orderer/configuration.proto",
 	"peer/chaincode.proto",
 	"peer/chaincode_event.proto",
 	"peer/chaincode_shim.proto",
+	"peer/collection.proto",
+	"peer/configuration.proto",
+	"peer/lifecycle/lifecycle.proto",
 	"peer/peer.proto",
+	"peer/policy.proto",
 	"peer/proposal.proto",
 	"peer/proposal_response.proto",
 	"peer/transaction.proto",

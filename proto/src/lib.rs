@@ -80,23 +80,29 @@ mod generated {
     pub mod gateway {
         include!("generated/gateway.rs");
     }
+    pub mod lifecycle {
+        include!("generated/lifecycle.rs");
+    }
 }
 
-/// Package `common`: envelopes, headers, blocks, signature policies and MSP
-/// principals (`common/common.proto`, `common/policies.proto`,
-/// `msp/msp_principal.proto`).
+/// Package `common`: envelopes, headers, blocks, signature policies, MSP
+/// principals and the channel config tree with its updates
+/// (`common/common.proto`, `common/policies.proto`, `msp/msp_principal.proto`,
+/// `common/configtx.proto`, `common/configuration.proto`).
 pub mod common {
     pub use crate::generated::common::*;
 }
 
-/// Package `msp`: serialized identities (`msp/identities.proto`).
+/// Package `msp`: serialized identities and MSP definitions as carried in
+/// channel config (`msp/identities.proto`, `msp/msp_config.proto`).
 pub mod msp {
     pub use crate::generated::msp::*;
 }
 
 /// Package `protos`: the chaincode shim protocol, proposals, responses,
 /// transactions and the `ChaincodeSupport`, `Chaincode` and `Endorser`
-/// services (`peer/*.proto`).
+/// services, anchor peers and ACLs, application (endorsement) policies and
+/// private data collections (`peer/*.proto`).
 pub mod peer {
     pub use crate::generated::protos::*;
 }
@@ -107,7 +113,8 @@ pub mod queryresult {
     pub use crate::generated::queryresult::*;
 }
 
-/// Package `orderer`: the `AtomicBroadcast` service (`orderer/ab.proto`).
+/// Package `orderer`: the `AtomicBroadcast` service and the orderer config
+/// values (`orderer/ab.proto`, `orderer/configuration.proto`).
 pub mod orderer {
     pub use crate::generated::orderer::*;
 }
@@ -115,6 +122,12 @@ pub mod orderer {
 /// Package `gateway`: the Fabric Gateway service (`gateway/gateway.proto`).
 pub mod gateway {
     pub use crate::generated::gateway::*;
+}
+
+/// Package `lifecycle`: arguments and results of the `_lifecycle` system
+/// chaincode (`peer/lifecycle/lifecycle.proto`).
+pub mod lifecycle {
+    pub use crate::generated::lifecycle::*;
 }
 
 /// Encoded `google.protobuf.FileDescriptorSet` of all vendored files plus
@@ -141,17 +154,25 @@ mod tests {
             names,
             [
                 ("common/common.proto", "common"),
+                ("common/configtx.proto", "common"),
+                ("common/configuration.proto", "common"),
                 ("common/policies.proto", "common"),
                 ("gateway/gateway.proto", "gateway"),
                 ("google/protobuf/timestamp.proto", "google.protobuf"),
                 ("ledger/queryresult/kv_query_result.proto", "queryresult"),
                 ("msp/identities.proto", "msp"),
+                ("msp/msp_config.proto", "msp"),
                 ("msp/msp_principal.proto", "common"),
                 ("orderer/ab.proto", "orderer"),
+                ("orderer/configuration.proto", "orderer"),
                 ("peer/chaincode.proto", "protos"),
                 ("peer/chaincode_event.proto", "protos"),
                 ("peer/chaincode_shim.proto", "protos"),
+                ("peer/collection.proto", "protos"),
+                ("peer/configuration.proto", "protos"),
+                ("peer/lifecycle/lifecycle.proto", "lifecycle"),
                 ("peer/peer.proto", "protos"),
+                ("peer/policy.proto", "protos"),
                 ("peer/proposal.proto", "protos"),
                 ("peer/proposal_response.proto", "protos"),
                 ("peer/transaction.proto", "protos"),
@@ -359,5 +380,42 @@ mod tests {
         assert_eq!(peer::chaincode_support_server::SERVICE_NAME, "protos.ChaincodeSupport");
         assert_eq!(peer::chaincode_server::SERVICE_NAME, "protos.Chaincode");
         assert_eq!(gateway::gateway_server::SERVICE_NAME, "gateway.Gateway");
+    }
+
+    #[test]
+    fn config_update_envelope_round_trip() {
+        use std::collections::HashMap;
+        let anchors = peer::AnchorPeers {
+            anchor_peers: vec![peer::AnchorPeer { host: "peer0.c.example".to_owned(), port: 7051 }],
+        };
+        let value = common::ConfigValue { version: 0, value: anchors.encode_to_vec(), mod_policy: "Admins".to_owned() };
+        let org = common::ConfigGroup {
+            values: HashMap::from([("AnchorPeers".to_owned(), value)]),
+            mod_policy: "Admins".to_owned(),
+            ..Default::default()
+        };
+        let update = common::ConfigUpdate {
+            channel_id: "energy".to_owned(),
+            write_set: Some(common::ConfigGroup {
+                groups: HashMap::from([("COrgMSP".to_owned(), org)]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let envelope = common::ConfigUpdateEnvelope { config_update: update.encode_to_vec(), signatures: vec![] };
+        let back = common::ConfigUpdateEnvelope::decode(envelope.encode_to_vec().as_slice()).expect("decodes");
+        let update_back = common::ConfigUpdate::decode(back.config_update.as_slice()).expect("decodes");
+        let group = &update_back.write_set.expect("write set").groups["COrgMSP"];
+        let anchors_back =
+            peer::AnchorPeers::decode(group.values["AnchorPeers"].value.as_slice()).expect("anchor peers decode");
+        assert_eq!(anchors_back, anchors);
+    }
+
+    #[test]
+    fn lifecycle_args_field_numbers() {
+        // sequence=1 (varint 2), name=2 ("cc"): the bytes `peer lifecycle` sends.
+        let args =
+            lifecycle::CommitChaincodeDefinitionArgs { sequence: 2, name: "cc".to_owned(), ..Default::default() };
+        assert_eq!(args.encode_to_vec(), [0x08, 0x02, 0x12, 0x02, b'c', b'c']);
     }
 }

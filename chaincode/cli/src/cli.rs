@@ -65,5 +65,5 @@ pub enum Command {
     /// Examples:
     ///   gridctl bench --org utility --workload kv -n kv --workers 16 --duration 30 --report kv.json
     ///   gridctl bench --org utility --workload kv -n kvgo --rate 100 --count 3000
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
 }

@@ -2,7 +2,7 @@
 //! `ChaincodeEvents` stream. Every request that carries an identity is signed with the client's key.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gridledger_protos::gateway::gateway_client::GatewayClient;
 use gridledger_protos::gateway::{
@@ -93,6 +93,10 @@ pub struct Committed {
     pub response: Response,
     /// Block that holds the transaction.
     pub block: u64,
+    /// From the proposal to the gateway's endorsed answer: the endorsers' chaincode runs, in parallel.
+    pub endorsed_in: Duration,
+    /// From the endorsed answer to the commit status: signing, ordering, block cutting and validation.
+    pub committed_in: Duration,
 }
 
 /// The chaincode events of one block.
@@ -172,6 +176,7 @@ impl Gateway {
             flip(&mut signed.proposal.signature);
         }
         let tx_id = signed.tx_id.clone();
+        let started = Instant::now();
         let req = EndorseRequest {
             transaction_id: tx_id.clone(),
             channel_id: inv.channel.clone(),
@@ -184,6 +189,7 @@ impl Gateway {
             .prepared_transaction
             .ok_or(Error::Malformed("the gateway prepared no transaction"))?;
         let response = proposal::response_of(&envelope)?;
+        let endorsed_in = started.elapsed();
         envelope.signature = self.signer.sign(&envelope.payload)?;
         if tamper == Some(Tamper::Transaction) {
             flip(&mut envelope.signature);
@@ -195,7 +201,8 @@ impl Gateway {
         };
         self.client.submit(req).await.map_err(Error::rpc(format!("submit {tx_id}")))?;
         let block = self.commit_status(&inv.channel, &tx_id).await?;
-        Ok(Committed { tx_id, response, block })
+        let committed_in = started.elapsed().saturating_sub(endorsed_in);
+        Ok(Committed { tx_id, response, block, endorsed_in, committed_in })
     }
 
     /// Waits for `tx_id` to commit; its block, or [`Error::Invalid`] unless it is VALID.

@@ -627,3 +627,166 @@ pub mod application_policy {
         ChannelConfigPolicyReference(::prost::alloc::string::String),
     }
 }
+/// What a config block's single transaction carries: the full channel config
+/// after this block, and the update transaction that produced it.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ConfigEnvelope {
+    #[prost(message, optional, tag = "1")]
+    pub config: ::core::option::Option<Config>,
+    /// the CONFIG_UPDATE envelope that was applied
+    #[prost(message, optional, tag = "2")]
+    pub last_update: ::core::option::Option<Envelope>,
+}
+/// A channel's complete configuration: a tree of groups rooted at "Channel".
+/// sequence grows by one with every accepted config transaction.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Config {
+    #[prost(uint64, tag = "1")]
+    pub sequence: u64,
+    #[prost(message, optional, tag = "2")]
+    pub channel_group: ::core::option::Option<ConfigGroup>,
+}
+/// A config update plus the signatures collected for it; the payload of a
+/// CONFIG_UPDATE envelope sent to the orderer.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ConfigUpdateEnvelope {
+    /// serialized ConfigUpdate, the bytes everyone signs
+    #[prost(bytes = "vec", tag = "1")]
+    pub config_update: ::prost::alloc::vec::Vec<u8>,
+    #[prost(message, repeated, tag = "2")]
+    pub signatures: ::prost::alloc::vec::Vec<ConfigSignature>,
+}
+/// A delta against the current config: read_set names the elements (and
+/// versions) the update depends on, write_set the elements it sets. An element
+/// whose version in write_set is higher than the current one is modified and
+/// must satisfy its mod_policy.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ConfigUpdate {
+    #[prost(string, tag = "1")]
+    pub channel_id: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "2")]
+    pub read_set: ::core::option::Option<ConfigGroup>,
+    #[prost(message, optional, tag = "3")]
+    pub write_set: ::core::option::Option<ConfigGroup>,
+    /// data not part of the config, e.g. for system-level tooling
+    #[prost(map = "string, bytes", tag = "5")]
+    pub isolated_data: ::std::collections::HashMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::vec::Vec<u8>,
+    >,
+}
+/// A node of the config tree: child groups, values and policies by name.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ConfigGroup {
+    #[prost(uint64, tag = "1")]
+    pub version: u64,
+    #[prost(map = "string, message", tag = "2")]
+    pub groups: ::std::collections::HashMap<::prost::alloc::string::String, ConfigGroup>,
+    #[prost(map = "string, message", tag = "3")]
+    pub values: ::std::collections::HashMap<::prost::alloc::string::String, ConfigValue>,
+    #[prost(map = "string, message", tag = "4")]
+    pub policies: ::std::collections::HashMap<
+        ::prost::alloc::string::String,
+        ConfigPolicy,
+    >,
+    /// policy (relative or absolute path) that must approve changes here
+    #[prost(string, tag = "5")]
+    pub mod_policy: ::prost::alloc::string::String,
+}
+/// A leaf value; value holds a serialized message whose type follows from the
+/// key (e.g. "MSP" -> msp.MSPConfig, "AnchorPeers" -> protos.AnchorPeers).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConfigValue {
+    #[prost(uint64, tag = "1")]
+    pub version: u64,
+    #[prost(bytes = "vec", tag = "2")]
+    pub value: ::prost::alloc::vec::Vec<u8>,
+    #[prost(string, tag = "3")]
+    pub mod_policy: ::prost::alloc::string::String,
+}
+/// A named policy in the config tree.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConfigPolicy {
+    #[prost(uint64, tag = "1")]
+    pub version: u64,
+    #[prost(message, optional, tag = "2")]
+    pub policy: ::core::option::Option<Policy>,
+    #[prost(string, tag = "3")]
+    pub mod_policy: ::prost::alloc::string::String,
+}
+/// One approval of a config update. The signature covers
+/// signature_header || config_update (the serialized ConfigUpdate).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConfigSignature {
+    /// serialized SignatureHeader (creator + nonce)
+    #[prost(bytes = "vec", tag = "1")]
+    pub signature_header: ::prost::alloc::vec::Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub signature: ::prost::alloc::vec::Vec<u8>,
+}
+/// Channel value "HashingAlgorithm": hash for block data (only "SHA256").
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct HashingAlgorithm {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+}
+/// Channel value "BlockDataHashingStructure": the Merkle width of block data
+/// hashing; only the flat hash (width = max uint32) is used.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct BlockDataHashingStructure {
+    #[prost(uint32, tag = "1")]
+    pub width: u32,
+}
+/// Channel value "OrdererAddresses" (legacy; orderer orgs now list endpoints
+/// in their own group).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct OrdererAddresses {
+    #[prost(string, repeated, tag = "1")]
+    pub addresses: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// One consensus node of a BFT orderer set: its identity and endpoints.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Consenter {
+    #[prost(uint32, tag = "1")]
+    pub id: u32,
+    #[prost(string, tag = "2")]
+    pub host: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "3")]
+    pub port: u32,
+    #[prost(string, tag = "4")]
+    pub msp_id: ::prost::alloc::string::String,
+    /// PEM certificate
+    #[prost(bytes = "vec", tag = "5")]
+    pub identity: ::prost::alloc::vec::Vec<u8>,
+    /// PEM
+    #[prost(bytes = "vec", tag = "6")]
+    pub client_tls_cert: ::prost::alloc::vec::Vec<u8>,
+    /// PEM
+    #[prost(bytes = "vec", tag = "7")]
+    pub server_tls_cert: ::prost::alloc::vec::Vec<u8>,
+}
+/// Channel value "Orderers": the consenter set of a BFT channel.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Orderers {
+    #[prost(message, repeated, tag = "1")]
+    pub consenter_mapping: ::prost::alloc::vec::Vec<Consenter>,
+}
+/// Channel value "Consortium" (system channel era).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Consortium {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+}
+/// Value "Capabilities" at channel, orderer or application level: the feature
+/// flags (e.g. "V3_0") every node must support.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Capabilities {
+    #[prost(map = "string, message", tag = "1")]
+    pub capabilities: ::std::collections::HashMap<
+        ::prost::alloc::string::String,
+        Capability,
+    >,
+}
+/// Presence of a capability; carries no data.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Capability {}

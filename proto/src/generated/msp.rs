@@ -29,3 +29,122 @@ pub struct SerializedIdemixIdentity {
     #[prost(bytes = "vec", tag = "5")]
     pub proof: ::prost::alloc::vec::Vec<u8>,
 }
+/// Org value "MSP": a membership service provider of some type (0 = Fabric
+/// X.509, 1 = Idemix); config holds that type's serialized config.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MspConfig {
+    #[prost(int32, tag = "1")]
+    pub r#type: i32,
+    #[prost(bytes = "vec", tag = "2")]
+    pub config: ::prost::alloc::vec::Vec<u8>,
+}
+/// An X.509 MSP: who belongs (certs chaining to root/intermediate certs) and
+/// how roles are told apart (admincerts or NodeOUs). All certs are PEM.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct FabricMspConfig {
+    /// the MSP id
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(bytes = "vec", repeated, tag = "2")]
+    pub root_certs: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    #[prost(bytes = "vec", repeated, tag = "3")]
+    pub intermediate_certs: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    /// explicit admin certs (pre-NodeOU style)
+    #[prost(bytes = "vec", repeated, tag = "4")]
+    pub admins: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    /// PEM CRLs
+    #[prost(bytes = "vec", repeated, tag = "5")]
+    pub revocation_list: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    /// only in local MSPs, never in channel config
+    #[prost(message, optional, tag = "6")]
+    pub signing_identity: ::core::option::Option<SigningIdentityInfo>,
+    #[prost(message, repeated, tag = "7")]
+    pub organizational_unit_identifiers: ::prost::alloc::vec::Vec<FabricOuIdentifier>,
+    #[prost(message, optional, tag = "8")]
+    pub crypto_config: ::core::option::Option<FabricCryptoConfig>,
+    #[prost(bytes = "vec", repeated, tag = "9")]
+    pub tls_root_certs: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    #[prost(bytes = "vec", repeated, tag = "10")]
+    pub tls_intermediate_certs: ::prost::alloc::vec::Vec<::prost::alloc::vec::Vec<u8>>,
+    #[prost(message, optional, tag = "11")]
+    pub fabric_node_ous: ::core::option::Option<FabricNodeOUs>,
+}
+/// Hash functions the MSP uses ("SHA2", "SHA256").
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FabricCryptoConfig {
+    #[prost(string, tag = "1")]
+    pub signature_hash_family: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub identity_identifier_hash_function: ::prost::alloc::string::String,
+}
+/// An Idemix (anonymous credential) MSP.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct IdemixMspConfig {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// issuer public key
+    #[prost(bytes = "vec", tag = "2")]
+    pub ipk: ::prost::alloc::vec::Vec<u8>,
+    #[prost(message, optional, tag = "3")]
+    pub signer: ::core::option::Option<IdemixMspSignerConfig>,
+    #[prost(bytes = "vec", tag = "4")]
+    pub revocation_pk: ::prost::alloc::vec::Vec<u8>,
+    #[prost(int64, tag = "5")]
+    pub epoch: i64,
+}
+/// The local signer of an Idemix MSP.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct IdemixMspSignerConfig {
+    #[prost(bytes = "vec", tag = "1")]
+    pub cred: ::prost::alloc::vec::Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub sk: ::prost::alloc::vec::Vec<u8>,
+    #[prost(string, tag = "3")]
+    pub organizational_unit_identifier: ::prost::alloc::string::String,
+    #[prost(int32, tag = "4")]
+    pub role: i32,
+    #[prost(string, tag = "5")]
+    pub enrollment_id: ::prost::alloc::string::String,
+    #[prost(bytes = "vec", tag = "6")]
+    pub credential_revocation_information: ::prost::alloc::vec::Vec<u8>,
+}
+/// A local signing identity: certificate plus a reference to (or the bytes
+/// of) its private key.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SigningIdentityInfo {
+    #[prost(bytes = "vec", tag = "1")]
+    pub public_signer: ::prost::alloc::vec::Vec<u8>,
+    #[prost(message, optional, tag = "2")]
+    pub private_signer: ::core::option::Option<KeyInfo>,
+}
+/// A key by identifier, optionally with its material.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct KeyInfo {
+    #[prost(string, tag = "1")]
+    pub key_identifier: ::prost::alloc::string::String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub key_material: ::prost::alloc::vec::Vec<u8>,
+}
+/// An organizational unit, optionally bound to the CA cert that issues it.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FabricOuIdentifier {
+    #[prost(bytes = "vec", tag = "1")]
+    pub certificate: ::prost::alloc::vec::Vec<u8>,
+    #[prost(string, tag = "2")]
+    pub organizational_unit_identifier: ::prost::alloc::string::String,
+}
+/// NodeOU classification: when enabled, an identity's role (client, peer,
+/// admin, orderer) is the OU in its certificate.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FabricNodeOUs {
+    #[prost(bool, tag = "1")]
+    pub enable: bool,
+    #[prost(message, optional, tag = "2")]
+    pub client_ou_identifier: ::core::option::Option<FabricOuIdentifier>,
+    #[prost(message, optional, tag = "3")]
+    pub peer_ou_identifier: ::core::option::Option<FabricOuIdentifier>,
+    #[prost(message, optional, tag = "4")]
+    pub admin_ou_identifier: ::core::option::Option<FabricOuIdentifier>,
+    #[prost(message, optional, tag = "5")]
+    pub orderer_ou_identifier: ::core::option::Option<FabricOuIdentifier>,
+}

@@ -574,3 +574,84 @@ pub mod atomic_broadcast_server {
         const NAME: &'static str = SERVICE_NAME;
     }
 }
+/// Orderer value "ConsensusType": the consensus plugin and its metadata.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConsensusType {
+    /// "etcdraft" or "BFT"
+    #[prost(string, tag = "1")]
+    pub r#type: ::prost::alloc::string::String,
+    /// the plugin's serialized config
+    #[prost(bytes = "vec", tag = "2")]
+    pub metadata: ::prost::alloc::vec::Vec<u8>,
+    #[prost(enumeration = "consensus_type::State", tag = "3")]
+    pub state: i32,
+}
+/// Nested message and enum types in `ConsensusType`.
+pub mod consensus_type {
+    /// Whether the channel accepts normal transactions or only config
+    /// changes (maintenance mode, used to migrate consensus types).
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum State {
+        Normal = 0,
+        Maintenance = 1,
+    }
+    impl State {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Normal => "STATE_NORMAL",
+                Self::Maintenance => "STATE_MAINTENANCE",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "STATE_NORMAL" => Some(Self::Normal),
+                "STATE_MAINTENANCE" => Some(Self::Maintenance),
+                _ => None,
+            }
+        }
+    }
+}
+/// Orderer value "BatchSize": when a block is cut by size.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct BatchSize {
+    #[prost(uint32, tag = "1")]
+    pub max_message_count: u32,
+    #[prost(uint32, tag = "2")]
+    pub absolute_max_bytes: u32,
+    #[prost(uint32, tag = "3")]
+    pub preferred_max_bytes: u32,
+}
+/// Orderer value "BatchTimeout": a duration string such as "2s".
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct BatchTimeout {
+    #[prost(string, tag = "1")]
+    pub timeout: ::prost::alloc::string::String,
+}
+/// Orderer value "KafkaBrokers" (Kafka consensus, removed in Fabric 3).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct KafkaBrokers {
+    #[prost(string, repeated, tag = "1")]
+    pub brokers: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// Orderer value "ChannelRestrictions" (system channel era).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ChannelRestrictions {
+    #[prost(uint64, tag = "1")]
+    pub max_count: u64,
+}

@@ -1447,6 +1447,109 @@ pub mod chaincode_server {
         const NAME: &'static str = SERVICE_NAME;
     }
 }
+/// A chaincode endorsement policy: either an explicit signature policy or a
+/// reference to a policy in the channel config (e.g.
+/// "/Channel/Application/Endorsement").
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ApplicationPolicy {
+    #[prost(oneof = "application_policy::Type", tags = "1, 2")]
+    pub r#type: ::core::option::Option<application_policy::Type>,
+}
+/// Nested message and enum types in `ApplicationPolicy`.
+pub mod application_policy {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Type {
+        #[prost(message, tag = "1")]
+        SignaturePolicy(super::super::common::SignaturePolicyEnvelope),
+        #[prost(string, tag = "2")]
+        ChannelConfigPolicyReference(::prost::alloc::string::String),
+    }
+}
+/// The private data collections of a chaincode definition.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CollectionConfigPackage {
+    #[prost(message, repeated, tag = "1")]
+    pub config: ::prost::alloc::vec::Vec<CollectionConfig>,
+}
+/// One collection; only static collections exist.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CollectionConfig {
+    #[prost(oneof = "collection_config::Payload", tags = "1")]
+    pub payload: ::core::option::Option<collection_config::Payload>,
+}
+/// Nested message and enum types in `CollectionConfig`.
+pub mod collection_config {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Payload {
+        #[prost(message, tag = "1")]
+        StaticCollectionConfig(super::StaticCollectionConfig),
+    }
+}
+/// A private data collection: who may hold it, how widely it is disseminated
+/// and for how many blocks it lives.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct StaticCollectionConfig {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "2")]
+    pub member_orgs_policy: ::core::option::Option<CollectionPolicyConfig>,
+    #[prost(int32, tag = "3")]
+    pub required_peer_count: i32,
+    #[prost(int32, tag = "4")]
+    pub maximum_peer_count: i32,
+    /// 0 = forever
+    #[prost(uint64, tag = "5")]
+    pub block_to_live: u64,
+    #[prost(bool, tag = "6")]
+    pub member_only_read: bool,
+    #[prost(bool, tag = "7")]
+    pub member_only_write: bool,
+    /// overrides the chaincode's for this collection
+    #[prost(message, optional, tag = "8")]
+    pub endorsement_policy: ::core::option::Option<ApplicationPolicy>,
+}
+/// The member orgs of a collection, as a signature policy.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CollectionPolicyConfig {
+    #[prost(oneof = "collection_policy_config::Payload", tags = "1")]
+    pub payload: ::core::option::Option<collection_policy_config::Payload>,
+}
+/// Nested message and enum types in `CollectionPolicyConfig`.
+pub mod collection_policy_config {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Payload {
+        #[prost(message, tag = "1")]
+        SignaturePolicy(super::super::common::SignaturePolicyEnvelope),
+    }
+}
+/// Application org value "AnchorPeers": peers that other orgs' peers gossip
+/// with across org boundaries.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AnchorPeers {
+    #[prost(message, repeated, tag = "1")]
+    pub anchor_peers: ::prost::alloc::vec::Vec<AnchorPeer>,
+}
+/// One anchor peer endpoint.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AnchorPeer {
+    #[prost(string, tag = "1")]
+    pub host: ::prost::alloc::string::String,
+    #[prost(int32, tag = "2")]
+    pub port: i32,
+}
+/// The policy guarding one peer API resource.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ApiResource {
+    /// e.g. "/Channel/Application/Writers"
+    #[prost(string, tag = "1")]
+    pub policy_ref: ::prost::alloc::string::String,
+}
+/// Application value "ACLs": resource name (e.g. "peer/Propose") -> policy.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AcLs {
+    #[prost(map = "string, message", tag = "1")]
+    pub acls: ::std::collections::HashMap<::prost::alloc::string::String, ApiResource>,
+}
 /// Generated client implementations.
 pub mod endorser_client {
     #![allow(

@@ -26,3 +26,21 @@ pub fn bin() -> &'static PathBuf {
 pub fn run(args: &[&str]) -> Output {
     Command::new(bin()).args(args).env("GRIDLEDGER_RUN", run_dir()).output().expect("running gridctl")
 }
+
+/// `gridctl COMMAND... --org ORG --user USER ARGS...`: a subcommand as one identity of the network.
+pub fn run_as(command: &[&str], who: &crate::Identity, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = command.to_vec();
+    all.extend(["--org", who.org.as_str(), "--user", who.user.as_str()]);
+    all.extend(args);
+    run(&all)
+}
+
+/// [`run_as`] with `--json`: the chaincode's answer, parsed; panics with gridctl's error output when it fails.
+pub fn json_as(command: &[&str], who: &crate::Identity, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend(args);
+    let out = run_as(command, who, &all);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "gridctl {command:?} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("gridctl {command:?} printed no JSON ({e}): {stdout}"))
+}

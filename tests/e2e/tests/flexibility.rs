@@ -4,7 +4,9 @@
 //! the other in part; one delivers fully and the other short; settlement pays and penalises as computed here by
 //! hand, balances checked on all three peers. Besides: an OCMF-signed charging record is accepted by metering and a
 //! tampered one refused, and trade's `PostFlexibility` called directly (not through flexibility's `Settle`) is
-//! refused by the proposal-name guard. Every submit is endorsed by the peers of all three orgs.
+//! refused by the proposal-name guard. Every submit is endorsed by the peers of all three orgs. The market's own
+//! steps (request, offers, schedule, award, deliveries, settlement, show) go through `gridctl flex`, tables and
+//! `--json`; refusals and the registry, metering and trade calls through the peer CLI.
 //!
 //! The delivery interval is the next free minute two minutes ahead (gate closure and award need the request placed
 //! before it); every asset, meter, VPP and connection point carries a unique tag, so no other test's readings or
@@ -15,6 +17,7 @@
 #[path = "energy/support.rs"]
 mod support;
 
+use gridledger_e2e::gridctl::{json_as, run_as};
 use gridledger_e2e::{Identity, Network, ORGS, network, unique};
 use serde_json::{Value, json};
 use support::{Cast, INTERVAL, Meter, account, now, ok, refused, submit, submit_readings, wait_until};
@@ -90,30 +93,65 @@ fn flexibility_end_to_end() {
     // --- The request: 10 kWh up at cp-<tag>-* in one interval, schedule baseline, cap 200, 10 %, penalty 300 -------
     let interval = (now() + 150) / INTERVAL * INTERVAL + INTERVAL;
     let gate = interval - 40;
-    let spec = json!({"connectionPoints": [format!("cp-{tag}-*")], "intervalStart": interval,
-                      "intervalSeconds": INTERVAL, "intervals": 1, "direction": "up", "wh": 10_000,
-                      "priceCapPerKwh": 200, "gateClosure": gate, "baseline": {"method": "schedule"},
-                      "toleranceBps": 1000, "penaltyPerKwh": 300});
-    let request =
-        ok("CreateRequest", &submit(net, &cast.grid_operator, "flexibility", &["CreateRequest", &spec.to_string()]));
+    let (interval_s, gate_s, area) = (interval.to_string(), gate.to_string(), format!("cp-{tag}-*"));
+    let request = json_as(
+        &["flex", "request"],
+        &cast.grid_operator,
+        &[
+            "--connection-point",
+            &area,
+            "--interval-start",
+            &interval_s,
+            "--interval-seconds",
+            "60",
+            "--wh",
+            "10000",
+            "--price-cap",
+            "200",
+            "--gate-closure",
+            &gate_s,
+            "--baseline",
+            "schedule",
+            "--tolerance-bps",
+            "1000",
+            "--penalty",
+            "300",
+        ],
+    );
     let id = request["id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(request["status"], "open");
+    assert_eq!((&request["status"], &request["wh"]), (&json!("open"), &json!(10_000)));
 
     // vpp-a offers 8 kWh at 120 with schedule [1000]; vpp-b 6 kWh at 100, its schedule [-2000] sent separately.
     let flex = |args: &[&str]| submit(net, &cast.aggregator, "flexibility", args);
-    let placed = ok(
-        "SubmitOffer a",
-        &flex(&["SubmitOffer", &id, &offer(&vpp_a, 8000, 120, &[&m_a.id, &m_b.id], Some(&[1000]))]),
+    let placed = json_as(
+        &["flex", "offer"],
+        &cast.aggregator,
+        &[
+            &id,
+            "--vpp",
+            &vpp_a,
+            "--wh",
+            "8000",
+            "--price",
+            "120",
+            "--meter",
+            &m_a.id,
+            "--meter",
+            &m_b.id,
+            "--schedule",
+            "1000",
+        ],
     );
     assert_eq!(placed["capWh"], 15_000, "(600 000 + 300 000) W for 60 s");
-    ok("SubmitOffer b", &flex(&["SubmitOffer", &id, &offer(&vpp_b, 6000, 100, &[&m_c.id], None)]));
-    ok("SubmitSchedule b", &flex(&["SubmitSchedule", &id, &vpp_b, "[-2000]"]));
+    let offer_b = ["--vpp", vpp_b.as_str(), "--wh", "6000", "--price", "100", "--meter", m_c.id.as_str()];
+    json_as(&["flex", "offer"], &cast.aggregator, &[&[id.as_str()][..], &offer_b].concat());
+    json_as(&["flex", "schedule"], &cast.aggregator, &[&id, "--vpp", &vpp_b, "--planned=-2000"]);
     let too_much = flex(&["SubmitOffer", &id, &offer(&vpp_b, 10_001, 100, &[&m_c.id], Some(&[0]))]);
     refused("an offer above the nameplate cap", &too_much, 400, "10000");
 
     // --- Award after gate closure: vpp-b in full (6 kWh at 100), vpp-a the remaining 4 kWh at 120 ---------------
     wait_until(gate, "gate closure");
-    let award = ok("Award", &submit(net, &cast.grid_operator, "flexibility", &["Award", &id]));
+    let award = json_as(&["flex", "award"], &cast.grid_operator, &[&id]);
     assert_eq!(
         award["awards"],
         json!([{"vppId": vpp_b, "wh": 6000, "pricePerKwh": 100}, {"vppId": vpp_a, "wh": 4000, "pricePerKwh": 120}])
@@ -140,8 +178,8 @@ fn flexibility_end_to_end() {
     let accounts = ["GRID", a_vpp_a.as_str(), a_alice.as_str(), a_bob.as_str(), a_vpp_b.as_str()];
     let before = balances(net, &accounts);
     let settle = |vpp: &str| submit(net, &cast.grid_operator, "flexibility", &["Settle", &id, vpp]);
-    let preview = ok("Deliveries", &net.query_as(&cast.grid_operator, "flexibility", &["Deliveries", &id, &vpp_a]));
-    let a = ok("Settle a", &settle(&vpp_a));
+    let preview = json_as(&["flex", "deliveries"], &cast.grid_operator, &[&id, "--vpp", &vpp_a]);
+    let a = json_as(&["flex", "settle"], &cast.grid_operator, &[&id, "--vpp", &vpp_a]);
     assert_eq!(preview["intervals"], a["intervals"], "Deliveries previews Settle");
     let i = &a["intervals"][0];
     assert_eq!(
@@ -154,6 +192,12 @@ fn flexibility_end_to_end() {
         (Some(4000), Some(480), Some(0))
     );
     let b = ok("Settle b", &settle(&vpp_b));
+    let shown = run_as(&["flex", "show"], &cast.grid_operator, &[&id]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&vpp_a) && shown.contains(&vpp_b) && shown.contains("awarded"),
+        "gridctl flex show: {shown}"
+    );
     let i = &b["intervals"][0];
     // Delivered 3000 - (-2000) = 5000 of 6000; tolerance 600, shortfall 400 Wh at 300 = 120; 5000 Wh at 100 = 500.
     assert_eq!((i["deliveredWh"].as_i64(), i["shortfallWh"].as_i64()), (Some(5000), Some(400)));

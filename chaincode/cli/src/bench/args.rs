@@ -18,6 +18,12 @@ pub enum Workload {
     Metering,
     /// Market orders: `PlaceOrder` for one future interval (the caller needs role prosumer). Units: orders.
     Market,
+    /// Certificates: `IssueCertificates` for --count device-hours over --devices PV devices, from signed readings
+    /// sent first (as this identity, a meter gateway), then a day's `MatchingReport` latency. Units: certificates.
+    Certificates,
+    /// Flexibility: settle one interval of a VPP of --members member meters (fixture first, then `Deliveries`
+    /// and `Settle` timed: endorsement, ordering and commit).
+    FlexSettle,
 }
 
 /// `gridctl bench`.
@@ -60,7 +66,26 @@ pub struct BenchArgs {
     /// 60 s from now).
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub interval: Option<i64>,
-    /// metering: the fleet (meters, intervals, batch size, registration).
+    /// certificates: production devices (the device-hours, --count, are spread over them).
+    #[arg(long, default_value_t = 10)]
+    pub devices: usize,
+    /// flex-settle: member assets and meters of the VPP.
+    #[arg(long, default_value_t = 1000)]
+    pub members: usize,
+    /// certificates: ORG/USER of the issuing body that registers devices (role issuer).
+    #[arg(long, default_value = "grid/issuer1", value_name = "ORG/USER")]
+    pub issuer: String,
+    /// certificates, flex-settle: ORG/USER of the grid operator (connections, requests, awards, settlement).
+    #[arg(long, default_value = "grid/operator1", value_name = "ORG/USER")]
+    pub operator: String,
+    /// flex-settle: ORG/USER of the VPP's aggregator.
+    #[arg(long, default_value = "prosumer/aggregator1", value_name = "ORG/USER")]
+    pub aggregator: String,
+    /// certificates: ORG/USER of the consumer that claims; flex-settle: the second member owner.
+    #[arg(long, default_value = "prosumer/bob", value_name = "ORG/USER")]
+    pub consumer: String,
+    /// metering: the fleet (meters, intervals, batch size, registration); --owner and --installer also serve the
+    /// certificates and flex-settle fixtures.
     #[command(flatten)]
     pub fleet: FleetArgs,
 }

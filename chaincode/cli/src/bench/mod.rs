@@ -3,6 +3,9 @@
 //! cause ([`stats`](crate::load::stats)) as JSON.
 
 pub mod args;
+pub mod certs;
+pub mod flexsettle;
+pub mod steps;
 pub mod workload;
 
 use std::process::ExitCode;
@@ -72,6 +75,7 @@ async fn sources(
             eprintln!("placing orders for interval {interval}");
             ((0..a.workers).map(make).collect(), json!({"intervalStart": interval}))
         }
+        Workload::Certificates | Workload::FlexSettle => bail!("a scenario workload has no load sources"),
         Workload::Metering => {
             let fleet = Fleet::new(&a.fleet)?;
             if a.fleet.register {
@@ -89,6 +93,18 @@ async fn sources(
     })
 }
 
+/// Prints (and with --report writes) a scenario bench's report.
+fn scenario(a: &BenchArgs, mut report: serde_json::Value) -> anyhow::Result<ExitCode> {
+    report["run"] = json!({"workload": format!("{:?}", a.workload).to_lowercase(), "channel": a.gw.channel,
+        "workers": a.workers, "count": a.count, "startedAt": unix_now(), "gridctl": env!("CARGO_PKG_VERSION")});
+    let text = serde_json::to_string_pretty(&report)?;
+    if let Some(path) = &a.report {
+        std::fs::write(path, &text).with_context(|| format!("writing the report {}", path.display()))?;
+    }
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `gridctl bench`.
 pub async fn bench(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     if a.workers == 0 || a.workers > 1024 {
@@ -101,6 +117,8 @@ pub async fn bench(a: &BenchArgs) -> anyhow::Result<ExitCode> {
         Workload::Kv => ("kv", "tx"),
         Workload::Metering => ("metering", "readings"),
         Workload::Market => ("trade", "orders"),
+        Workload::Certificates => return scenario(a, certs::run(a).await?),
+        Workload::FlexSettle => return scenario(a, flexsettle::run(a).await?),
     };
     let chaincode = a.chaincode.clone().unwrap_or_else(|| chaincode.into());
     let count = match (a.count, a.duration, a.workload) {

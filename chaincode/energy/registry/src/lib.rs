@@ -52,6 +52,7 @@ pub fn contract() -> Contract {
         .submit(Tx::new("WithdrawConsent").params(["assetId", "vppId"]), vpp::withdraw)
         .submit(Tx::new("CreateVpp").params(["id", "name"]), vpp::create)
         .submit(Tx::new("AddVppMember").params(["vppId", "assetId"]), vpp::add_member)
+        .submit(Tx::new("AddVppMembers").params(["vppId", "assetIds"]), vpp::add_members)
         .submit(Tx::new("LeaveVpp").params(["vppId", "assetId"]), vpp::leave)
         .submit(Tx::new("InitRoles").params(["roles"]), consortium::init)
         .submit(Tx::new("SetRoles").params(["roles"]), consortium::set)

@@ -24,6 +24,9 @@ pub(crate) struct Cast {
     pub installer: Identity,
     /// The grid operator's `gateway1`, role gateway: submits reading batches.
     pub gateway: Identity,
+    /// The grid operator's `issuer1`, role issuer: registers certificate devices (the issuing body).
+    #[allow(dead_code)] // read by tests/certificates.rs; the market scenario (energy.rs) issues no certificates
+    pub issuer: Identity,
     /// The prosumer org's `alice`, role prosumer: owns a PV system, sells.
     pub alice: Identity,
     /// The prosumer org's `bob`, role prosumer: owns a battery, buys.
@@ -53,6 +56,7 @@ impl Cast {
             grid_operator: user(&m.grid_operator, "operator1"),
             installer: user(&m.grid_operator, "installer1"),
             gateway: user(&m.grid_operator, "gateway1"),
+            issuer: user(&m.grid_operator, "issuer1"),
             alice,
             bob: user(&m.prosumer, "bob"),
             aggregator: user(&m.prosumer, "aggregator1"),

@@ -165,3 +165,35 @@ fn decommissioning_leaves_the_vpp() {
     let vpp = net.vpp("v1");
     assert_eq!((vpp.members.iter().map(|m| m.as_str()).collect::<Vec<_>>(), vpp.capacity_w), (vec!["pv-1"], 5000));
 }
+
+#[test]
+fn add_members_adds_all_or_none() {
+    let net = setup();
+    let (a, agg) = (alice(), aggregator());
+    net.active(&a, "pv-3", 2000);
+    for asset in ["pv-1", "pv-3"] {
+        net.ok(&a, &["ConsentToVpp", asset, "v1"]);
+    }
+    let before = net.state();
+    // pv-2 lacks consent: nothing is added, not even the consenting ones.
+    assert_eq!(
+        net.refuse(&agg, &["AddVppMembers", "v1", r#"["pv-1","pv-2","pv-3"]"#], 403),
+        "the owner of asset pv-2 has not consented to virtual power plant v1"
+    );
+    assert_eq!(net.refuse(&agg, &["AddVppMembers", "v1", "[]"], 400), "assetIds: 1 to 1000 asset ids, got 0");
+    assert_eq!(
+        net.refuse(&agg, &["AddVppMembers", "v1", r#"["pv-1","pv-3","pv-1"]"#], 400),
+        "assetIds: asset pv-1 is listed twice"
+    );
+    assert!(net.refuse(&agg, &["AddVppMembers", "v1", r#"["pv/1"]"#], 400).starts_with("argument 2 (assetIds)"));
+    let message = net.refuse(&aggregator2(), &["AddVppMembers", "v1", r#"["pv-1"]"#], 403);
+    assert!(message.starts_with("AddVppMembers is for the aggregator of v1"), "{message}");
+    let many = serde_json::to_string(&(0..1001).map(|i| format!("pv-{i}")).collect::<Vec<_>>()).unwrap();
+    assert_eq!(net.refuse(&agg, &["AddVppMembers", "v1", &many], 400), "assetIds: 1 to 1000 asset ids, got 1001");
+    assert_eq!(net.state(), before, "a refused batch writes nothing");
+
+    let got = net.ok(&agg, &["AddVppMembers", "v1", r#"["pv-3","pv-1"]"#]);
+    assert_eq!((got["members"].clone(), got["capacityW"].clone()), (json!(["pv-1", "pv-3"]), json!(7000)));
+    assert_eq!(net.asset("pv-3").vpp.map(String::from).as_deref(), Some("v1"));
+    assert_eq!(net.refuse(&agg, &["AddVppMembers", "v1", r#"["pv-1"]"#], 409), "asset pv-1 is already a member of v1");
+}
