@@ -13,17 +13,21 @@
 //! collection), equal to the grid operator's copy: it pulled (or reconciled) the private data nobody could push to
 //! it while it was cut off.
 
+mod multihost {
+    pub(crate) mod hosts;
+    pub(crate) mod readings;
+}
+
 use std::collections::BTreeSet;
 use std::net::{IpAddr, ToSocketAddrs};
-use std::process::Command;
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use gridledger_e2e::gridctl::run as gridctl;
 use gridledger_e2e::load::{self, Load};
-use gridledger_e2e::{Identity, Network, network, repo, unique};
-use serde_json::Value;
+use gridledger_e2e::{network, unique};
+use multihost::hosts::{Cut, discovered, in_bench_range};
+use multihost::readings::{Reading, lock, reading_on, readings_writer, register_meter};
 
 /// How long the Prosumer host is cut off.
 const PARTITION: Duration = Duration::from_secs(30);
@@ -37,158 +41,6 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(90);
 const BETWEEN: usize = 6;
 /// Longest acceptable catch-up (blocks, then private data).
 const CATCH_UP_LIMIT: Duration = Duration::from_secs(120);
-
-fn multihost(args: &[&str]) -> bool {
-    let status = Command::new(repo().join("scripts/multihost.sh")).args(args).current_dir(repo()).status();
-    status.is_ok_and(|s| s.success())
-}
-
-/// An org's host cut off; reconnected by [`Cut::heal`], or when dropped, so a failed assertion never leaves it cut.
-struct Cut<'a> {
-    org: &'a str,
-    healed: bool,
-}
-
-impl<'a> Cut<'a> {
-    fn new(org: &'a str) -> Self {
-        assert!(multihost(&["partition", org]), "multihost.sh partition {org} failed");
-        Cut { org, healed: false }
-    }
-
-    fn heal(&mut self) {
-        assert!(multihost(&["heal-partition", self.org]), "multihost.sh heal-partition {} failed", self.org);
-        self.healed = true;
-    }
-}
-
-impl Drop for Cut<'_> {
-    fn drop(&mut self) {
-        if !self.healed && !multihost(&["heal-partition", self.org]) {
-            eprintln!("multihost.sh heal-partition {} failed: the host may still be cut off", self.org);
-        }
-    }
-}
-
-/// Is `ip` in the benchmarking range 198.18.0.0/15?
-fn in_bench_range(ip: IpAddr) -> bool {
-    matches!(ip, IpAddr::V4(v4) if v4.octets()[0] == 198 && v4.octets()[1] & 0xfe == 18)
-}
-
-/// `org`'s peer as `discover peers` on it sees the channel: (MSP id, endpoint) of every peer gossip told it about.
-fn discovered(net: &Network, org: &str) -> BTreeSet<(String, String)> {
-    let admin = net.admin(org);
-    let var = |k: &str| admin.var(k).unwrap_or_else(|e| panic!("{e}")).to_string();
-    let msp = std::path::PathBuf::from(var("CORE_PEER_MSPCONFIGPATH"));
-    let key = std::fs::read_dir(msp.join("keystore"))
-        .ok()
-        .and_then(|mut d| d.next())
-        .and_then(Result::ok)
-        .map(|e| e.path().display().to_string())
-        .unwrap_or_else(|| panic!("no key in {}/keystore", msp.display()));
-    let cert = msp.join("signcerts/cert.pem").display().to_string();
-    let args = [
-        "peers",
-        "--channel",
-        &net.channel(),
-        "--server",
-        &var("CORE_PEER_ADDRESS"),
-        "--peerTLSCA",
-        &var("CORE_PEER_TLS_ROOTCERT_FILE"),
-        "--userKey",
-        &key,
-        "--userCert",
-        &cert,
-        "--MSP",
-        &var("CORE_PEER_LOCALMSPID"),
-    ]
-    .map(String::from);
-    let Ok(out) = admin.command("discover", &args) else { return BTreeSet::new() };
-    let peers: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let peers = peers.as_array().cloned().unwrap_or_default();
-    peers
-        .iter()
-        .map(|p| (p["MSPID"].as_str().unwrap_or("").to_string(), p["Endpoint"].as_str().unwrap_or("").to_string()))
-        .collect()
-}
-
-/// One signed reading submitted through the grid operator's Gateway.
-#[derive(Debug, Clone)]
-struct Reading {
-    interval_start: i64,
-    wh: i64,
-    /// The block it committed in (None: the client saw it fail).
-    block: Option<u64>,
-    /// Why it failed: the end of gridctl's stderr.
-    error: String,
-}
-
-/// The meter the readings writer reports for: registered (with its asset) before the load, its key kept on disk.
-struct Meter {
-    id: String,
-    key: String,
-    /// The last interval the registering run reported; the writer reports the ones before it.
-    last_interval: i64,
-}
-
-fn register_meter(grid: &str, prefix: &str) -> Meter {
-    let dir = std::env::temp_dir().join(unique("multihost-keys"));
-    std::fs::create_dir_all(&dir).expect("a key directory");
-    let keys = dir.display().to_string();
-    let mut args: Vec<&str> = "meter simulate --user gateway1 --register --meters 1 --intervals 1".split(' ').collect();
-    args.extend(["--org", grid, "--prefix", prefix, "--keys-dir", &keys]);
-    let out = gridctl(&args);
-    assert!(out.status.success(), "registering a meter: {}", String::from_utf8_lossy(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let last_interval = summary["intervals"][0]["intervalStart"].as_i64().expect("the run's interval");
-    let key = dir.join(format!("{prefix}-0.key")).display().to_string();
-    Meter { id: format!("{prefix}-0"), key, last_interval }
-}
-
-/// The readings writer: one reading of `meter` per round, a new interval each (counting back from the registering
-/// run's), signed by the meter's key and submitted as the grid operator's gateway user, endorsed by exactly
-/// `endorsers` (MSP ids: the orgs that stay connected), so that a reading endorsed during the cut is certainly
-/// not pushed to the cut peer: it must pull it or reconcile it later.
-fn readings_writer(load: &Load, grid: &str, meter: &Meter, endorsers: &[String], out: &Mutex<Vec<Reading>>) {
-    for j in 1_i64.. {
-        if load.stopped() {
-            break;
-        }
-        let (interval_start, wh) = (meter.last_interval - 900 * j, j);
-        let (start, wh_s, counter) = (interval_start.to_string(), wh.to_string(), (1_000_000_000_000 + j).to_string());
-        let sign = ["meter", "sign", "--key", &meter.key, "--meter", &meter.id, "--interval-start", &start];
-        let signed = gridctl(&[&sign[..], &["--wh", &wh_s, "--counter", &counter]].concat());
-        assert!(signed.status.success(), "meter sign: {}", String::from_utf8_lossy(&signed.stderr));
-        let batch = format!("readings=[{}]", String::from_utf8_lossy(&signed.stdout).trim());
-        let mut args = vec!["invoke", "--org", grid, "--user", "gateway1", "-n", "metering", "--timeout", "90"];
-        for msp in endorsers {
-            args.extend(["--endorsing-org", msp.as_str()]);
-        }
-        args.extend(["--transient", &batch, "SubmitReadings", ""]);
-        let done = gridctl(&args);
-        let stderr = String::from_utf8_lossy(&done.stderr);
-        let (block, error) = if done.status.success() {
-            (load::committed_in(&stderr).1, String::new())
-        } else {
-            (None, stderr.chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect())
-        };
-        let reading = Reading { interval_start, wh, block, error };
-        lock(out).push(reading);
-        thread::sleep(Duration::from_millis(500));
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// `GetReading` of one meter's interval and register on `org`'s peer, as the supplier's admin (entitled to read
-/// every reading); the reading JSON, or None while that peer does not have it.
-fn reading_on(net: &Network, reader: &Identity, org: &str, meter: &str, start: i64, register: &str) -> Option<Value> {
-    let at = reader.at_peer_of(net.admin(org)).unwrap_or_else(|e| panic!("{e}"));
-    let got = net.query_as(&at, "metering", &["GetReading", meter, &start.to_string(), register]);
-    if got.ok { got.json().ok() } else { None }
-}
-
 #[test]
 #[ignore = "needs the multi-host network: scripts/multihost.sh run (GRIDLEDGER_E2E=1, GRIDLEDGER_MULTIHOST=1)"]
 fn prosumer_host_partitioned_under_load_catches_up() {
