@@ -4,7 +4,9 @@
 # energy scenario on a foreign consortium (network/consortiums/samples.env:
 # Org1MSP..Org3MSP, channel mychannel, role attribute energy.role), deployed
 # by the guide's script, scripts/existing-network.sh (SKIP_E2E_FOREIGN=1
-# skips), a BFT subset on the same version (four SmartBFT consenters;
+# skips), the partition test on the consortium spread over five hosts
+# (network namespaces, scripts/multihost.sh, network/MULTIHOST.md;
+# SKIP_E2E_MULTIHOST=1 skips; needs root), a BFT subset on the same version (four SmartBFT consenters;
 # SKIP_E2E_BFT=1 skips), the Docker part, then the native suite again on the
 # LTS (E2E_LTS_VERSION, default 2.5.16; SKIP_E2E_LTS=1 skips):
 #   fabric-tools (cached) -> build chaincodes -> down (clean) -> up ->
@@ -52,7 +54,11 @@ phase() { # label cmd...: run and record its duration
 
 cleanup() {
   local rc=$? line
-  if [[ ${KEEP_NETWORK:-0} != 1 ]]; then "$NET" down >/dev/null 2>&1 || true; fi
+  if [[ ${KEEP_NETWORK:-0} != 1 ]]; then
+    # A failed multi-host phase leaves its namespaces: multihost.sh down removes them too.
+    if [[ ${MULTIHOST_UP:-0} == 1 ]]; then "$GL_SCRIPTS/multihost.sh" down >/dev/null 2>&1 || true; fi
+    "$NET" down >/dev/null 2>&1 || true
+  fi
   echo "e2e timings:"
   for line in "${PHASES[@]}"; do echo "  $line"; done
   echo "  total            $((SECONDS - T0))s"
@@ -154,6 +160,21 @@ deploy_foreign() {
   fi
 }
 
+# multihost_suite: the consortium with each org on its own host (a network
+# namespace, 198.18.0.0/24, host names in the certificates), kv and the energy
+# contracts deployed, then Prosumer's host cut off for 30 s under load
+# (tests/e2e/tests/multihost.rs), down: no namespace left.
+multihost_suite() {
+  local mh="$GL_SCRIPTS/multihost.sh"
+  gl_log "e2e: the consortium on five hosts, Fabric $FABRIC_VERSION"
+  "$NET" down >/dev/null
+  MULTIHOST_UP=1
+  phase up-multihost "$mh" up
+  phase tests-multihost "$mh" test
+  "$mh" down
+  MULTIHOST_UP=0
+}
+
 # bft_suite: the same Fabric on four SmartBFT consenters, one per org: kv
 # through the CLI and the Gateway, one energy transaction, a consenter killed
 # under load (tests/e2e/tests/bft.rs), and chaos with accounting: the kv
@@ -192,6 +213,7 @@ main() {
   trap cleanup EXIT
   phase build build_all
   native_suite "$FABRIC_VERSION"
+  if [[ ${SKIP_E2E_MULTIHOST:-0} != 1 ]]; then multihost_suite; fi
   if [[ ${SKIP_E2E_FOREIGN:-0} != 1 ]]; then foreign_suite; fi
   if [[ ${SKIP_E2E_BFT:-0} != 1 ]]; then bft_suite; fi
   # The same consortium in Docker, on the same ports: the native one goes first.

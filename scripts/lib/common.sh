@@ -149,10 +149,33 @@ wait_port() {
 
 # --- processes: every node writes pids/<name>.pid and logs/<name>.log --------
 
+# gl_node_netns NAME: the network namespace node NAME runs in, empty for this
+# one: GL_<ORG>_NETNS of the org that runs it (ca-ORG, orderer, orderer-ORG,
+# peer-ORG), GL_<GL_CC_ORG>_NETNS for the chaincode servers (cc-NAME). Only a
+# multi-host consortium sets them (network/consortiums/multihost.env).
+gl_node_netns() {
+  local key var
+  case "$1" in
+    ca-*) key=${1#ca-} ;;
+    orderer) key=orderer ;;
+    orderer-*) key=${1#orderer-} ;;
+    peer-*) key=${1#peer-} ;;
+    cc-*) key=${GL_CC_ORG:-} ;;
+    *) key="" ;;
+  esac
+  [[ -n $key ]] || return 0
+  var="GL_${key^^}_NETNS"
+  printf '%s' "${!var:-}"
+}
+
 gl_start() { # name workdir env-file command... (env file: KEY=VALUE lines)
-  local name=$1 dir=$2 envfile=$3
+  local name=$1 dir=$2 envfile=$3 ns wrap=()
   shift 3
   mkdir -p "$GL_RUN/pids" "$GL_RUN/logs"
+  # On its own host: `ip netns exec` execs the node in place, so the pid and
+  # the process group below are still the node's.
+  ns=$(gl_node_netns "$name")
+  [[ -z $ns ]] || wrap=(ip netns exec "$ns")
   if gl_running "$name"; then
     gl_log "$name already running"
     return 0
@@ -164,7 +187,7 @@ gl_start() { # name workdir env-file command... (env file: KEY=VALUE lines)
     [[ -z $envfile ]] || source "$envfile"
     set +a
     # setsid: own process group, so stopping the node also stops its children.
-    exec setsid "$@" >>"$GL_RUN/logs/$name.log" 2>&1 </dev/null
+    exec setsid "${wrap[@]}" "$@" >>"$GL_RUN/logs/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$GL_RUN/pids/$name.pid"
 }

@@ -180,7 +180,9 @@ start_chaincode() { # name id cmd port tls mtls
   {
     echo "CHAINCODE_ID=$id"
     echo "CORE_CHAINCODE_ID_NAME=$id"
-    echo "CHAINCODE_SERVER_ADDRESS=$GL_CC_HOST:$port"
+    # The peers dial GL_CC_HOST; the server binds GL_CC_LISTEN_HOST when the
+    # host is a name (the shim takes an ip:port; multihost.env).
+    echo "CHAINCODE_SERVER_ADDRESS=${GL_CC_LISTEN_HOST:-$GL_CC_HOST}:$port"
     echo "CORE_PEER_TLS_ENABLED=$5"
     # GL_CC_LOG: the servers' RUST_LOG (e2e.sh turns on the shim's per-transaction wire counters).
     [[ -z ${GL_CC_LOG:-} ]] || echo "RUST_LOG=$GL_CC_LOG"

@@ -163,7 +163,7 @@ revoke_identity() {
 issue_chaincode_tls() { # name dir
   local name=$1 dir=$2 pw="${GL_NODE_PW:-nodepw}"
   register "$GL_LEAD_ORG" "cc-$name" "$pw" client
-  enroll_tls "$GL_LEAD_ORG" "cc-$name" "$pw" "$dir" "$(tls_hosts "$GL_CC_HOST")"
+  enroll_tls "$GL_LEAD_ORG" "cc-$name" "$pw" "$dir" "$(tls_hosts "$GL_CC_HOST")${GL_CC_LISTEN_HOST:+,$GL_CC_LISTEN_HOST}"
 }
 
 identities_up() {

@@ -219,6 +219,10 @@ CORE_OPERATIONS_LISTENADDRESS=$host:$(orgvar "$org" PEER_OPS_PORT)
 CORE_CHAINCODE_EXECUTETIMEOUT=300s
 CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='$(builder_config "$org")'
 ENV
+  # How soon a peer that missed private data (down, partitioned) asks the
+  # other members for it again; Fabric's default is a minute.
+  [[ -z ${GL_PVTDATA_RECONCILE_INTERVAL:-} ]] ||
+    echo "CORE_PEER_GOSSIP_PVTDATA_RECONCILESLEEPINTERVAL=$GL_PVTDATA_RECONCILE_INTERVAL"
 }
 
 # ca_server_args ORG: fabric-ca-server arguments, one per line.

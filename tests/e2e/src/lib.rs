@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 
 pub mod gridctl;
+pub mod load;
 
 /// The three peer organizations of our test consortium (`network/consortium.env`), in the order
 /// `scripts/network.sh` knows them. Tests that run on any consortium use [`Network::orgs`] and [`Network::market`].
@@ -122,6 +123,16 @@ impl Identity {
     /// One variable of the environment (`CORE_PEER_ADDRESS`, `CHANNEL`...).
     pub fn var(&self, key: &str) -> Result<&str> {
         self.env.get(key).map(String::as_str).ok_or_else(|| format!("scripts/env.sh gave no {key}"))
+    }
+
+    /// The same identity talking to `other`'s peer (its address and TLS root), e.g. to query what one org's peer
+    /// holds as someone entitled to read it.
+    pub fn at_peer_of(&self, other: &Identity) -> Result<Identity> {
+        let mut moved = self.clone();
+        for key in ["CORE_PEER_ADDRESS", "CORE_PEER_TLS_ROOTCERT_FILE"] {
+            moved.env.insert(key.into(), other.var(key)?.to_string());
+        }
+        Ok(moved)
     }
 
     /// `peer ARGS...` with this identity's environment.
