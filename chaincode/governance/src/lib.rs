@@ -1,0 +1,28 @@
+//! Consortium governance on typed Fabric config.
+//!
+//! - [`config`]: decode a config block, find groups and the channel's MSPs.
+//! - [`org`] and [`diff`]: a new org's group from its MSP directory, and the
+//!   config update between two configs (as `configtxlator compute_update`).
+//! - [`proposal`]: the envelopes people exchange and the orderer takes; what
+//!   an update changes and which policies must approve it.
+//! - [`signature`]: add a config signature; check every signature
+//!   cryptographically against the channel's MSPs ([`identity`]).
+//! - [`policy`]: evaluate signature and ImplicitMeta policies, and how many
+//!   signatures are still missing; [`expr`]: Fabric's policy language.
+//!
+//! No network code: `gridctl org` and `gridctl cc` fetch and send.
+
+pub mod config;
+pub mod diff;
+pub mod error;
+pub mod expr;
+pub mod identity;
+pub mod org;
+pub mod policy;
+pub mod proposal;
+pub mod signature;
+
+pub use error::{Error, Result};
+
+#[cfg(test)]
+mod tests;
