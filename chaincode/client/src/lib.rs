@@ -4,6 +4,7 @@
 //!   low-S ECDSA ([`ecdsa`]), as Fabric's MSP requires.
 //! - [`gateway`]: connect (plaintext, TLS, mutual TLS) and `Evaluate`, `Endorse` → `Submit` → `CommitStatus`,
 //!   `ChaincodeEvents`.
+//! - [`orderer`]: the ordering service's Deliver (newest block, latest config block) and Broadcast.
 //! - [`proposal`]: signed proposals as the gateway expects them, and Fabric's transaction ids.
 //! - [`package`]: reproducible chaincode-as-a-service packages and their ids.
 //! - [`text`]: how peer messages and refused input are shown (short, one line; `gridledger-text`).
@@ -30,6 +31,7 @@ pub mod ecdsa;
 pub mod error;
 pub mod gateway;
 pub mod identity;
+pub mod orderer;
 pub mod package;
 pub mod proposal;
 pub mod text;
@@ -37,6 +39,7 @@ pub mod text;
 pub use error::{Error, Result, describe};
 pub use gateway::{ClientTls, Committed, EventStream, Gateway, PeerTarget, Tamper, Tls};
 pub use identity::Signer;
+pub use orderer::Orderer;
 pub use package::{Connection, Package, PackageError};
 pub use proposal::Invocation;
 pub use text::peer_message;
