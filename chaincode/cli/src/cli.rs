@@ -4,12 +4,14 @@ use clap::{Parser, Subcommand};
 
 use crate::bench::args::BenchArgs;
 use crate::call::{CallArgs, InvokeArgs};
+use crate::cc::CcCommand;
 use crate::cert::args::CertCommand;
 use crate::consortium::ConsortiumCommand;
 use crate::events::EventsArgs;
 use crate::flex::args::FlexCommand;
 use crate::market::args::MarketCommand;
 use crate::meter::args::MeterCommand;
+use crate::org::OrgCommand;
 use crate::package::PackageArgs;
 
 /// gridledger's command line: chaincode-as-a-service packages and a Fabric Gateway client.
@@ -66,4 +68,10 @@ pub enum Command {
     ///   gridctl bench --org utility --workload kv -n kv --workers 16 --duration 30 --report kv.json
     ///   gridctl bench --org utility --workload kv -n kvgo --rate 100 --count 3000
     Bench(BenchArgs),
+    /// Consortium membership: config updates that add an org, signed by admins, verified, then sent.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Chaincode definitions (_lifecycle): approve, commit, and policy expressions.
+    #[command(subcommand)]
+    Cc(CcCommand),
 }

@@ -7,6 +7,7 @@
 //!   an update changes and which policies must approve it.
 //! - [`signature`]: add a config signature; check every signature
 //!   cryptographically against the channel's MSPs ([`identity`]).
+//! - [`review`]: all of the above for one update, and whether it may be sent.
 //! - [`policy`]: evaluate signature and ImplicitMeta policies, and how many
 //!   signatures are still missing; [`expr`]: Fabric's policy language.
 //!
@@ -20,9 +21,12 @@ pub mod identity;
 pub mod org;
 pub mod policy;
 pub mod proposal;
+pub mod review;
 pub mod signature;
 
 pub use error::{Error, Result};
+/// Times at which certificates are checked ([`review::now`] for the current one).
+pub use x509_parser::time::ASN1Time;
 
 #[cfg(test)]
 mod tests;

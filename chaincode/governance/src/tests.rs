@@ -215,3 +215,32 @@ fn org_group_carries_anchor_peers_and_node_ous() {
     assert!(ous.enable);
     assert_eq!(ous.admin_ou_identifier.expect("admin OU").organizational_unit_identifier, "admin");
 }
+
+#[test]
+fn review_is_ready_only_with_a_majority_of_valid_admins() {
+    use crate::review;
+    let config = recorded();
+    let mut env = add_storage();
+    let update = gridledger_protos::common::ConfigUpdate::decode(env.config_update.as_slice()).expect("update");
+    signature::add_signature(&mut env, &signer("utility-admin", "UtilityMSP")).expect("signs");
+    // The same admin twice counts once.
+    signature::add_signature(&mut env, &signer("utility-admin", "UtilityMSP")).expect("signs");
+    let r = review::review(&config, &env, &update, at()).expect("review");
+    assert!(!r.ready());
+    assert_eq!(r.policies[0].1.missing, 1);
+    signature::add_signature(&mut env, &signer("prosumer-admin", "ProsumerMSP")).expect("signs");
+    let r = review::review(&config, &env, &update, at()).expect("review");
+    assert!(r.ready(), "{r:?}");
+    // Against a config whose Application group moved on, the same update is stale.
+    let mut moved = config.clone();
+    if let Some(app) = moved.channel_group.as_mut().and_then(|g| g.groups.get_mut("Application")) {
+        app.version += 1;
+    }
+    let r = review::review(&moved, &env, &update, at()).expect("review");
+    assert_eq!(r.impact.stale, ["/Channel/Application"]);
+    assert!(!r.ready());
+    // A signature that does not verify spoils the file even when the policy is met.
+    signature::add_signature(&mut env, &signer("storage-admin", "UtilityMSP")).expect("signs");
+    let r = review::review(&config, &env, &update, at()).expect("review");
+    assert!(r.policies[0].1.satisfied && !r.ready());
+}
