@@ -79,7 +79,10 @@ impl Orderer {
                 Some(DeliverType::Status(s)) if s == Status::Success as i32 => break,
                 Some(DeliverType::Status(s)) => {
                     let name = Status::try_from(s).map_or("unknown", |st| st.as_str_name());
-                    return Err(Error::Orderer(format!("deliver on {}: orderer answered {name} ({s})", quote(channel))));
+                    return Err(Error::Orderer(format!(
+                        "deliver on {}: orderer answered {name} ({s})",
+                        quote(channel)
+                    )));
                 }
                 None => {}
             }

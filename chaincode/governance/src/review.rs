@@ -24,12 +24,15 @@ pub struct Review {
 }
 
 impl Review {
-    /// Whether the orderer should accept it: not stale, changes something,
-    /// and every required policy is satisfied by valid signatures.
+    /// Whether it may be sent: not stale, changes something, every required
+    /// policy is satisfied by valid signatures, and no signature is invalid
+    /// (a forged or foreign signature in a file people pass around means it
+    /// was tampered with: start again from a fresh proposal).
     pub fn ready(&self) -> bool {
         self.impact.stale.is_empty()
             && !self.impact.policies.is_empty()
             && self.policies.iter().all(|(_, o)| o.satisfied)
+            && self.signatures.iter().all(|s| s.verdict.is_ok())
     }
 }
 

@@ -242,5 +242,5 @@ fn review_is_ready_only_with_a_majority_of_valid_admins() {
     // A signature that does not verify spoils the file even when the policy is met.
     signature::add_signature(&mut env, &signer("storage-admin", "UtilityMSP")).expect("signs");
     let r = review::review(&config, &env, &update, at()).expect("review");
-    assert!(r.policies[0].1.satisfied && !r.ready());
+    assert!(r.policies[0].1.satisfied && !r.ready(), "{r:?}");
 }
