@@ -37,7 +37,7 @@ pub enum OrgCommand {
     /// Check every signature and the policies against the channel's current config; send it only if satisfied.
     ///
     /// Example: gridctl org submit add-storage.pb --org utility
-    Submit(ShowArgs),
+    Submit(SubmitArgs),
 }
 
 /// Where the current config comes from.
@@ -97,13 +97,24 @@ pub struct ShowArgs {
     pub source: Source,
 }
 
+/// `gridctl org submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The update and where the config comes from.
+    #[command(flatten)]
+    pub show: ShowArgs,
+    /// Send even if the checks fail (to see the orderer refuse it; for tests).
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Runs an `org` subcommand.
 pub async fn run(cmd: &OrgCommand) -> anyhow::Result<()> {
     match cmd {
         OrgCommand::Propose(a) => propose(a).await,
         OrgCommand::Sign(a) => sign(a),
-        OrgCommand::Show(a) => show(a, false).await,
-        OrgCommand::Submit(a) => show(a, true).await,
+        OrgCommand::Show(a) => show(a, None).await,
+        OrgCommand::Submit(a) => show(&a.show, Some(a.force)).await,
     }
 }
 
@@ -164,7 +175,8 @@ fn sign(a: &SignArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn show(a: &ShowArgs, submit: bool) -> anyhow::Result<()> {
+/// Shows the review; with `submit: Some(force)` also sends (refusing an update that is not ready unless forced).
+async fn show(a: &ShowArgs, submit: Option<bool>) -> anyhow::Result<()> {
     let (envelope, update) = config::update_from_bytes(&read(&a.file)?)?;
     if update.channel_id != a.source.gw.channel {
         bail!("the update is for channel {}, not {}", quote(&update.channel_id), quote(&a.source.gw.channel));
@@ -172,15 +184,17 @@ async fn show(a: &ShowArgs, submit: bool) -> anyhow::Result<()> {
     let (block, current) = current_config(&a.source).await?;
     let review = review::review(&current, &envelope, &update, review::now())?;
     print::review(&update.channel_id, block, &review);
-    if !submit {
-        return Ok(());
-    }
+    let Some(force) = submit else { return Ok(()) };
     if !review.ready() {
-        bail!("not sent: stale, a signature is invalid, or the policies are not satisfied yet (see above)");
+        let problems = print::problems(&review).join("; ");
+        if !force {
+            bail!("not sent: {problems}");
+        }
+        eprintln!("--force: sending despite: {problems}");
     }
     let who = signer(&a.source.gw)?;
     let signed = proposal::signed_envelope(&update.channel_id, &envelope, &who)?;
-    orderer::connect(&a.source).await?.broadcast(signed).await?;
+    orderer::connect(&a.source).await?.broadcast(signed).await.context("the orderer rejected the update")?;
     println!("sent to the orderer: accepted");
     Ok(())
 }

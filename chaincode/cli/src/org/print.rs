@@ -1,5 +1,6 @@
 //! How `gridctl org show` prints a review: plain lines a person reads before signing.
 
+use gridledger_governance::identity::Role;
 use gridledger_governance::review::Review;
 
 /// Prints `review` of an update on `channel` against config block `block`.
@@ -31,4 +32,33 @@ pub(super) fn review(channel: &str, block: u64, review: &Review) {
         println!("  {path}: {} — {state}", o.describe);
     }
     println!("ready to submit: {}", if review.ready() { "yes" } else { "no" });
+}
+
+/// Why a review is not ready, one phrase each (what `gridctl org submit` refuses with).
+pub(super) fn problems(review: &Review) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in &review.impact.stale {
+        out.push(format!("stale: {path} changed since the update was computed; propose it again"));
+    }
+    if review.impact.policies.is_empty() {
+        out.push("the update changes nothing that a policy guards".into());
+    }
+    for s in &review.signatures {
+        if let Err(why) = &s.verdict {
+            out.push(format!("invalid signature ({}): {why}; start again from a fresh proposal", s.claimed_msp));
+        }
+    }
+    for (path, o) in review.policies.iter().filter(|(_, o)| !o.satisfied) {
+        out.push(format!("too few signatures: {path} is {}, {} more needed", o.describe, o.missing));
+    }
+    let needs_admins = review.policies.iter().any(|(p, o)| p.ends_with("/Admins") && !o.satisfied);
+    for s in &review.signatures {
+        if let Ok(m) = &s.verdict
+            && needs_admins
+            && !m.roles.contains(&Role::Admin)
+        {
+            out.push(format!("signature by a non-admin: {} '{}' does not count for Admins", m.msp_id, m.subject));
+        }
+    }
+    out
 }
