@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::gateway::{PeerTarget, endpoint};
 use crate::identity::Signer;
 use crate::proposal;
-use crate::text::quote;
+use crate::text::{peer_message, quote};
 
 /// A connection to one orderer, acting as a signer (Deliver checks the
 /// channel's Readers policy; Broadcast its Writers policy and, for config
@@ -107,7 +107,7 @@ impl Orderer {
             return Ok(());
         }
         let name = Status::try_from(response.status).map_or("unknown", |st| st.as_str_name());
-        Err(Error::Orderer(format!("broadcast refused: {name} ({}): {}", response.status, quote(&response.info))))
+        Err(Error::Orderer(format!("broadcast refused: {name} ({}): {}", response.status, peer_message(&response.info))))
     }
 
     fn envelope(&self, kind: HeaderType, channel: &str, data: Vec<u8>) -> Result<Envelope> {
