@@ -32,24 +32,6 @@ as_identity() {
   )
 }
 
-# The org key whose MSP id is MSP, or nothing.
-org_of_msp() {
-  local org name
-  for org in $(gl_all_orgs) $(known_extra_orgs); do
-    name="GL_${org^^}_MSPID"
-    [[ ${!name:-} != "$1" ]] || {
-      echo "$org"
-      return 0
-    }
-  done
-}
-
-# Orgs defined in network/orgs/*.env (members or not).
-known_extra_orgs() {
-  local f
-  for f in "$GL_NETWORK"/orgs/*.env; do [[ ! -f $f ]] || basename "$f" .env; done
-}
-
 # fetch_config ORG DIR: the channel's latest config as ORG's admin, to
 # DIR/config.json; prints the number of the block that holds it.
 fetch_config() {

@@ -2,11 +2,14 @@
 //! `OutOf(2, 'AMSP.peer', AND('BMSP.member', 'CMSP.peer'))`, parsed into a
 //! [`SignaturePolicyEnvelope`] and rendered back.
 //!
-//! As Fabric's own parser: `AND(..)` is an n-out-of-n node, `OR(..)` 1-out-of-n,
-//! `OutOf(n, ..)` n-out-of-the-rules; every principal occurrence becomes one
-//! entry of `identities` in order of appearance (no deduplication, so the bytes
-//! equal what `peer lifecycle chaincode approveformyorg --signature-policy`
-//! sends, and approvals made with either tool match).
+//! As Fabric's own parser (`common/policydsl`): `AND(..)` is an n-out-of-n
+//! node, `OR(..)` 1-out-of-n, `OutOf(n, ..)` n-out-of-the-rules; every
+//! principal occurrence becomes one entry of `identities` (no deduplication),
+//! numbered as Fabric numbers them: a node's own principals after those of
+//! the nodes nested in it (Fabric evaluates the inner calls first), in order
+//! of appearance. So the bytes equal what `peer lifecycle chaincode
+//! approveformyorg --signature-policy` sends, and approvals made with either
+//! tool match.
 
 use gridledger_protos::common::msp_principal::Classification;
 use gridledger_protos::common::msp_role::MspRoleType;
@@ -26,6 +29,10 @@ pub fn parse(expr: &str) -> Result<SignaturePolicyEnvelope> {
     let mut p = Parser { src: expr, pos: 0, identities: Vec::new() };
     if expr.len() > MAX_EXPR_LEN {
         return Err(p.fail(format!("longer than {MAX_EXPR_LEN} bytes")));
+    }
+    p.skip_ws();
+    if p.rest().starts_with(['\'', '"']) {
+        return Err(p.fail("a lone principal is not a policy: write OR('MSP.role')".into()));
     }
     let rule = p.node(0)?;
     p.skip_ws();
@@ -128,14 +135,19 @@ impl Parser<'_> {
         }
     }
 
+    fn child(&mut self, depth: usize) -> Result<Child> {
+        self.skip_ws();
+        if self.rest().starts_with(['\'', '"']) {
+            return self.principal().map(Child::Principal);
+        }
+        self.node(depth).map(Child::Rule)
+    }
+
     fn node(&mut self, depth: usize) -> Result<SignaturePolicy> {
         if depth > MAX_DEPTH {
             return Err(self.fail(format!("nested deeper than {MAX_DEPTH}")));
         }
         self.skip_ws();
-        if self.rest().starts_with(['\'', '"']) {
-            return self.principal();
-        }
         let word_len = self.rest().find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(self.rest().len());
         let word = &self.rest()[..word_len];
         let op = match word.to_ascii_lowercase().as_str() {
@@ -155,7 +167,7 @@ impl Parser<'_> {
             n = Some(value);
             self.eat(',')?;
         }
-        let mut rules = vec![self.node(depth + 1)?];
+        let mut children = vec![self.child(depth + 1)?];
         loop {
             self.skip_ws();
             if self.rest().starts_with(')') {
@@ -163,7 +175,20 @@ impl Parser<'_> {
                 break;
             }
             self.eat(',')?;
-            rules.push(self.node(depth + 1)?);
+            children.push(self.child(depth + 1)?);
+        }
+        // This node's principals are numbered now, after every nested node's.
+        let mut rules = Vec::with_capacity(children.len());
+        for child in children {
+            rules.push(match child {
+                Child::Rule(rule) => rule,
+                Child::Principal(principal) => {
+                    let index =
+                        i32::try_from(self.identities.len()).map_err(|_| self.fail("too many principals".into()))?;
+                    self.identities.push(principal);
+                    SignaturePolicy { r#type: Some(Type::SignedBy(index)) }
+                }
+            });
         }
         let len = i32::try_from(rules.len()).map_err(|_| self.fail("too many rules".into()))?;
         let n = match op {
@@ -177,7 +202,7 @@ impl Parser<'_> {
         Ok(SignaturePolicy { r#type: Some(Type::NOutOf(NOutOf { n, rules })) })
     }
 
-    fn principal(&mut self) -> Result<SignaturePolicy> {
+    fn principal(&mut self) -> Result<MspPrincipal> {
         let quote = self.rest().chars().next().unwrap_or('\'');
         let body_start = self.pos + 1;
         let Some(len) = self.src[body_start..].find(quote) else {
@@ -199,10 +224,14 @@ impl Parser<'_> {
             _ => return Err(self.fail("role must be member, admin, client, peer or orderer".into())),
         };
         self.pos = body_start + len + 1;
-        let index = i32::try_from(self.identities.len()).map_err(|_| self.fail("too many principals".into()))?;
-        self.identities.push(role_principal(msp, role));
-        Ok(SignaturePolicy { r#type: Some(Type::SignedBy(index)) })
+        Ok(role_principal(msp, role))
     }
+}
+
+/// An argument of AND/OR/OutOf before this node's principals are numbered.
+enum Child {
+    Rule(SignaturePolicy),
+    Principal(MspPrincipal),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +254,11 @@ mod tests {
         let Some(Type::NOutOf(top)) = env.rule.and_then(|r| r.r#type) else { panic!("n-out-of at the top") };
         assert_eq!(top.n, 2);
         assert_eq!(top.rules.len(), 3);
-        assert_eq!(principal_name(&env.identities[3]).as_deref(), Some("A.B-MSP.admin"));
+        // Numbered as Fabric does: nested nodes' principals first, then this node's.
+        let names: Vec<String> = env.identities.iter().filter_map(principal_name).collect();
+        assert_eq!(names, ["BMSP.member", "CMSP.peer", "A.B-MSP.admin", "AMSP.peer"]);
+        let Some(Type::SignedBy(first)) = top.rules[0].r#type else { panic!("a leaf first") };
+        assert_eq!(first, 3);
     }
 
     #[test]
@@ -261,6 +294,7 @@ mod tests {
             "XOR('A.peer')",
             "OR('A.peer') junk",
             "OR('A B.peer')",
+            "'A.peer'",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should not parse");
         }

@@ -148,6 +148,9 @@ fn anchor(spec: &str) -> anyhow::Result<(String, u16)> {
 async fn propose(a: &ProposeArgs) -> anyhow::Result<()> {
     let anchors = a.anchor_peer.iter().map(|s| anchor(s)).collect::<anyhow::Result<Vec<_>>>()?;
     let (block, current) = current_config(&a.source).await?;
+    if config::msps(&current)?.contains_key(&a.new_msp_id) {
+        bail!("{} is already a member of the channel", quote(&a.new_msp_id));
+    }
     let group = org::org_group(&a.new_msp_id, &a.msp_dir, &anchors)?;
     let updated = org::with_org(&current, &a.new_msp_id, group)?;
     let channel = &a.source.gw.channel;
