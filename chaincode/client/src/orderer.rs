@@ -107,7 +107,11 @@ impl Orderer {
             return Ok(());
         }
         let name = Status::try_from(response.status).map_or("unknown", |st| st.as_str_name());
-        Err(Error::Orderer(format!("broadcast refused: {name} ({}): {}", response.status, peer_message(&response.info))))
+        Err(Error::Orderer(format!(
+            "broadcast refused: {name} ({}): {}",
+            response.status,
+            peer_message(&response.info)
+        )))
     }
 
     fn envelope(&self, kind: HeaderType, channel: &str, data: Vec<u8>) -> Result<Envelope> {
