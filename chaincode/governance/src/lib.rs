@@ -9,7 +9,8 @@
 //!   cryptographically against the channel's MSPs ([`identity`]).
 //! - [`review`]: all of the above for one update, and whether it may be sent.
 //! - [`policy`]: evaluate signature and ImplicitMeta policies, and how many
-//!   signatures are still missing; [`expr`]: Fabric's policy language.
+//!   signatures are still missing; [`expr`]: Fabric's policy language;
+//!   [`membership`]: policies that name every member org, with an org added or removed.
 //!
 //! No network code: `gridctl org` and `gridctl cc` fetch and send.
 
@@ -18,6 +19,7 @@ pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod identity;
+pub mod membership;
 pub mod org;
 pub mod policy;
 pub mod proposal;

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use base64::Engine as _;
 use clap::{Args, Subcommand};
 use gridledger_client::Invocation;
-use gridledger_governance::expr;
+use gridledger_governance::{expr, membership};
 use gridledger_protos::lifecycle::chaincode_source::{Local, Type as SourceType};
 use gridledger_protos::lifecycle::{
     ApproveChaincodeDefinitionForMyOrgArgs, ChaincodeSource, CommitChaincodeDefinitionArgs,
@@ -99,6 +99,15 @@ pub struct CommitArgs {
 pub struct PolicyArgs {
     /// The expression, e.g. "OR('UtilityMSP.peer', 'GridMSP.peer')".
     pub expr: String,
+    /// Print the policy with this org added wherever a node names every current member (with --member).
+    #[arg(long, value_name = "MSPID", requires = "member", conflicts_with = "drop_org")]
+    pub add_org: Option<String>,
+    /// The channel's current member orgs (repeatable; with --add-org).
+    #[arg(long, value_name = "MSPID")]
+    pub member: Vec<String>,
+    /// Print the policy without this org wherever a node names it among single-org principals of one role.
+    #[arg(long, value_name = "MSPID")]
+    pub drop_org: Option<String>,
 }
 
 /// Runs a `cc` subcommand.
@@ -179,7 +188,21 @@ fn lifecycle(channel: &str, function: &str, arg: Vec<u8>, endorsing_orgs: Vec<St
 }
 
 fn policy(a: &PolicyArgs) -> anyhow::Result<()> {
-    let env = expr::parse(&a.expr)?;
+    let mut env = expr::parse(&a.expr)?;
+    let edited = match (&a.add_org, &a.drop_org) {
+        (Some(new), _) => membership::with_org(&env, &a.member, new)?,
+        (None, Some(gone)) => membership::without_org(&env, gone)?,
+        (None, None) => None,
+    };
+    if a.add_org.is_some() || a.drop_org.is_some() {
+        match edited {
+            Some(e) => {
+                println!("changed:    yes");
+                env = e;
+            }
+            None => println!("changed:    no (no node names exactly the member orgs)"),
+        }
+    }
     println!("policy:     {}", expr::render(&env));
     let principals: Vec<String> = env.identities.iter().filter_map(expr::principal_name).collect();
     println!("principals: {}", principals.join(", "));
