@@ -31,11 +31,14 @@ pub enum CcCommand {
     ///
     /// Example: gridctl cc approve --org grid -n kv --version 1.0 --sequence 2 --package-id kv_1.0:ab12..
     ///   --signature-policy "OutOf(2, 'UtilityMSP.peer', 'GridMSP.peer', 'StorageMSP.peer')"
+    // `--version` is the chaincode's version here, as in `peer lifecycle chaincode`.
+    #[command(disable_version_flag = true)]
     Approve(ApproveArgs),
     /// Commit a chaincode definition once enough orgs approved exactly these fields.
     ///
     /// Example: gridctl cc commit --org utility -n kv --version 1.0 --sequence 2
     ///   --endorsing-org UtilityMSP --endorsing-org GridMSP --signature-policy "..."
+    #[command(disable_version_flag = true)]
     Commit(CommitArgs),
     /// Parse a policy expression and print its canonical form, principals and encoded ApplicationPolicy.
     ///
@@ -214,4 +217,43 @@ fn policy(a: &PolicyArgs) -> anyhow::Result<()> {
         base64::engine::general_purpose::STANDARD.encode(app.encode_to_vec())
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    use crate::cli::{Cli, Command};
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn approve_takes_the_chaincode_version() {
+        let cli = Cli::try_parse_from([
+            "gridctl",
+            "cc",
+            "approve",
+            "--org",
+            "grid",
+            "-n",
+            "kv",
+            "--version",
+            "1.0",
+            "--sequence",
+            "2",
+            "--signature-policy",
+            "OR('A.peer')",
+            "--package-id",
+            "kv_1.0:ab",
+        ])
+        .expect("parses");
+        let Command::Cc(CcCommand::Approve(a)) = cli.command else { panic!("cc approve") };
+        assert_eq!((a.def.version.as_str(), a.def.sequence), ("1.0", 2));
+        assert!(!validation_parameter(&a.def).expect("policy").is_empty());
+    }
 }
