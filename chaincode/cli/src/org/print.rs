@@ -40,7 +40,8 @@ pub(super) fn problems(review: &Review) -> Vec<String> {
     for path in &review.impact.stale {
         out.push(format!("stale: {path} changed since the update was computed; propose it again"));
     }
-    if review.impact.policies.is_empty() {
+    // A stale update may look like it changes nothing (its versions are the current ones): say stale only.
+    if review.impact.policies.is_empty() && review.impact.stale.is_empty() {
         out.push("the update changes nothing that a policy guards".into());
     }
     for s in &review.signatures {
