@@ -5,13 +5,13 @@
 #
 #   org.sh create ORG                      new org: its CA, identities, org definition (network/orgs/ORG.env)
 #   org.sh user ORG NAME ROLE              one more client identity from ORG's CA (role attribute GL_ROLE_ATTRIBUTE)
-#   org.sh propose add ORG [--as A] [--out DIR]     config update adding ORG's definition; prints DIR
+#   org.sh propose add ORG [--as A] [--out DIR] [--msp-dir D]  config update adding ORG (its MSP dir); prints DIR
 #   org.sh propose remove ORG [--as A] [--out DIR]  config update removing ORG from the channel
 #   org.sh revoke ORG USER [--out DIR]     revoke USER at ORG's CA, propose ORG's new CRL
 #   org.sh sign DIR --as ORG [--user U]    add ORG admin's signature (only ORG's own MSP is used)
 #   org.sh members [--as ORG]              the channel's member org MSP ids, one per line
-#   org.sh show DIR                        what DIR changes and who has signed it
-#   org.sh submit DIR [--as ORG] [--force] check (signatures, admins, staleness) and send
+#   org.sh show DIR [--as ORG]             what DIR changes, who signed, what its policies still need
+#   org.sh submit DIR [--as ORG] [--force] verify signatures and policies, refuse stale updates, send
 #   org.sh join ORG                        start ORG's peer, join the channel, set its anchor peer
 #   org.sh chaincodes ORG                  install + approve every committed chaincode for ORG, and
 #                                          prepare next-sequence definitions where ORG must be added
@@ -113,47 +113,52 @@ user() {
 # --- proposals -----------------------------------------------------------------
 
 propose() {
-  local kind=${1:-} org=${2:-} as=$GL_LEAD_ORG out="" def="" tmp msp block dir
+  local kind=${1:-} org=${2:-} as=$GL_LEAD_ORG out="" msp_dir="" tmp msp block dir src
   shift 2 || usage
   while (($#)); do
     case "$1" in
       --as) as=$2 && shift 2 ;;
       --out) out=$2 && shift 2 ;;
-      --definition) def=$2 && shift 2 ;;
+      --msp-dir) msp_dir=$2 && shift 2 ;;
       *) gl_die "propose: unknown option $1" ;;
     esac
   done
   require_org_defined "$org"
   msp=$(orgvar "$org" MSPID)
-  gl_use_fabric peer configtxlator
-  tmp=$(mktemp -d)
-  block=$(fetch_config "$as" "$tmp")
   case "$kind" in
     add)
       founding_org "$org" && gl_die "the name $org is already taken by a founding org"
-      def=${def:-$GL_ORGS_DIR/$org/definition.json}
-      [[ -f $def ]] || gl_die "no org definition $def: the new org runs 'org.sh create $org' and sends it"
-      jq -e --arg m "$msp" '.values.MSP.value.config.name == $m' "$def" >/dev/null ||
-        gl_die "$def is not the definition of $msp"
-      if jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m) or
-          any(.[]; .values.MSP.value.config.name == $m)' "$tmp/config.json" >/dev/null; then
-        gl_die "$msp is already a member of $GL_CHANNEL"
-      fi
-      jq --arg m "$msp" --slurpfile d "$def" '.channel_group.groups.Application.groups[$m] = $d[0]' \
-        "$tmp/config.json" >"$tmp/modified.json"
+      msp_dir=${msp_dir:-$GL_ORGS_DIR/$org/msp}
+      [[ -d $msp_dir/cacerts ]] || gl_die "no MSP directory $msp_dir: the new org runs 'org.sh create $org' and sends it"
+      dir=$(proposal_dir "$kind-$org" "$out")
+      mkdir -p "$dir"
+      mapfile -t src < <(source_args "$as")
+      # Anchor peers are set later by the org itself (join), once its peer runs.
+      gridctl org propose "${src[@]}" --new-msp-id "$msp" --msp-dir "$msp_dir" --out "$dir/envelope.pb" \
+        >"$dir/propose.log" 2>&1 || {
+        cat "$dir/propose.log" >>"$ORG_LOG"
+        rm -rf "$dir"
+        gl_die "proposing $msp failed: $(tail -n1 "$ORG_LOG")"
+      }
+      block=$(grep -o 'config block [0-9]*' "$dir/propose.log" | grep -o '[0-9]*$')
+      write_proposal_json "$dir" "$kind" "$org" "$msp" "${block:-0}" \
+        "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
       ;;
     remove)
       founding_org "$org" && gl_log "note: $org is a founding org; its nodes here keep running until stopped"
+      gl_use_fabric peer configtxlator
+      tmp=$(mktemp -d)
+      block=$(fetch_config "$as" "$tmp")
       jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$tmp/config.json" >/dev/null ||
         gl_die "$msp is not a member of $GL_CHANNEL"
       jq --arg m "$msp" 'del(.channel_group.groups.Application.groups[$m])' "$tmp/config.json" >"$tmp/modified.json"
+      dir=$(proposal_dir "$kind-$org" "$out")
+      make_proposal "$dir" "$kind" "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
+        "$block" "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
+      rm -rf "$tmp"
       ;;
     *) usage ;;
   esac
-  dir=$(proposal_dir "$kind-$org" "$out")
-  make_proposal "$dir" "$kind" "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-    /Channel/Application/Admins "$block" "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
-  rm -rf "$tmp"
   gl_log "proposal $dir: $kind $msp; now each admin runs 'org.sh sign $dir --as ORG'"
   echo "$dir"
 }
@@ -182,14 +187,14 @@ revoke() {
     "$tmp/config.json" >"$tmp/modified.json"
   dir=$(proposal_dir "revoke-$org-$user" "$out")
   make_proposal "$dir" revoke "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-    "/Channel/Application/$msp/Admins" "$block" "new CRL for $msp revoking $user ($msp's own admin signs)"
+    "$block" "new CRL for $msp revoking $user ($msp's own admin signs)"
   rm -rf "$tmp"
   gl_log "proposal $dir: CRL of $msp; now 'org.sh sign $dir --as $org' and 'org.sh submit $dir'"
   echo "$dir"
 }
 
 sign() {
-  local dir=${1:-} as="" user=admin
+  local dir=${1:-} as="" user=admin ids
   shift || usage
   while (($#)); do
     case "$1" in
@@ -200,64 +205,43 @@ sign() {
   done
   [[ -n $as ]] || gl_die "usage: org.sh sign DIR --as ORG [--user USER]"
   require_proposal "$dir"
-  gl_use_fabric peer configtxlator
-  as_identity "$as" "$user" peer channel signconfigtx -f "$dir/envelope.pb" >>"$ORG_LOG" 2>&1 ||
-    gl_die "signing as $as/$user failed (logs/org.log)"
-  gl_log "signed $dir as $as/$user; signatures now: $(signers "$dir" | cut -f1 | tr '\n' ' ')"
+  mapfile -t ids < <(signer_args "$as" "$user")
+  gridctl org sign "$dir/envelope.pb" "${ids[@]}" >>"$ORG_LOG" 2>&1 || gl_die "signing as $as/$user failed (logs/org.log)"
+  gl_log "signed $dir as $as/$user"
 }
 
+# show DIR [--as ORG]: what DIR changes, each signature's verdict, what the policies still need.
 show() {
-  local dir=${1:?usage: org.sh show DIR} msp cert
+  local dir=${1:?usage: org.sh show DIR [--as ORG]} as=$GL_LEAD_ORG src
+  [[ ${2:-} != --as ]] || as=${3:?--as ORG}
   require_proposal "$dir"
-  gl_use_fabric configtxlator
-  jq -r '"\(.summary)\nchannel \(.channel), computed from the config in block \(.baseBlock)\nneeds \(.policy)"' \
-    "$dir/proposal.json"
-  echo "signatures:"
-  while IFS=$'\t' read -r msp cert; do
-    [[ -z $msp ]] || echo "  $msp: $(cert_subject "$cert")"
-  done < <(signers "$dir")
+  jq -r '.summary' "$dir/proposal.json"
+  mapfile -t src < <(source_args "$as")
+  gridctl org show "$dir/envelope.pb" "${src[@]}"
 }
 
+# submit DIR [--as ORG] [--force]: gridctl checks every signature against the
+# channel's MSPs and the policies the update needs, then sends it as ORG's
+# admin (--force: sends anyway, to see the orderer refuse it).
 submit() {
-  local dir=${1:-} as="" force=false tmp problems orderer msps
+  local dir=${1:-} as=$GL_LEAD_ORG force=() src out
   shift || usage
   while (($#)); do
     case "$1" in
       --as) as=$2 && shift 2 ;;
-      --force) force=true && shift ;;
+      --force) force=(--force) && shift ;;
       *) gl_die "submit: unknown option $1" ;;
     esac
   done
   require_proposal "$dir"
-  gl_use_fabric peer configtxlator
-  msps=$(signers "$dir" | cut -f1)
-  [[ -n $msps ]] || $force || gl_die "$dir has no signatures yet"
-  # The peer CLI signs what it sends with the submitter's identity too: submit
-  # as an org that already signed, so that signature changes nothing.
-  as=${as:-$(org_of_msp "$(head -n1 <<<"$msps")")}
-  [[ -n $as ]] || gl_die "submit: say --as ORG"
-  if ! $force && ! grep -qx "$(orgvar "$as" MSPID)" <<<"$msps"; then
-    gl_die "submitting as $as would add $as's signature: have $as sign first ('org.sh sign $dir --as $as')"
+  mapfile -t src < <(source_args "$as")
+  if ! out=$(gridctl org submit "$dir/envelope.pb" "${src[@]}" "${force[@]}" 2>&1); then
+    printf '%s\n' "$out" >>"$ORG_LOG"
+    gl_log "REFUSED: $dir"
+    printf '%s\n' "$out" | sed 's/^/  /' >&2
+    exit 1
   fi
-  tmp=$(mktemp -d)
-  fetch_config "$as" "$tmp" >/dev/null
-  problems=$(check_proposal "$dir" "$tmp/config.json")
-  rm -rf "$tmp"
-  if [[ -n $problems ]]; then
-    if ! $force; then
-      gl_log "REFUSED: $dir"
-      while IFS= read -r line; do gl_log "  $line"; done <<<"$problems"
-      exit 1
-    fi
-    gl_log "--force: sending despite:"
-    while IFS= read -r line; do gl_log "  $line"; done <<<"$problems"
-  fi
-  mapfile -t orderer < <(orderer_args)
-  if ! as_identity "$as" admin peer channel update -f "$dir/envelope.pb" -c "$GL_CHANNEL" "${orderer[@]}" \
-    >"$dir/submit.log" 2>&1; then
-    cat "$dir/submit.log" >>"$ORG_LOG"
-    gl_die "the orderer rejected the update: $(grep -m1 -o 'Error: .*' "$dir/submit.log" || tail -n1 "$dir/submit.log")"
-  fi
+  printf '%s\n' "$out" >>"$ORG_LOG"
   gl_log "submitted $dir: $(proposal_field "$dir" summary)"
 }
 

@@ -93,18 +93,34 @@ approve_args() {
   if jq -e '.initRequired' "$d" >/dev/null; then echo --init-required; fi
 }
 
-# approve_for ORG DIR: approveformyorg unless ORG already approved it.
+# cc_def_args DIR: the `gridctl cc approve|commit` flags a definition.json stands for.
+cc_def_args() {
+  local d=$1/definition.json
+  printf '%s\n' --name "$(jq -r .name "$d")" --version "$(jq -r .version "$d")" --sequence "$(jq -r .sequence "$d")"
+  jq -r '.plan.policy | if .text != "" then "--signature-policy\n\(.text)"
+    elif .channelPolicy then "--channel-config-policy\n\(.channelPolicy)" else empty end' "$d"
+  if jq -e '.plan.collections | length > 0' "$d" >/dev/null; then printf '%s\n' --collections-config "$1/collections.json"; fi
+  if jq -e '.initRequired' "$d" >/dev/null; then echo --init-required; fi
+}
+
+# gateway_args ORG USER: gridctl's flags for ORG's USER through ORG's own peer.
+gateway_args() {
+  signer_args "$1" "$2"
+  printf '%s\n' --peer "$(orgvar "$1" PEER_HOST):$(orgvar "$1" PEER_PORT)" \
+    --tls-ca "$GL_ORGS_DIR/$1/msp/tlscacerts/ca.pem"
+}
+
+# approve_for ORG DIR: approve (gridctl cc approve, through ORG's peer) unless ORG already approved it.
 approve_for() {
-  local org=$1 dir=$2 d=$2/definition.json id args orderer approved
+  local org=$1 dir=$2 d=$2/definition.json id def ids approved
   id=$(jq -r .packageId "$d")
-  mapfile -t args < <(approve_args "$dir")
-  mapfile -t orderer < <(orderer_args)
+  mapfile -t def < <(cc_def_args "$dir")
+  mapfile -t ids < <(gateway_args "$org" admin)
   approved=$(as_identity "$org" admin peer lifecycle chaincode queryapproved --channelID "$GL_CHANNEL" \
     --name "$(jq -r .name "$d")" --sequence "$(jq -r .sequence "$d")" --output json 2>/dev/null |
     jq -r '.source.Type.LocalPackage.package_id // empty') || true
   [[ $approved != "$id" ]] || return 0
-  as_identity "$org" admin peer lifecycle chaincode approveformyorg "${orderer[@]}" "${args[@]}" \
-    --package-id "$id" --waitForEvent >>"$ORG_LOG" 2>&1 ||
+  gridctl cc approve "${ids[@]}" "${def[@]}" --package-id "$id" >>"$ORG_LOG" 2>&1 ||
     gl_die "approving $(jq -r '"\(.name) sequence \(.sequence)"' "$d") as $org failed (logs/org.log)"
   gl_log "$org approved $(jq -r '"\(.name) sequence \(.sequence)"' "$d")"
 }
@@ -219,12 +235,11 @@ cc_approve() {
 }
 
 cc_commit() {
-  local dir=${1:-} as=$GL_LEAD_ORG args orderer targets ready msp org
+  local dir=${1:-} as=$GL_LEAD_ORG args def ids targets ready msp
   [[ ${2:-} != --as ]] || as=${3:?--as ORG}
   [[ -n $dir && -f $dir/definition.json ]] || gl_die "usage: org.sh cc-commit DIR [--as ORG]"
   gl_use_fabric peer
   mapfile -t args < <(approve_args "$dir")
-  mapfile -t orderer < <(orderer_args)
   ready=$(as_identity "$as" admin peer lifecycle chaincode checkcommitreadiness "${args[@]}" --output json) ||
     gl_die "checkcommitreadiness failed"
   if ! jq -e '.approvals | (map(select(.)) | length) > (length / 2)' <<<"$ready" >/dev/null; then
@@ -233,12 +248,10 @@ cc_commit() {
   # A peer endorses the commit only if its own org approved the definition.
   targets=()
   for msp in $(jq -r '.approvals | to_entries[] | select(.value) | .key' <<<"$ready"); do
-    org=$(org_of_msp "$msp")
-    [[ -n $org ]] || continue
-    targets+=(--peerAddresses "$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)"
-      --tlsRootCertFiles "$GL_ORGS_DIR/$org/msp/tlscacerts/ca.pem")
+    targets+=(--endorsing-org "$msp")
   done
-  as_identity "$as" admin peer lifecycle chaincode commit "${orderer[@]}" "${args[@]}" "${targets[@]}" \
-    >>"$ORG_LOG" 2>&1 || gl_die "commit failed (logs/org.log)"
+  mapfile -t def < <(cc_def_args "$dir")
+  mapfile -t ids < <(gateway_args "$as" admin)
+  gridctl cc commit "${ids[@]}" "${def[@]}" "${targets[@]}" >>"$ORG_LOG" 2>&1 || gl_die "commit failed (logs/org.log)"
   gl_log "committed $(jq -r '"\(.name) sequence \(.sequence)"' "$dir/definition.json")"
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Channel configuration updates as files people exchange (sourced by org.sh):
-# a proposal directory holds the update envelope, the config it was computed
-# from and what it needs; admins sign it in turn; the submitter checks it
-# against the channel's current config and sends it to the orderer.
+# Channel configuration updates as files people exchange (sourced by org.sh),
+# thin over `gridctl org` (crate gridledger-governance): a proposal directory
+# holds the update envelope and what it is about; admins sign it in turn
+# (`gridctl org sign`); the submitter's `gridctl org submit` checks every
+# signature cryptographically against the channel's current MSPs, evaluates
+# the policies the update must satisfy, refuses a stale update, and only then
+# sends it to the orderer.
 #
 # A proposal directory:
-#   proposal.json   {kind, org, msp, channel, baseDigest, baseBlock, policy, summary}
-#   base.json       the channel config the update was computed from (configtxlator JSON)
-#   envelope.pb     the CONFIG_UPDATE envelope; `peer channel signconfigtx` appends signatures to it
+#   proposal.json   {kind, org, msp, channel, baseBlock, summary}
+#   envelope.pb     the CONFIG_UPDATE envelope (also what `peer channel signconfigtx` reads)
 # shellcheck shell=bash
 
 ORG_LOG="$GL_RUN/logs/org.log"
@@ -30,24 +32,6 @@ as_identity() {
   )
 }
 
-# The org key whose MSP id is MSP, or nothing.
-org_of_msp() {
-  local org name
-  for org in $(gl_all_orgs) $(known_extra_orgs); do
-    name="GL_${org^^}_MSPID"
-    [[ ${!name:-} != "$1" ]] || {
-      echo "$org"
-      return 0
-    }
-  done
-}
-
-# Orgs defined in network/orgs/*.env (members or not).
-known_extra_orgs() {
-  local f
-  for f in "$GL_NETWORK"/orgs/*.env; do [[ ! -f $f ]] || basename "$f" .env; done
-}
-
 # fetch_config ORG DIR: the channel's latest config as ORG's admin, to
 # DIR/config.json; prints the number of the block that holds it.
 fetch_config() {
@@ -63,20 +47,46 @@ fetch_config() {
   rm -f "$dir/config-block.pb" "$dir/config-block.json"
 }
 
-# A digest of a config that does not depend on JSON formatting.
-config_digest() { jq -cS . "$1" | sha256sum | cut -d' ' -f1; }
-
 # Application org MSP ids of a config, one per line, sorted.
 member_msps() { jq -r '.channel_group.groups.Application.groups | keys[]' "$1"; }
 
-# make_proposal DIR KIND ORG MSP BASE_JSON MODIFIED_JSON POLICY BLOCK SUMMARY:
-# computes the update and writes the proposal directory. POLICY is the path of
-# the policy that must be satisfied (/Channel/Application/Admins or
-# /Channel/Application/<MSP>/Admins).
+# gridctl ARGS: the gridctl of this checkout (built on first use, debug profile).
+gridctl() {
+  if [[ -z ${GL_GRIDCTL:-} ]]; then
+    (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
+    GL_GRIDCTL=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
+  fi
+  "$GL_GRIDCTL" "$@"
+}
+
+# signer_args ORG USER: gridctl's identity flags for ORG's USER, one per line.
+signer_args() {
+  local msp=$GL_ORGS_DIR/$1/users/$2/msp
+  [[ -d $msp ]] || gl_die "no identity $1/$2 in $GL_ORGS_DIR"
+  printf '%s\n' --msp-id "$(orgvar "$1" MSPID)" --cert "$(only_file "$msp/signcerts")" \
+    --key "$(only_file "$msp/keystore")" --channel "$GL_CHANNEL"
+}
+
+only_file() { # dir: its single file
+  local f=("$1"/*)
+  if ((${#f[@]} != 1)) || [[ ! -f ${f[0]} ]]; then gl_die "$1 should hold exactly one file"; fi
+  echo "${f[0]}"
+}
+
+# source_args ORG: signer_args of ORG's admin plus the orderer, for fetching the config and sending.
+source_args() {
+  signer_args "$1" admin
+  printf '%s\n' --orderer "$GL_ORDERER_HOST:$GL_ORDERER_PORT" \
+    --orderer-tls-ca "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem"
+}
+
+# make_proposal DIR KIND ORG MSP BASE_JSON MODIFIED_JSON BLOCK SUMMARY: computes
+# the update between two configs (configtxlator JSON, edited with jq: removing
+# an org, a new CRL) and writes the proposal directory. Which policies it needs
+# is for `gridctl org show/submit` to work out from the current config.
 make_proposal() {
-  local dir=$1 kind=$2 org=$3 msp=$4 base=$5 modified=$6 policy=$7 block=$8 summary=$9
+  local dir=$1 kind=$2 org=$3 msp=$4 base=$5 modified=$6 block=$7 summary=$8
   mkdir -p "$dir"
-  cp "$base" "$dir/base.json"
   if ! configtxlator proto_encode --input "$base" --type common.Config --output "$dir/base.pb" ||
     ! configtxlator proto_encode --input "$modified" --type common.Config --output "$dir/modified.pb"; then
     gl_die "configtxlator could not encode the config"
@@ -90,94 +100,18 @@ make_proposal() {
     '{payload: {header: {channel_header: {channel_id: $ch, type: 2}}, data: {config_update: $u[0]}}}' \
     >"$dir/envelope.json"
   configtxlator proto_encode --input "$dir/envelope.json" --type common.Envelope --output "$dir/envelope.pb"
-  jq -n --arg kind "$kind" --arg org "$org" --arg msp "$msp" --arg ch "$GL_CHANNEL" --arg policy "$policy" \
-    --arg digest "$(config_digest "$base")" --argjson block "$block" --arg summary "$summary" \
-    '{kind: $kind, org: $org, msp: $msp, channel: $ch, baseDigest: $digest, baseBlock: $block,
-      policy: $policy, summary: $summary}' >"$dir/proposal.json"
+  write_proposal_json "$dir" "$kind" "$org" "$msp" "$block" "$summary"
   rm -f "$dir/base.pb" "$dir/modified.pb" "$dir/update.pb" "$dir/envelope.json"
+}
+
+# write_proposal_json DIR KIND ORG MSP BLOCK SUMMARY
+write_proposal_json() {
+  jq -n --arg kind "$2" --arg org "$3" --arg msp "$4" --arg ch "$GL_CHANNEL" --argjson block "$5" --arg summary "$6" \
+    '{kind: $kind, org: $org, msp: $msp, channel: $ch, baseBlock: $block, summary: $summary}' >"$1/proposal.json"
 }
 
 proposal_field() { jq -r --arg f "$2" '.[$f]' "$1/proposal.json"; }
 
 require_proposal() {
   [[ -f $1/proposal.json && -f $1/envelope.pb ]] || gl_die "$1 is not a proposal directory (no proposal.json/envelope.pb)"
-}
-
-# signers DIR: one line per signature in the envelope: "MSPID<TAB>base64 PEM".
-signers() {
-  configtxlator proto_decode --input "$1/envelope.pb" --type common.Envelope |
-    jq -r '.payload.data.signatures // [] | .[] | .signature_header.creator | "\(.mspid)\t\(.id_bytes)"'
-}
-
-# The certificate's subject, one line.
-cert_subject() { base64 -d <<<"$1" | openssl x509 -noout -subject -nameopt compat 2>/dev/null; }
-
-# check_signer CONFIG MSP CERT_B64: empty output if CERT is an admin of member
-# MSP under CONFIG (NodeOU admin, issued by the org's CA in the channel config,
-# not on the org's CRL there); otherwise the reason it does not count.
-check_signer() {
-  local config=$1 msp=$2 cert=$3 tmp subject
-  if ! jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$config" >/dev/null; then
-    echo "$msp is not a member org of $GL_CHANNEL"
-    return 0
-  fi
-  subject=$(cert_subject "$cert") || subject=""
-  [[ -n $subject ]] || {
-    echo "the $msp signer's certificate does not parse"
-    return 0
-  }
-  if [[ $subject != *"OU=admin"* ]]; then
-    echo "signature by a non-admin: '$subject' of $msp is not an admin (NodeOU admin)"
-    return 0
-  fi
-  tmp=$(mktemp -d)
-  base64 -d <<<"$cert" >"$tmp/cert.pem"
-  jq -r --arg m "$msp" '.channel_group.groups.Application.groups[$m].values.MSP.value.config.root_certs[]' \
-    "$config" | while read -r c; do base64 -d <<<"$c"; done >"$tmp/roots.pem"
-  jq -r --arg m "$msp" '.channel_group.groups.Application.groups[$m].values.MSP.value.config.revocation_list // [] | .[]' \
-    "$config" | while read -r c; do base64 -d <<<"$c"; done >"$tmp/crls.pem"
-  local verify=(openssl verify -CAfile "$tmp/roots.pem")
-  [[ ! -s $tmp/crls.pem ]] || verify+=(-crl_check -CRLfile "$tmp/crls.pem")
-  if ! "${verify[@]}" "$tmp/cert.pem" >/dev/null 2>&1; then
-    echo "signer '$subject' is not certified by $msp's CA in the channel config, or is revoked"
-  fi
-  rm -rf "$tmp"
-}
-
-# Signatures needed by an ImplicitMeta policy over N sub-policies.
-implicit_threshold() { # rule n
-  case "$1" in
-    ANY) echo 1 ;;
-    ALL) echo "$2" ;;
-    MAJORITY) echo $(($2 / 2 + 1)) ;;
-    *) gl_die "unknown ImplicitMeta rule $1" ;;
-  esac
-}
-
-# check_proposal DIR CONFIG: prints one problem per line (nothing when the
-# proposal may be sent): staleness, signers that do not count, too few.
-check_proposal() {
-  local dir=$1 config=$2 policy msp cert why rule n need have=() m
-  [[ $(proposal_field "$dir" baseDigest) == "$(config_digest "$config")" ]] ||
-    echo "stale: the channel config changed since this update was computed (from block $(proposal_field "$dir" baseBlock)); propose it again"
-  while IFS=$'\t' read -r msp cert; do
-    [[ -n $msp ]] || continue
-    why=$(check_signer "$config" "$msp" "$cert")
-    if [[ -n $why ]]; then
-      echo "$why; such a signature does not count: start again from a fresh proposal"
-    elif [[ " ${have[*]} " != *" $msp "* ]]; then
-      have+=("$msp")
-    fi
-  done < <(signers "$dir")
-  policy=$(proposal_field "$dir" policy)
-  if [[ $policy == /Channel/Application/Admins ]]; then
-    rule=$(jq -r '.channel_group.groups.Application.policies.Admins.policy.value.rule' "$config")
-    n=$(member_msps "$config" | wc -l)
-    need=$(implicit_threshold "$rule" "$n")
-    ((${#have[@]} >= need)) ||
-      echo "too few signatures: $policy is $rule of $n org admins, so $need orgs must sign; signed by ${#have[@]}: ${have[*]:-none}"
-  else
-    m=$(basename "$(dirname "$policy")")
-    [[ " ${have[*]} " == *" $m "* ]] || echo "not signed by an admin of $m, which $policy requires"
-  fi
 }

@@ -81,7 +81,7 @@ set_anchor() {
     "$tmp/config.json" >"$tmp/modified.json"
   dir=$(proposal_dir "anchor-$org" "")
   make_proposal "$dir" anchor "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-    "/Channel/Application/$msp/Admins" "$block" "anchor peer of $msp: $host:$port ($msp's own admin signs)"
+    "$block" "anchor peer of $msp: $host:$port ($msp's own admin signs)"
   rm -rf "$tmp"
   sign "$dir" --as "$org"
   submit "$dir" --as "$org"

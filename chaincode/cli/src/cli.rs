@@ -4,12 +4,14 @@ use clap::{Parser, Subcommand};
 
 use crate::bench::args::BenchArgs;
 use crate::call::{CallArgs, InvokeArgs};
+use crate::cc::CcCommand;
 use crate::cert::args::CertCommand;
 use crate::consortium::ConsortiumCommand;
 use crate::events::EventsArgs;
 use crate::flex::args::FlexCommand;
 use crate::market::args::MarketCommand;
 use crate::meter::args::MeterCommand;
+use crate::org::OrgCommand;
 use crate::package::PackageArgs;
 use crate::serve::ServeArgs;
 
@@ -71,4 +73,10 @@ pub enum Command {
     ///
     /// Example: gridctl serve --org utility --user operator1 --listen 127.0.0.1:8088
     Serve(ServeArgs),
+    /// Consortium membership: config updates that add an org, signed by admins, verified, then sent.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Chaincode definitions (_lifecycle): approve, commit, and policy expressions.
+    #[command(subcommand)]
+    Cc(CcCommand),
 }

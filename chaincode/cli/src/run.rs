@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command};
 use crate::meter::args::MeterCommand;
-use crate::{bench, call, cert, consortium, events, flex, market, meter, package, serve};
+use crate::{bench, call, cc, cert, consortium, events, flex, market, meter, org, package, serve};
 
 /// Runs the command; `Ok(ExitCode::FAILURE)` when the chaincode answered with an error status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,6 +24,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Consortium(c) => consortium::print(&c),
         Command::Bench(a) => parallel()?.block_on(bench::bench(&a)),
         Command::Serve(a) => parallel()?.block_on(serve::run(&a)),
+        Command::Org(c) => runtime()?.block_on(org::run(&c)).map(|()| ExitCode::SUCCESS),
+        Command::Cc(c) => runtime()?.block_on(cc::run(&c)).map(|()| ExitCode::SUCCESS),
     }
 }
 

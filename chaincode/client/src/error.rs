@@ -90,6 +90,9 @@ pub enum Error {
     /// The system clock is before 1970.
     #[error("the system clock is before 1970")]
     Clock,
+    /// The orderer refused a request or answered something unexpected (message already short).
+    #[error("{0}")]
+    Orderer(String),
 }
 
 /// A `Result` with this crate's [`Error`].

@@ -114,7 +114,7 @@ fn host_of(address: &str) -> &str {
     host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
 }
 
-fn endpoint(target: &PeerTarget) -> Result<Endpoint> {
+pub(crate) fn endpoint(target: &PeerTarget) -> Result<Endpoint> {
     let bad = || Error::Address(target.address.clone());
     if target.address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
         return Err(bad());

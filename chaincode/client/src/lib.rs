@@ -7,6 +7,7 @@
 //! - [`chain`]: the channel itself over evaluate: each organization's peer height, blocks with their validation
 //!   codes, the config block, a chaincode definition's approvals (qscc, `_lifecycle`); [`channel`]: the channel's
 //!   organizations and orderer nodes from its config block.
+//! - [`orderer`]: the ordering service's Deliver (newest block, latest config block) and Broadcast.
 //! - [`proposal`]: signed proposals as the gateway expects them, and Fabric's transaction ids.
 //! - [`package`]: reproducible chaincode-as-a-service packages and their ids.
 //! - [`text`]: how peer messages and refused input are shown (short, one line; `gridledger-text`).
@@ -35,6 +36,7 @@ pub mod ecdsa;
 pub mod error;
 pub mod gateway;
 pub mod identity;
+pub mod orderer;
 pub mod package;
 pub mod proposal;
 pub mod text;
@@ -42,6 +44,7 @@ pub mod text;
 pub use error::{Error, Result, describe};
 pub use gateway::{ClientTls, Committed, EventStream, Gateway, PeerTarget, Tamper, Tls};
 pub use identity::Signer;
+pub use orderer::Orderer;
 pub use package::{Connection, Package, PackageError};
 pub use proposal::Invocation;
 pub use text::peer_message;

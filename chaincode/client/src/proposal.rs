@@ -71,15 +71,20 @@ pub struct Signed {
     pub proposal: SignedProposal,
 }
 
+/// The current time as a header timestamp.
+pub fn now() -> Result<prost_types::Timestamp> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Error::Clock)?;
+    Ok(prost_types::Timestamp { seconds: now.as_secs() as i64, nanos: now.subsec_nanos() as i32 })
+}
+
 /// Builds and signs the proposal for `inv` with `nonce`.
 pub fn build(signer: &Signer, inv: &Invocation, nonce: &[u8]) -> Result<Signed> {
     let creator = signer.creator();
     let tx_id = tx_id(nonce, &creator);
     let cc_id = ChaincodeId { name: inv.chaincode.clone(), ..ChaincodeId::default() };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Error::Clock)?;
     let channel_header = ChannelHeader {
         r#type: HeaderType::EndorserTransaction as i32,
-        timestamp: Some(prost_types::Timestamp { seconds: now.as_secs() as i64, nanos: now.subsec_nanos() as i32 }),
+        timestamp: Some(now()?),
         channel_id: inv.channel.clone(),
         tx_id: tx_id.clone(),
         extension: ChaincodeHeaderExtension { chaincode_id: Some(cc_id.clone()) }.encode_to_vec(),

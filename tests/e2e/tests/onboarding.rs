@@ -245,7 +245,7 @@ fn onboard_trade_revoke_remove() {
     assert!(place_order(net, &revoked).ok);
     let revoke = proposal(&["revoke", "storage", &name]);
     ok(&["sign", &revoke, "--as", "utility"]);
-    refused(&["submit", &revoke], "not signed by an admin of StorageMSP");
+    refused(&["submit", &revoke], "/Channel/Application/StorageMSP/Admins is OR('StorageMSP.admin')");
     ok(&["sign", &revoke, "--as", "storage"]);
     ok(&["submit", &revoke]);
     let denied = place_order(net, &revoked);
@@ -257,7 +257,7 @@ fn onboard_trade_revoke_remove() {
     for org in ["utility", "grid"] {
         ok(&["sign", &remove, "--as", org]);
     }
-    refused(&["submit", &remove], "so 3 orgs must sign");
+    refused(&["submit", &remove], "MAJORITY Admins (3 of 4), 1 more needed");
     ok(&["sign", &remove, "--as", "prosumer"]);
     ok(&["submit", &remove]);
     let gone = place_order(net, &prosumer1);

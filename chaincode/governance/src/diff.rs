@@ -1,0 +1,169 @@
+//! The config update between two configs, computed as `configtxlator
+//! compute_update` does: the write set holds every changed element with its
+//! version bumped (and, for a group whose members changed, all its members at
+//! their current versions); the read set pins the versions the change builds on.
+
+use std::collections::HashMap;
+
+use gridledger_protos::common::{Config, ConfigGroup, ConfigPolicy, ConfigUpdate, ConfigValue};
+
+use crate::error::{Error, Result};
+
+/// The update that turns `original` into `updated` on `channel`.
+pub fn compute_update(channel: &str, original: &Config, updated: &Config) -> Result<ConfigUpdate> {
+    let empty = ConfigGroup::default();
+    let orig = original.channel_group.as_ref().unwrap_or(&empty);
+    let upd = updated.channel_group.as_ref().unwrap_or(&empty);
+    let (read_set, write_set, changed) = group_update(orig, upd);
+    if !changed {
+        return Err(Error::NoChange);
+    }
+    Ok(ConfigUpdate {
+        channel_id: channel.to_owned(),
+        read_set: Some(read_set),
+        write_set: Some(write_set),
+        isolated_data: HashMap::new(),
+    })
+}
+
+/// Elements of one kind (policies, values or groups) split into what is read,
+/// written, unchanged, and whether members were added or removed.
+struct Members<T> {
+    read: HashMap<String, T>,
+    write: HashMap<String, T>,
+    same: HashMap<String, T>,
+    membership_changed: bool,
+}
+
+impl<T> Members<T> {
+    fn new() -> Self {
+        Members { read: HashMap::new(), write: HashMap::new(), same: HashMap::new(), membership_changed: false }
+    }
+}
+
+fn policies_update(orig: &HashMap<String, ConfigPolicy>, upd: &HashMap<String, ConfigPolicy>) -> Members<ConfigPolicy> {
+    let mut m = Members::new();
+    for (name, o) in orig {
+        let Some(u) = upd.get(name) else {
+            m.membership_changed = true;
+            continue;
+        };
+        if o.mod_policy == u.mod_policy && o.policy == u.policy {
+            m.same.insert(name.clone(), ConfigPolicy { version: o.version, ..Default::default() });
+        } else {
+            m.write.insert(name.clone(), ConfigPolicy { version: o.version + 1, ..u.clone() });
+        }
+    }
+    for (name, u) in upd {
+        if !orig.contains_key(name) {
+            m.membership_changed = true;
+            m.write.insert(name.clone(), ConfigPolicy { version: 0, ..u.clone() });
+        }
+    }
+    m
+}
+
+fn values_update(orig: &HashMap<String, ConfigValue>, upd: &HashMap<String, ConfigValue>) -> Members<ConfigValue> {
+    let mut m = Members::new();
+    for (name, o) in orig {
+        let Some(u) = upd.get(name) else {
+            m.membership_changed = true;
+            continue;
+        };
+        if o.mod_policy == u.mod_policy && o.value == u.value {
+            m.same.insert(name.clone(), ConfigValue { version: o.version, ..Default::default() });
+        } else {
+            m.write.insert(name.clone(), ConfigValue { version: o.version + 1, ..u.clone() });
+        }
+    }
+    for (name, u) in upd {
+        if !orig.contains_key(name) {
+            m.membership_changed = true;
+            m.write.insert(name.clone(), ConfigValue { version: 0, ..u.clone() });
+        }
+    }
+    m
+}
+
+fn groups_update(orig: &HashMap<String, ConfigGroup>, upd: &HashMap<String, ConfigGroup>) -> Members<ConfigGroup> {
+    let mut m = Members::new();
+    for (name, o) in orig {
+        let Some(u) = upd.get(name) else {
+            m.membership_changed = true;
+            continue;
+        };
+        let (read, write, changed) = group_update(o, u);
+        if changed {
+            m.read.insert(name.clone(), read);
+            m.write.insert(name.clone(), write);
+        } else {
+            m.same.insert(name.clone(), read);
+        }
+    }
+    for (name, u) in upd {
+        if !orig.contains_key(name) {
+            m.membership_changed = true;
+            m.write.insert(name.clone(), u.clone());
+        }
+    }
+    m
+}
+
+/// (read set, write set, changed) of one group.
+fn group_update(orig: &ConfigGroup, upd: &ConfigGroup) -> (ConfigGroup, ConfigGroup, bool) {
+    let mut policies = policies_update(&orig.policies, &upd.policies);
+    let mut values = values_update(&orig.values, &upd.values);
+    let mut groups = groups_update(&orig.groups, &upd.groups);
+    let membership_changed = policies.membership_changed || values.membership_changed || groups.membership_changed;
+    if !membership_changed && orig.mod_policy == upd.mod_policy {
+        let untouched = policies.write.is_empty() && values.write.is_empty() && groups.write.is_empty();
+        if untouched {
+            let pinned = ConfigGroup { version: orig.version, ..Default::default() };
+            return (pinned.clone(), pinned, false);
+        }
+        let read = ConfigGroup {
+            version: orig.version,
+            policies: policies.read,
+            values: values.read,
+            groups: groups.read,
+            mod_policy: String::new(),
+        };
+        let write = ConfigGroup {
+            version: orig.version,
+            policies: policies.write,
+            values: values.write,
+            groups: groups.write,
+            mod_policy: String::new(),
+        };
+        return (read, write, true);
+    }
+    // Members were added or removed (or the group's own mod_policy changed): the
+    // group's version goes up and the write set lists every member that stays.
+    for (k, v) in policies.same.drain() {
+        policies.read.insert(k.clone(), v.clone());
+        policies.write.insert(k, v);
+    }
+    for (k, v) in values.same.drain() {
+        values.read.insert(k.clone(), v.clone());
+        values.write.insert(k, v);
+    }
+    for (k, v) in groups.same.drain() {
+        groups.read.insert(k.clone(), v.clone());
+        groups.write.insert(k, v);
+    }
+    let read = ConfigGroup {
+        version: orig.version,
+        policies: policies.read,
+        values: values.read,
+        groups: groups.read,
+        mod_policy: String::new(),
+    };
+    let write = ConfigGroup {
+        version: orig.version + 1,
+        policies: policies.write,
+        values: values.write,
+        groups: groups.write,
+        mod_policy: upd.mod_policy.clone(),
+    };
+    (read, write, true)
+}
