@@ -11,6 +11,9 @@
 //! so a rerun on the same network uses another day, and no other test's readings fall into it.
 
 #[allow(dead_code)]
+#[path = "energy/browser.rs"]
+mod browser;
+#[allow(dead_code)]
 #[path = "energy/support.rs"]
 mod support;
 
@@ -184,4 +187,23 @@ fn certificates_end_to_end() {
     assert_eq!((report["consumptionWh"].as_i64(), report["matchedWh"].as_i64()), (Some(2400), Some(1500)));
     assert_eq!(report["score"], json!({"numerator": 5, "denominator": 8}));
     assert_eq!(report["scoreBasisPoints"], 6250);
+
+    // --- The web view as bob: the claimed certificate and the day's matching report, in Chromium ---------------
+    let day_text: String = gridledger_web::html::utc(day).chars().take(10).collect();
+    let (msp_q, id_q) = (gridledger_web::json::url(bob_msp), gridledger_web::json::url(bob_id));
+    let pages = [
+        browser::Page {
+            path: format!("/certificates/{bobs}"),
+            contains: vec![format!("Certificate {bobs}"), "cancelled".into(), "History".into()],
+            shot: "certificate",
+        },
+        browser::Page {
+            path: format!("/matching?msp={msp_q}&id={id_q}&day={day_text}"),
+            contains: vec!["score 62.50 %".into()],
+            shot: "matching",
+        },
+    ];
+    tokio::runtime::Runtime::new()
+        .unwrap_or_else(|e| panic!("a runtime: {e}"))
+        .block_on(browser::visit(&cast.bob, &pages));
 }

@@ -14,6 +14,9 @@
 //! alice's and bob's accounts) are compared as differences.
 
 #[allow(dead_code)]
+#[path = "energy/browser.rs"]
+mod browser;
+#[allow(dead_code)]
 #[path = "energy/support.rs"]
 mod support;
 
@@ -183,6 +186,13 @@ fn flexibility_end_to_end() {
         shown.contains(&vpp_a) && shown.contains(&vpp_b) && shown.contains("awarded"),
         "gridctl flex show: {shown}"
     );
+    let page = browser::Page {
+        path: format!("/flexibility/{id}"),
+        contains: vec![format!("Flexibility request {id}"), "awarded".into(), vpp_a.clone(), vpp_b.clone()],
+        shot: "flexibility",
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("a runtime: {e}"));
+    runtime.block_on(browser::visit(&cast.grid_operator, &[page]));
     let i = &b["intervals"][0];
     // Delivered 3000 - (-2000) = 5000 of 6000; tolerance 600, shortfall 400 Wh at 300 = 120; 5000 Wh at 100 = 500.
     assert_eq!((i["deliveredWh"].as_i64(), i["shortfallWh"].as_i64()), (Some(5000), Some(400)));

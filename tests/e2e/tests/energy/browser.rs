@@ -364,3 +364,30 @@ pub(crate) async fn check_pages(s: &Scenario) {
     browser.quit().await;
     server.stop().await;
 }
+
+/// One page to look at: its path, the text its body must contain, and the screenshot's name.
+#[allow(dead_code)] // the certificates and flexibility tests' (the energy scenario has check_pages)
+pub(crate) struct Page {
+    pub path: String,
+    pub contains: Vec<String>,
+    pub shot: &'static str,
+}
+
+/// Serves the web view as `who` and checks each page in Chromium: its body holds every expected text; a
+/// screenshot of each.
+#[allow(dead_code)] // the certificates and flexibility tests' (the energy scenario has check_pages)
+pub(crate) async fn visit(who: &Identity, pages: &[Page]) {
+    let server = Server::start(who).await;
+    let browser = Browser::start().await;
+    for page in pages {
+        browser.open(&format!("{}{}", server.base, page.path)).await;
+        let body = browser.eval("return document.body.innerText;").await;
+        let body = body.as_str().unwrap_or_default();
+        for want in &page.contains {
+            assert!(body.contains(want.as_str()), "{} shows no {want:?}:\n{body}", page.path);
+        }
+        browser.screenshot(page.shot).await;
+    }
+    browser.quit().await;
+    server.stop().await;
+}
