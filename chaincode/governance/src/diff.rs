@@ -41,45 +41,62 @@ impl<T> Members<T> {
     }
 }
 
-fn policies_update(orig: &HashMap<String, ConfigPolicy>, upd: &HashMap<String, ConfigPolicy>) -> Members<ConfigPolicy> {
-    let mut m = Members::new();
-    for (name, o) in orig {
-        let Some(u) = upd.get(name) else {
-            m.membership_changed = true;
-            continue;
-        };
-        if o.mod_policy == u.mod_policy && o.policy == u.policy {
-            m.same.insert(name.clone(), ConfigPolicy { version: o.version, ..Default::default() });
-        } else {
-            m.write.insert(name.clone(), ConfigPolicy { version: o.version + 1, ..u.clone() });
-        }
+/// A policy or a value: a leaf of the config tree, compared by its content and mod_policy.
+trait Leaf: Clone + Default {
+    fn version(&self) -> u64;
+    /// `self` at `version`, content kept.
+    fn at(&self, version: u64) -> Self;
+    /// Only the version, as the read and unchanged sets carry it.
+    fn version_only(&self) -> Self {
+        Self::default().at(self.version())
     }
-    for (name, u) in upd {
-        if !orig.contains_key(name) {
-            m.membership_changed = true;
-            m.write.insert(name.clone(), ConfigPolicy { version: 0, ..u.clone() });
-        }
-    }
-    m
+    /// Same content and mod_policy.
+    fn same_as(&self, other: &Self) -> bool;
 }
 
-fn values_update(orig: &HashMap<String, ConfigValue>, upd: &HashMap<String, ConfigValue>) -> Members<ConfigValue> {
+impl Leaf for ConfigPolicy {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn at(&self, version: u64) -> Self {
+        ConfigPolicy { version, ..self.clone() }
+    }
+    fn same_as(&self, other: &Self) -> bool {
+        self.mod_policy == other.mod_policy && self.policy == other.policy
+    }
+}
+
+impl Leaf for ConfigValue {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn at(&self, version: u64) -> Self {
+        ConfigValue { version, ..self.clone() }
+    }
+    fn same_as(&self, other: &Self) -> bool {
+        self.mod_policy == other.mod_policy && self.value == other.value
+    }
+}
+
+/// The policies or values of a group: changed ones written at the next version, new ones at 0, unchanged ones kept
+/// with their version; any added or removed one changes the membership.
+fn leaves_update<T: Leaf>(orig: &HashMap<String, T>, upd: &HashMap<String, T>) -> Members<T> {
     let mut m = Members::new();
     for (name, o) in orig {
         let Some(u) = upd.get(name) else {
             m.membership_changed = true;
             continue;
         };
-        if o.mod_policy == u.mod_policy && o.value == u.value {
-            m.same.insert(name.clone(), ConfigValue { version: o.version, ..Default::default() });
+        if o.same_as(u) {
+            m.same.insert(name.clone(), o.version_only());
         } else {
-            m.write.insert(name.clone(), ConfigValue { version: o.version + 1, ..u.clone() });
+            m.write.insert(name.clone(), u.at(o.version() + 1));
         }
     }
     for (name, u) in upd {
         if !orig.contains_key(name) {
             m.membership_changed = true;
-            m.write.insert(name.clone(), ConfigValue { version: 0, ..u.clone() });
+            m.write.insert(name.clone(), u.at(0));
         }
     }
     m
@@ -111,8 +128,8 @@ fn groups_update(orig: &HashMap<String, ConfigGroup>, upd: &HashMap<String, Conf
 
 /// (read set, write set, changed) of one group.
 fn group_update(orig: &ConfigGroup, upd: &ConfigGroup) -> (ConfigGroup, ConfigGroup, bool) {
-    let mut policies = policies_update(&orig.policies, &upd.policies);
-    let mut values = values_update(&orig.values, &upd.values);
+    let mut policies = leaves_update(&orig.policies, &upd.policies);
+    let mut values = leaves_update(&orig.values, &upd.values);
     let mut groups = groups_update(&orig.groups, &upd.groups);
     let membership_changed = policies.membership_changed || values.membership_changed || groups.membership_changed;
     if !membership_changed && orig.mod_policy == upd.mod_policy {
