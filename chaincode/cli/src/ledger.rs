@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use gridledger_client::text::peer_message;
 use gridledger_client::{Gateway, Invocation};
+use gridledger_protos::peer::Response;
 use serde_json::Value;
 
 use crate::conn::{GatewayArgs, connect};
@@ -66,14 +67,7 @@ impl Chaincode {
 
     /// Runs `call`; its JSON answer (`Null` for an empty payload), `None` for a 404 on an optional call.
     pub async fn run(&mut self, call: &Call) -> anyhow::Result<Option<Value>> {
-        let inv = Invocation {
-            channel: self.channel.clone(),
-            chaincode: self.name.clone(),
-            args: std::iter::once(call.tx.as_bytes().to_vec())
-                .chain(call.args.iter().map(|a| a.as_bytes().to_vec()))
-                .collect(),
-            ..Invocation::default()
-        };
+        let inv = invocation(&self.channel, &self.name, call.tx, &call.args);
         let response = if call.submit {
             let done = self.gw.submit(&inv).await?;
             eprintln!("transaction {} committed in block {}", done.tx_id, done.block);
@@ -88,14 +82,31 @@ impl Chaincode {
         if response.status == 404 && call.optional {
             return Ok(None);
         }
-        if response.status >= 400 {
-            bail!("{} {}: {} {}", self.name, call.tx, response.status, peer_message(&response.message));
-        }
-        if response.payload.is_empty() {
-            return Ok(Some(Value::Null));
-        }
-        serde_json::from_slice(&response.payload).map(Some).with_context(|| format!("{} answered non-JSON", call.tx))
+        json_answer(&self.name, call.tx, &response).map(Some)
     }
+}
+
+/// An invocation of `tx(args)` on `chaincode`.
+pub fn invocation<A: AsRef<str>>(channel: &str, chaincode: &str, tx: &str, args: &[A]) -> Invocation {
+    Invocation {
+        channel: channel.into(),
+        chaincode: chaincode.into(),
+        args: std::iter::once(tx.as_bytes().to_vec())
+            .chain(args.iter().map(|a| a.as_ref().as_bytes().to_vec()))
+            .collect(),
+        ..Invocation::default()
+    }
+}
+
+/// A chaincode's answer as JSON (`Null` for an empty payload); an error status (400 and up) is an error quoting it.
+pub fn json_answer(chaincode: &str, tx: &str, response: &Response) -> anyhow::Result<Value> {
+    if response.status >= 400 {
+        bail!("{chaincode} {tx}: {} {}", response.status, peer_message(&response.message));
+    }
+    if response.payload.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&response.payload).with_context(|| format!("{tx} answered non-JSON"))
 }
 
 /// Runs `calls` in order on chaincode `name`, reached as `gw` says, and prints their answers (see [`print()`]): a
@@ -226,6 +237,25 @@ pub fn int_list(text: &str) -> anyhow::Result<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn invocations_carry_the_function_first() {
+        let inv = invocation("energy", "registry", "GetVpp", &["v1"]);
+        assert_eq!((inv.channel.as_str(), inv.chaincode.as_str()), ("energy", "registry"));
+        assert_eq!(inv.args, vec![b"GetVpp".to_vec(), b"v1".to_vec()]);
+    }
+
+    #[test]
+    fn answers_are_json_and_error_statuses_errors() {
+        let answer = |status, message: &str, payload: &[u8]| {
+            let r = Response { status, message: message.into(), payload: payload.to_vec() };
+            json_answer("trade", "Balance", &r).map_err(|e| e.to_string())
+        };
+        assert_eq!(answer(200, "", b"7"), Ok(json!(7)));
+        assert_eq!(answer(200, "", b""), Ok(Value::Null));
+        assert_eq!(answer(409, "already settled", b""), Err("trade Balance: 409 already settled".to_string()));
+        assert!(answer(200, "", b"{").is_err_and(|e| e.contains("non-JSON")));
+    }
 
     #[test]
     fn aligns_columns() {

@@ -15,11 +15,14 @@ use gridledger_reading::{Reading, Signer};
 use serde_json::{Value, json};
 
 use super::args::BenchArgs;
-use super::steps::{call, evaluate_json, percentile_ms, readings, submit_all, submit_json, submit_lanes, unix_now};
+use super::steps::{evaluate_json, submit_all, submit_json, submit_lanes, unix_now};
 use crate::conn::{connect, connect_all, identity};
 use crate::fleet::profile::mix;
 use crate::fleet::register::registration;
+use crate::fleet::submit_readings;
+use crate::ledger::invocation;
 use crate::load::driver::{self, Plan, Source, Tx, Worker};
+use crate::load::stats::Stats;
 
 const HOUR: i64 = 3600;
 /// The meters' interval: the metering contract's standard quarter hour.
@@ -59,7 +62,7 @@ struct Issue {
 impl Source for Issue {
     fn next_tx(&mut self) -> anyhow::Result<Option<Tx>> {
         Ok(self.pairs.next().map(|(device, hour)| Tx {
-            invocation: call(&self.channel, "certificates", "IssueCertificates", &[&device, &hour.to_string()]),
+            invocation: invocation(&self.channel, "certificates", "IssueCertificates", &[&device, &hour.to_string()]),
             units: 1,
         }))
     }
@@ -93,7 +96,7 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
     let w = a.workers;
 
     let calls = |cc: &str, f: &str, each: &dyn Fn(usize) -> Vec<String>| -> Vec<_> {
-        (0..n).map(|d| call(channel, cc, f, &each(d).iter().map(String::as_str).collect::<Vec<_>>())).collect()
+        (0..n).map(|d| invocation(channel, cc, f, &each(d).iter().map(String::as_str).collect::<Vec<_>>())).collect()
     };
     submit_all(
         &owner,
@@ -110,8 +113,9 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
     )
     .await?;
     let regs: Vec<String> = (0..n).map(|d| registration(&meters[d], &devices[d], &signers[d], QUARTER)).collect();
-    let chunks =
-        regs.chunks(METER_CHUNK).map(|c| call(channel, "metering", "RegisterMeters", &[&format!("[{}]", c.join(","))]));
+    let chunks = regs
+        .chunks(METER_CHUNK)
+        .map(|c| invocation(channel, "metering", "RegisterMeters", &[&format!("[{}]", c.join(","))]));
     submit_all(&installer, "RegisterMeters", chunks.collect(), w).await?;
 
     // One lane per meter: its batches commit in counter order; meters go in parallel.
@@ -128,7 +132,9 @@ async fn build(a: &BenchArgs, count: usize) -> anyhow::Result<Fixture> {
             }
         }
         readings_sent += mine.len();
-        lanes.push(mine.chunks(BATCH).map(|b| readings(channel, b)).collect::<anyhow::Result<Vec<_>>>()?);
+        lanes.push(
+            mine.chunks(BATCH).map(|b| submit_readings(channel, "metering", b)).collect::<anyhow::Result<Vec<_>>>()?,
+        );
     }
     submit_lanes(&a.gw, &format!("SubmitReadings ({readings_sent} readings)"), lanes, w).await?;
     let device_json = |d: usize| {
@@ -169,7 +175,7 @@ async fn issue(a: &BenchArgs, f: &Fixture, count: usize) -> anyhow::Result<Value
     let mut gw = connect(&owner).await?;
     for (d, h) in [(0, 0), (f.devices.len() - 1, f.hours - 1)] {
         let hour = (f.first_hour + h as i64 * HOUR).to_string();
-        let inv = call(&a.gw.channel, "certificates", "GetIssuance", &[&f.devices[d], &hour]);
+        let inv = invocation(&a.gw.channel, "certificates", "GetIssuance", &[&f.devices[d], &hour]);
         let (got, _) = evaluate_json(&mut gw, &inv).await?;
         if got["issuedWh"].as_i64() != Some(f.export[d][h]) {
             bail!(
@@ -193,7 +199,12 @@ async fn matching(a: &BenchArgs, f: &Fixture) -> anyhow::Result<Value> {
     let mut gw = connect(&consumer).await?;
     let (registered, _) = submit_json(
         &mut gw,
-        &call(channel, "registry", "RegisterAsset", &[&asset(&load, "flexible-load", &format!("cp-{}-load", f.tag))]),
+        &invocation(
+            channel,
+            "registry",
+            "RegisterAsset",
+            &[&asset(&load, "flexible-load", &format!("cp-{}-load", f.tag))],
+        ),
     )
     .await?;
     let party = &registered["owner"];
@@ -201,54 +212,57 @@ async fn matching(a: &BenchArgs, f: &Fixture) -> anyhow::Result<Value> {
     submit_all(
         &operator,
         "ApproveConnection (consumer)",
-        vec![call(channel, "registry", "ApproveConnection", &[&load])],
+        vec![invocation(channel, "registry", "ApproveConnection", &[&load])],
         1,
     )
     .await?;
     let signer = Signer::generate().context("generating a P-256 key")?.0;
     let reg = registration(&meter, &load, &signer, QUARTER);
-    submit_all(&installer, "RegisterMeter (consumer)", vec![call(channel, "metering", "RegisterMeter", &[&reg])], 1)
-        .await?;
+    submit_all(
+        &installer,
+        "RegisterMeter (consumer)",
+        vec![invocation(channel, "metering", "RegisterMeter", &[&reg])],
+        1,
+    )
+    .await?;
     let day: Vec<Reading> = (0..96)
         .map(|q| signed(&meter, &signer, f.first_hour + q * i64::from(QUARTER), "1.8.0", CONSUMER_QUARTER_WH))
         .collect::<anyhow::Result<_>>()?;
-    submit_all(&a.gw, "SubmitReadings (consumer, 96)", vec![readings(channel, &day)?], 1).await?;
+    submit_all(&a.gw, "SubmitReadings (consumer, 96)", vec![submit_readings(channel, "metering", &day)?], 1).await?;
 
     let mut owner_gw = connect(&owner).await?;
     let (mut transfers, mut claims, mut claimed) = (Vec::new(), Vec::new(), 0i64);
     for h in 0..24 {
         let hour = (f.first_hour + h * HOUR).to_string();
         let (issued, _) =
-            evaluate_json(&mut owner_gw, &call(channel, "certificates", "GetIssuance", &[&f.devices[0], &hour]))
+            evaluate_json(&mut owner_gw, &invocation(channel, "certificates", "GetIssuance", &[&f.devices[0], &hour]))
                 .await?;
         let (cert, wh) =
             (issued["certificateId"].as_str().unwrap_or_default().to_string(), issued["issuedWh"].to_string());
         claimed += issued["issuedWh"].as_i64().unwrap_or_default();
-        transfers.push(call(channel, "certificates", "TransferCertificate", &[&cert, msp, id, &wh]));
-        claims.push(call(channel, "certificates", "ClaimCertificate", &[&cert, &wh, &hour, msp, id]));
+        transfers.push(invocation(channel, "certificates", "TransferCertificate", &[&cert, msp, id, &wh]));
+        claims.push(invocation(channel, "certificates", "ClaimCertificate", &[&cert, &wh, &hour, msp, id]));
     }
     submit_all(&owner, "TransferCertificate (24)", transfers, a.workers).await?;
     submit_all(&consumer, "ClaimCertificate (24)", claims, a.workers).await?;
 
-    let report = call(channel, "certificates", "MatchingReport", &[msp, id, &f.first_hour.to_string()]);
-    let mut took = Vec::with_capacity(REPORTS);
-    let mut last = Value::Null;
+    let report = invocation(channel, "certificates", "MatchingReport", &[msp, id, &f.first_hour.to_string()]);
+    let (mut latency, mut last) = (Stats::default(), Value::Null);
+    let t0 = std::time::Instant::now();
     for _ in 0..REPORTS {
         let (got, t) = evaluate_json(&mut gw, &report).await?;
-        took.push(t);
+        latency.ok(t, 1);
         last = got;
     }
+    let latency = latency.report(t0.elapsed(), "reports");
     // The consumer's import may include an earlier run's on the same day; the claims are this run's alone.
     if last["claimedWh"].as_i64() != Some(claimed) || last["matchedWh"].as_i64() != Some(claimed) {
         bail!("MatchingReport claimed {} matched {}, expected {claimed} each", last["claimedWh"], last["matchedWh"]);
     }
-    took.sort_unstable();
-    let mean = took.iter().map(Duration::as_secs_f64).sum::<f64>() / took.len() as f64 * 1000.0;
     Ok(json!({
         "evaluations": REPORTS, "readings": 96, "claims": 24, "claimedWh": claimed,
         "consumptionWh": last["consumptionWh"], "scoreBasisPoints": last["scoreBasisPoints"],
-        "latencyMs": {"p50": percentile_ms(&took, 50.0), "p99": percentile_ms(&took, 99.0),
-                      "max": percentile_ms(&took, 100.0), "mean": (mean * 100.0).round() / 100.0},
+        "latencyMs": latency["latencyMs"],
     }))
 }
 

@@ -13,9 +13,12 @@ use gridledger_reading::Signer;
 use serde_json::{Value, json};
 
 use super::args::BenchArgs;
-use super::steps::{call, evaluate_json, percentile_ms, readings, submit_all, submit_json, unix_now, wait_until};
+use super::steps::{evaluate_json, submit_all, submit_json, unix_now, wait_until};
 use crate::conn::{GatewayArgs, connect, identity};
 use crate::fleet::register::registration;
+use crate::fleet::submit_readings;
+use crate::ledger::invocation;
+use crate::load::stats::Stats;
 
 /// The meters' and the request's interval, seconds (the e2e market's minute).
 const INTERVAL: i64 = 60;
@@ -56,7 +59,7 @@ async fn build(a: &BenchArgs, w: &Who, tag: &str, vpp: &str) -> anyhow::Result<(
         .map(|_| Signer::generate().map(|(s, _)| s).context("generating a P-256 key"))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut agg = connect(&w.aggregator).await?;
-    submit_json(&mut agg, &call(channel, "registry", "CreateVpp", &[vpp, "bench VPP"])).await?;
+    submit_json(&mut agg, &invocation(channel, "registry", "CreateVpp", &[vpp, "bench VPP"])).await?;
     // A connection point per member (a home each), all under the request's area `cp-<tag>-*`.
     let record = |id: &str| {
         json!({"id": id, "kind": "pv", "nameplateW": NAMEPLATE_W, "connectionPoint": format!("cp-{id}"),
@@ -65,23 +68,24 @@ async fn build(a: &BenchArgs, w: &Who, tag: &str, vpp: &str) -> anyhow::Result<(
     };
     for (k, owner) in w.owners.iter().enumerate() {
         let mine = assets.iter().skip(k).step_by(2);
-        let txs = mine.map(|id| call(channel, "registry", "RegisterAsset", &[&record(id)])).collect();
+        let txs = mine.map(|id| invocation(channel, "registry", "RegisterAsset", &[&record(id)])).collect();
         submit_all(owner, "RegisterAsset", txs, workers).await?;
     }
-    let approve = assets.iter().map(|id| call(channel, "registry", "ApproveConnection", &[id])).collect();
+    let approve = assets.iter().map(|id| invocation(channel, "registry", "ApproveConnection", &[id])).collect();
     submit_all(&w.operator, "ApproveConnection", approve, workers).await?;
     for (k, owner) in w.owners.iter().enumerate() {
         let mine = assets.iter().skip(k).step_by(2);
-        let txs = mine.map(|id| call(channel, "registry", "ConsentToVpp", &[id, vpp])).collect();
+        let txs = mine.map(|id| invocation(channel, "registry", "ConsentToVpp", &[id, vpp])).collect();
         submit_all(owner, "ConsentToVpp", txs, workers).await?;
     }
     let regs: Vec<String> =
         (0..n).map(|i| registration(&meters[i], &assets[i], &signers[i], INTERVAL as u32)).collect();
-    let chunks =
-        regs.chunks(METER_CHUNK).map(|c| call(channel, "metering", "RegisterMeters", &[&format!("[{}]", c.join(","))]));
+    let chunks = regs
+        .chunks(METER_CHUNK)
+        .map(|c| invocation(channel, "metering", "RegisterMeters", &[&format!("[{}]", c.join(","))]));
     submit_all(&w.installer, "RegisterMeters", chunks.collect(), workers).await?;
     let ids = serde_json::to_string(&assets)?;
-    let (joined, _) = submit_json(&mut agg, &call(channel, "registry", "AddVppMembers", &[vpp, &ids])).await?;
+    let (joined, _) = submit_json(&mut agg, &invocation(channel, "registry", "AddVppMembers", &[vpp, &ids])).await?;
     eprintln!("VPP {vpp}: {} members, {} W", joined["members"].as_array().map_or(0, Vec::len), joined["capacityW"]);
     Ok((meters, signers))
 }
@@ -108,13 +112,13 @@ pub async fn run(a: &BenchArgs) -> anyhow::Result<Value> {
                       "baseline": {"method": "schedule"}, "toleranceBps": 1000, "penaltyPerKwh": 300});
     let mut op = connect(&w.operator).await?;
     let (request, _) =
-        submit_json(&mut op, &call(channel, "flexibility", "CreateRequest", &[&spec.to_string()])).await?;
+        submit_json(&mut op, &invocation(channel, "flexibility", "CreateRequest", &[&spec.to_string()])).await?;
     let id = request["id"].as_str().unwrap_or_default().to_string();
     let offer = json!({"vppId": vpp, "wh": wanted, "pricePerKwh": 120, "meters": meters, "schedule": [0]});
     let mut agg = connect(&w.aggregator).await?;
-    submit_json(&mut agg, &call(channel, "flexibility", "SubmitOffer", &[&id, &offer.to_string()])).await?;
+    submit_json(&mut agg, &invocation(channel, "flexibility", "SubmitOffer", &[&id, &offer.to_string()])).await?;
     wait_until(gate + 1, "gate closure").await;
-    submit_json(&mut op, &call(channel, "flexibility", "Award", &[&id])).await?;
+    submit_json(&mut op, &invocation(channel, "flexibility", "Award", &[&id])).await?;
     wait_until(interval + INTERVAL + 1, "the delivery interval's end").await;
 
     let exported: i64 = (0..meters.len()).map(export_wh).sum();
@@ -126,16 +130,16 @@ pub async fn run(a: &BenchArgs) -> anyhow::Result<Value> {
             s.reading(m, interval, "2.8.0", export_wh(i), 1, INTERVAL as u32).context("signing a reading")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let txs = batch.chunks(500).map(|b| readings(channel, b)).collect::<anyhow::Result<Vec<_>>>()?;
+    let txs = batch.chunks(500).map(|b| submit_readings(channel, "metering", b)).collect::<anyhow::Result<Vec<_>>>()?;
     submit_all(&a.gw, "SubmitReadings", txs, a.workers).await?;
 
-    let preview = call(channel, "flexibility", "Deliveries", &[&id, &vpp]);
-    let mut took = Vec::with_capacity(PREVIEWS);
+    let preview = invocation(channel, "flexibility", "Deliveries", &[&id, &vpp]);
+    let (mut previews, t0) = (Stats::default(), std::time::Instant::now());
     for _ in 0..PREVIEWS {
-        took.push(evaluate_json(&mut op, &preview).await?.1);
+        previews.ok(evaluate_json(&mut op, &preview).await?.1, 1);
     }
-    took.sort_unstable();
-    let (settled, done) = submit_json(&mut op, &call(channel, "flexibility", "Settle", &[&id, &vpp])).await?;
+    let previews = previews.report(t0.elapsed(), "evaluations");
+    let (settled, done) = submit_json(&mut op, &invocation(channel, "flexibility", "Settle", &[&id, &vpp])).await?;
     let delivered = &settled["intervals"][0];
     if delivered["measuredWh"].as_i64() != Some(exported) {
         bail!("Settle measured {} Wh, the meters exported {exported}", delivered["measuredWh"]);
@@ -146,7 +150,7 @@ pub async fn run(a: &BenchArgs) -> anyhow::Result<Value> {
         "setupSeconds": (setup * 10.0).round() / 10.0,
         "measuredWh": exported, "deliveredWh": delivered["deliveredWh"], "payment": delivered["payment"],
         "postings": settled["postings"].as_array().map_or(0, Vec::len),
-        "deliveriesEvaluateMs": {"p50": percentile_ms(&took, 50.0), "max": percentile_ms(&took, 100.0)},
+        "deliveriesEvaluateMs": previews["latencyMs"],
         "settle": {"endorseMs": ms(done.endorsed_in), "orderAndCommitMs": ms(done.committed_in),
                    "totalMs": ms(done.endorsed_in + done.committed_in), "block": done.block},
     }))

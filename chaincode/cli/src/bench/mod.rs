@@ -23,10 +23,7 @@ use crate::fleet::profile::mix;
 use crate::fleet::register::register;
 use crate::fleet::{Committed, Fleet};
 use crate::load::driver::{self, Plan, Source, Worker};
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
+use steps::unix_now;
 
 /// The market interval to place orders for: `--interval`, or the first whose gate closure leaves `margin` s.
 async fn market_interval(a: &BenchArgs, chaincode: &str, margin: i64) -> anyhow::Result<i64> {

@@ -7,28 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use gridledger_client::{Committed, Gateway, Invocation, peer_message};
-use gridledger_reading::Reading;
+use gridledger_client::{Committed, Gateway, Invocation};
 use serde_json::Value;
 
 use crate::conn::{GatewayArgs, connect_all};
+use crate::ledger::json_answer;
 use crate::load::driver::{self, Plan, Source, Tx, Worker};
-
-/// An invocation of `function(args)` on `chaincode`.
-pub fn call(channel: &str, chaincode: &str, function: &str, args: &[&str]) -> Invocation {
-    let mut all = vec![function.as_bytes().to_vec()];
-    all.extend(args.iter().map(|a| a.as_bytes().to_vec()));
-    Invocation { channel: channel.into(), chaincode: chaincode.into(), args: all, ..Invocation::default() }
-}
-
-/// `SubmitReadings` with the batch in the transient map (readings never appear in a block).
-pub fn readings(channel: &str, batch: &[Reading]) -> anyhow::Result<Invocation> {
-    let json = serde_json::to_vec(batch).context("encoding a reading batch")?;
-    Ok(Invocation {
-        transient: std::collections::HashMap::from([("readings".to_string(), json)]),
-        ..call(channel, "metering", "SubmitReadings", &[""])
-    })
-}
 
 /// Attempts per fixture transaction: a batch endorsed by a peer that has not yet committed the one before it (same
 /// meter) fails with mismatched endorsements, and goes again.
@@ -111,38 +95,18 @@ pub async fn submit_lanes(
 
 /// Submits one transaction and returns the chaincode's JSON answer with the commit's timings.
 pub async fn submit_json(gw: &mut Gateway, inv: &Invocation) -> anyhow::Result<(Value, Committed)> {
-    let what = String::from_utf8_lossy(&inv.args[0]).into_owned();
-    let done = gw.submit(inv).await.with_context(|| format!("{} {what}", inv.chaincode))?;
-    if done.response.status >= 400 {
-        bail!("{} {what}: {} {}", inv.chaincode, done.response.status, peer_message(&done.response.message));
-    }
-    let value = serde_json::from_slice(&done.response.payload)
-        .with_context(|| format!("{} {what} did not answer JSON", inv.chaincode))?;
-    Ok((value, done))
+    let tx = String::from_utf8_lossy(&inv.args[0]).into_owned();
+    let done = gw.submit(inv).await.with_context(|| format!("{} {tx}", inv.chaincode))?;
+    Ok((json_answer(&inv.chaincode, &tx, &done.response)?, done))
 }
 
 /// Evaluates one query; its JSON answer and how long the round trip took.
 pub async fn evaluate_json(gw: &mut Gateway, inv: &Invocation) -> anyhow::Result<(Value, Duration)> {
-    let what = String::from_utf8_lossy(&inv.args[0]).into_owned();
+    let tx = String::from_utf8_lossy(&inv.args[0]).into_owned();
     let t0 = Instant::now();
-    let r = gw.evaluate(inv).await.with_context(|| format!("{} {what}", inv.chaincode))?;
+    let r = gw.evaluate(inv).await.with_context(|| format!("{} {tx}", inv.chaincode))?;
     let took = t0.elapsed();
-    if r.status >= 400 {
-        bail!("{} {what}: {} {}", inv.chaincode, r.status, peer_message(&r.message));
-    }
-    let value =
-        serde_json::from_slice(&r.payload).with_context(|| format!("{} {what} did not answer JSON", inv.chaincode))?;
-    Ok((value, took))
-}
-
-/// Sorted durations' nearest-rank percentile, in ms.
-pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    let ms = sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0;
-    (ms * 100.0).round() / 100.0
+    Ok((json_answer(&inv.chaincode, &tx, &r)?, took))
 }
 
 /// Whole seconds since 1970 from the clock (fixtures pick past hours and future intervals from it).
@@ -156,25 +120,5 @@ pub async fn wait_until(at: i64, what: &str) {
     if left > 0 {
         eprintln!("waiting {left} s for {what}");
         tokio::time::sleep(Duration::from_secs(left as u64)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let d: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!((percentile_ms(&d, 50.0), percentile_ms(&d, 99.0)), (50.0, 99.0));
-        assert_eq!(percentile_ms(&[], 50.0), 0.0);
-    }
-
-    #[test]
-    fn calls_carry_the_function_first() {
-        let inv = call("energy", "registry", "GetVpp", &["v1"]);
-        assert_eq!(inv.args, vec![b"GetVpp".to_vec(), b"v1".to_vec()]);
-        let r = readings("energy", &[]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((r.chaincode.as_str(), r.transient["readings"].as_slice()), ("metering", b"[]".as_slice()));
     }
 }

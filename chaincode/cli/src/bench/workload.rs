@@ -1,18 +1,8 @@
 //! The kv and market transaction sources (metering's are in [`crate::fleet`]).
 
-use gridledger_client::Invocation;
-
 use crate::fleet::profile::mix;
+use crate::ledger::invocation;
 use crate::load::driver::{Source, Tx};
-
-fn invocation(channel: &str, chaincode: &str, args: Vec<String>) -> Invocation {
-    Invocation {
-        channel: channel.into(),
-        chaincode: chaincode.into(),
-        args: args.into_iter().map(String::into_bytes).collect(),
-        ..Invocation::default()
-    }
-}
 
 /// `GetPut(key, value)` on the kv chaincode.
 #[derive(Debug)]
@@ -33,8 +23,8 @@ impl Source for Kv {
     fn next_tx(&mut self) -> anyhow::Result<Option<Tx>> {
         let k = if self.keys == 0 { self.n } else { self.n % self.keys };
         self.n += 1;
-        let args = vec!["GetPut".into(), format!("{}-{k:08}", self.prefix), self.value.clone()];
-        Ok(Some(Tx { invocation: invocation(&self.target.0, &self.target.1, args), units: 1 }))
+        let args = [format!("{}-{k:08}", self.prefix), self.value.clone()];
+        Ok(Some(Tx { invocation: invocation(&self.target.0, &self.target.1, "GetPut", &args), units: 1 }))
     }
 }
 
@@ -58,7 +48,7 @@ impl Source for Orders {
         let side = if h & 1 == 0 { "buy" } else { "sell" };
         let wh = 100 + (h >> 8) % 4900;
         let limit = 8 + (h >> 24) % 25;
-        let args = vec!["PlaceOrder".into(), self.interval.to_string(), side.into(), wh.to_string(), limit.to_string()];
-        Ok(Some(Tx { invocation: invocation(&self.target.0, &self.target.1, args), units: 1 }))
+        let args = [self.interval.to_string(), side.into(), wh.to_string(), limit.to_string()];
+        Ok(Some(Tx { invocation: invocation(&self.target.0, &self.target.1, "PlaceOrder", &args), units: 1 }))
     }
 }

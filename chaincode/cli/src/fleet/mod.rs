@@ -161,6 +161,19 @@ impl Fleet {
     }
 }
 
+/// `SubmitReadings` of `batch` on the metering chaincode `chaincode`: the batch travels in the transient map, so the
+/// readings never appear in a block.
+pub fn submit_readings(channel: &str, chaincode: &str, batch: &[Reading]) -> anyhow::Result<Invocation> {
+    let json = serde_json::to_vec(batch).context("encoding the batch")?;
+    Ok(Invocation {
+        channel: channel.into(),
+        chaincode: chaincode.into(),
+        args: vec![b"SubmitReadings".to_vec(), Vec::new()],
+        transient: HashMap::from([("readings".to_string(), json)]),
+        endorsing_orgs: vec![],
+    })
+}
+
 /// Signed batches of one worker's meters, interval by interval.
 struct Batches {
     channel: String,
@@ -214,15 +227,7 @@ impl Source for Batches {
             }
             sum.readings += 1;
         }
-        let json = serde_json::to_vec(&readings).context("encoding the batch")?;
-        let invocation = Invocation {
-            channel: self.channel.clone(),
-            chaincode: self.chaincode.clone(),
-            // The batch travels in the transient map, so the readings never appear in a block.
-            args: vec![b"SubmitReadings".to_vec(), Vec::new()],
-            transient: HashMap::from([("readings".to_string(), json)]),
-            endorsing_orgs: vec![],
-        };
+        let invocation = submit_readings(&self.channel, &self.chaincode, &readings)?;
         Ok(Some(Tx { invocation, units: readings.len() as u64 }))
     }
 
@@ -251,6 +256,13 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         fleet: FleetArgs,
+    }
+
+    #[test]
+    fn reading_batches_travel_in_the_transient_map() {
+        let inv = submit_readings("energy", "metering", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inv.args, vec![b"SubmitReadings".to_vec(), Vec::new()]);
+        assert_eq!((inv.chaincode.as_str(), inv.transient["readings"].as_slice()), ("metering", b"[]".as_slice()));
     }
 
     /// Every batch of one worker, as (meter, interval index, register) per reading.
