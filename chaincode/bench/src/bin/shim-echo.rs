@@ -33,8 +33,9 @@ struct Args {
     /// Package id sent in REGISTER.
     #[arg(long, env = "CHAINCODE_ID", default_value = "echo:0")]
     chaincode_id: String,
-    /// Runtime worker threads; 0 = one per core (as the gridledger shim), 1 = a current-thread runtime.
-    #[arg(long, default_value_t = 0)]
+    /// Runtime worker threads; 0 = one per core, 1 = a current-thread runtime (as the gridledger shim's default
+    /// coroutine executor).
+    #[arg(long, env = "SHIM_ECHO_THREADS", default_value_t = 0)]
     threads: usize,
 }
 
