@@ -113,7 +113,7 @@ user() {
 # --- proposals -----------------------------------------------------------------
 
 propose() {
-  local kind=${1:-} org=${2:-} as=$GL_LEAD_ORG out="" msp_dir="" tmp msp block dir src
+  local kind=${1:-} org=${2:-} as=$GL_LEAD_ORG out="" msp_dir="" msp dir
   shift 2 || usage
   while (($#)); do
     case "$1" in
@@ -131,31 +131,15 @@ propose() {
       msp_dir=${msp_dir:-$GL_ORGS_DIR/$org/msp}
       [[ -d $msp_dir/cacerts ]] || gl_die "no MSP directory $msp_dir: the new org runs 'org.sh create $org' and sends it"
       dir=$(proposal_dir "$kind-$org" "$out")
-      mkdir -p "$dir"
-      mapfile -t src < <(source_args "$as")
       # Anchor peers are set later by the org itself (join), once its peer runs.
-      gridctl org propose "${src[@]}" --new-msp-id "$msp" --msp-dir "$msp_dir" --out "$dir/envelope.pb" \
-        >"$dir/propose.log" 2>&1 || {
-        cat "$dir/propose.log" >>"$ORG_LOG"
-        rm -rf "$dir"
-        gl_die "proposing $msp failed: $(tail -n1 "$ORG_LOG")"
-      }
-      block=$(grep -o 'config block [0-9]*' "$dir/propose.log" | grep -o '[0-9]*$')
-      write_proposal_json "$dir" "$kind" "$org" "$msp" "${block:-0}" \
-        "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
+      propose_update "$dir" "$kind" "$org" "$msp" "$as" \
+        "$kind $msp ($kind of an application org: MAJORITY of member org admins)" add "$msp" --msp-dir "$msp_dir"
       ;;
     remove)
       founding_org "$org" && gl_log "note: $org is a founding org; its nodes here keep running until stopped"
-      gl_use_fabric peer configtxlator
-      tmp=$(mktemp -d)
-      block=$(fetch_config "$as" "$tmp")
-      jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$tmp/config.json" >/dev/null ||
-        gl_die "$msp is not a member of $GL_CHANNEL"
-      jq --arg m "$msp" 'del(.channel_group.groups.Application.groups[$m])' "$tmp/config.json" >"$tmp/modified.json"
       dir=$(proposal_dir "$kind-$org" "$out")
-      make_proposal "$dir" "$kind" "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-        "$block" "$kind $msp ($kind of an application org: MAJORITY of member org admins)"
-      rm -rf "$tmp"
+      propose_update "$dir" "$kind" "$org" "$msp" "$as" \
+        "$kind $msp ($kind of an application org: MAJORITY of member org admins)" remove "$msp"
       ;;
     *) usage ;;
   esac
@@ -167,28 +151,19 @@ propose() {
 # channel config gets the new CRL; that value's mod_policy is ORG's own Admins,
 # so ORG's admin signs alone.
 revoke() {
-  local org=${1:-} user=${2:-} out="" tmp msp block dir crl id
+  local org=${1:-} user=${2:-} out="" msp dir id
   [[ -n $org && -n $user ]] || gl_die "usage: org.sh revoke ORG USER [--out DIR]"
   [[ ${3:-} != --out ]] || out=${4:?--out DIR}
   require_org_defined "$org"
   [[ -d $GL_ORGS_DIR/$org/users/$user ]] || gl_die "$org has no user $user here"
   msp=$(orgvar "$org" MSPID)
-  gl_use_fabric peer configtxlator fabric-ca-client
+  gl_use_fabric fabric-ca-client
   id=$user
   [[ $user != admin ]] || id=admin-user
   revoke_identity "$org" "$id"
-  crl=$(base64 -w0 "$GL_ORGS_DIR/$org/msp/crls/crl.pem")
-  tmp=$(mktemp -d)
-  block=$(fetch_config "$org" "$tmp")
-  jq -e --arg m "$msp" '.channel_group.groups.Application.groups | has($m)' "$tmp/config.json" >/dev/null ||
-    gl_die "$msp is not a member of $GL_CHANNEL"
-  jq --arg m "$msp" --arg crl "$crl" \
-    '.channel_group.groups.Application.groups[$m].values.MSP.value.config.revocation_list = [$crl]' \
-    "$tmp/config.json" >"$tmp/modified.json"
   dir=$(proposal_dir "revoke-$org-$user" "$out")
-  make_proposal "$dir" revoke "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-    "$block" "new CRL for $msp revoking $user ($msp's own admin signs)"
-  rm -rf "$tmp"
+  propose_update "$dir" revoke "$org" "$msp" "$org" "new CRL for $msp revoking $user ($msp's own admin signs)" \
+    crl "$msp" --crl "$GL_ORGS_DIR/$org/msp/crls/crl.pem"
   gl_log "proposal $dir: CRL of $msp; now 'org.sh sign $dir --as $org' and 'org.sh submit $dir'"
   echo "$dir"
 }
@@ -246,13 +221,10 @@ submit() {
 }
 
 members() {
-  local as=$GL_LEAD_ORG tmp
+  local as=$GL_LEAD_ORG src
   [[ ${1:-} != --as ]] || as=${2:?--as ORG}
-  gl_use_fabric peer configtxlator
-  tmp=$(mktemp -d)
-  fetch_config "$as" "$tmp" >/dev/null
-  member_msps "$tmp/config.json"
-  rm -rf "$tmp"
+  mapfile -t src < <(source_args "$as")
+  gridctl org members "${src[@]}" 2>>"$ORG_LOG" || gl_die "reading the $GL_CHANNEL config as $as admin failed (logs/org.log)"
 }
 
 main() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Channel configuration updates as files people exchange (sourced by org.sh),
-# thin over `gridctl org` (crate gridledger-governance): a proposal directory
+# thin over `gridctl org` (crate gridledger-governance): `gridctl org propose`
+# computes the update on the typed channel config; a proposal directory
 # holds the update envelope and what it is about; admins sign it in turn
 # (`gridctl org sign`); the submitter's `gridctl org submit` checks every
 # signature cryptographically against the channel's current MSPs, evaluates
@@ -32,24 +33,6 @@ as_identity() {
   )
 }
 
-# fetch_config ORG DIR: the channel's latest config as ORG's admin, to
-# DIR/config.json; prints the number of the block that holds it.
-fetch_config() {
-  local org=$1 dir=$2 orderer
-  mapfile -t orderer < <(orderer_args)
-  mkdir -p "$dir"
-  as_identity "$org" admin peer channel fetch config "$dir/config-block.pb" -c "$GL_CHANNEL" "${orderer[@]}" \
-    >>"$ORG_LOG" 2>&1 || gl_die "fetching the $GL_CHANNEL config as $org admin failed (logs/org.log)"
-  configtxlator proto_decode --input "$dir/config-block.pb" --type common.Block >"$dir/config-block.json" ||
-    gl_die "configtxlator could not decode the config block"
-  jq '.data.data[0].payload.data.config' "$dir/config-block.json" >"$dir/config.json"
-  jq -r '.header.number' "$dir/config-block.json"
-  rm -f "$dir/config-block.pb" "$dir/config-block.json"
-}
-
-# Application org MSP ids of a config, one per line, sorted.
-member_msps() { jq -r '.channel_group.groups.Application.groups | keys[]' "$1"; }
-
 # gridctl ARGS: the gridctl of this checkout (built on first use, debug profile).
 gridctl() {
   if [[ -z ${GL_GRIDCTL:-} ]]; then
@@ -80,28 +63,26 @@ source_args() {
     --orderer-tls-ca "$GL_ORGS_DIR/orderer/msp/tlscacerts/ca.pem"
 }
 
-# make_proposal DIR KIND ORG MSP BASE_JSON MODIFIED_JSON BLOCK SUMMARY: computes
-# the update between two configs (configtxlator JSON, edited with jq: removing
-# an org, a new CRL) and writes the proposal directory. Which policies it needs
-# is for `gridctl org show/submit` to work out from the current config.
-make_proposal() {
-  local dir=$1 kind=$2 org=$3 msp=$4 base=$5 modified=$6 block=$7 summary=$8
+# propose_update DIR KIND ORG MSP AS SUMMARY ARGS...: `gridctl org propose ARGS` (the update computed on the
+# channel's current config, fetched from the orderer as AS's admin) into DIR/envelope.pb, and DIR/proposal.json.
+# An update that would change nothing (`gridctl org propose anchor` says "unchanged:") leaves no DIR.
+propose_update() {
+  local dir=$1 kind=$2 org=$3 msp=$4 as=$5 summary=$6 src block
+  shift 6
   mkdir -p "$dir"
-  if ! configtxlator proto_encode --input "$base" --type common.Config --output "$dir/base.pb" ||
-    ! configtxlator proto_encode --input "$modified" --type common.Config --output "$dir/modified.pb"; then
-    gl_die "configtxlator could not encode the config"
+  mapfile -t src < <(source_args "$as")
+  gridctl org propose "$@" "${src[@]}" --out "$dir/envelope.pb" >"$dir/propose.log" 2>&1 || {
+    cat "$dir/propose.log" >>"$ORG_LOG"
+    rm -rf "$dir"
+    gl_die "proposing $kind $msp failed: $(tail -n1 "$ORG_LOG")"
+  }
+  if [[ ! -f $dir/envelope.pb ]]; then
+    cat "$dir/propose.log" >>"$ORG_LOG"
+    rm -rf "$dir"
+    return 0
   fi
-  if ! configtxlator compute_update --channel_id "$GL_CHANNEL" --original "$dir/base.pb" \
-    --updated "$dir/modified.pb" --output "$dir/update.pb" 2>>"$ORG_LOG"; then
-    gl_die "computing the update failed: does it change anything? (logs/org.log)"
-  fi
-  configtxlator proto_decode --input "$dir/update.pb" --type common.ConfigUpdate --output "$dir/update.json"
-  jq -n --arg ch "$GL_CHANNEL" --slurpfile u "$dir/update.json" \
-    '{payload: {header: {channel_header: {channel_id: $ch, type: 2}}, data: {config_update: $u[0]}}}' \
-    >"$dir/envelope.json"
-  configtxlator proto_encode --input "$dir/envelope.json" --type common.Envelope --output "$dir/envelope.pb"
-  write_proposal_json "$dir" "$kind" "$org" "$msp" "$block" "$summary"
-  rm -f "$dir/base.pb" "$dir/modified.pb" "$dir/update.pb" "$dir/envelope.json"
+  block=$(grep -o 'config block [0-9]*' "$dir/propose.log" | grep -o '[0-9]*$')
+  write_proposal_json "$dir" "$kind" "$org" "$msp" "${block:-0}" "$summary"
 }
 
 # write_proposal_json DIR KIND ORG MSP BLOCK SUMMARY

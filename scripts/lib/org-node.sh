@@ -60,29 +60,18 @@ wait_caught_up() {
 }
 
 # set_anchor ORG: the org's own config update (mod_policy: its Admins), so its
-# admin computes, signs and submits it alone.
+# admin computes, signs and submits it alone; nothing when already set.
 set_anchor() {
-  local org=$1 msp host port tmp block dir
+  local org=$1 msp anchor dir
   msp=$(orgvar "$org" MSPID)
-  host=$(orgvar "$org" PEER_HOST)
-  port=$(orgvar "$org" PEER_PORT)
-  tmp=$(mktemp -d)
-  block=$(fetch_config "$org" "$tmp")
-  if jq -e --arg m "$msp" --arg h "$host" --argjson p "$port" \
-    '.channel_group.groups.Application.groups[$m].values.AnchorPeers.value.anchor_peers == [{host: $h, port: $p}]' \
-    "$tmp/config.json" >/dev/null; then
-    gl_log "$msp anchor peer already $host:$port"
-    rm -rf "$tmp"
+  anchor="$(orgvar "$org" PEER_HOST):$(orgvar "$org" PEER_PORT)"
+  dir=$(proposal_dir "anchor-$org" "")
+  propose_update "$dir" anchor "$org" "$msp" "$org" "anchor peer of $msp: $anchor ($msp's own admin signs)" \
+    anchor "$msp" --anchor-peer "$anchor"
+  if [[ ! -d $dir ]]; then
+    gl_log "$msp anchor peer already $anchor"
     return 0
   fi
-  jq --arg m "$msp" --arg h "$host" --argjson p "$port" \
-    '.channel_group.groups.Application.groups[$m].values.AnchorPeers =
-       {mod_policy: "Admins", value: {anchor_peers: [{host: $h, port: $p}]}, version: "0"}' \
-    "$tmp/config.json" >"$tmp/modified.json"
-  dir=$(proposal_dir "anchor-$org" "")
-  make_proposal "$dir" anchor "$org" "$msp" "$tmp/config.json" "$tmp/modified.json" \
-    "$block" "anchor peer of $msp: $host:$port ($msp's own admin signs)"
-  rm -rf "$tmp"
   sign "$dir" --as "$org"
   submit "$dir" --as "$org"
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`config`]: decode a config block, find groups and the channel's MSPs.
 //! - [`org`] and [`diff`]: a new org's group from its MSP directory, and the
-//!   config update between two configs (as `configtxlator compute_update`).
+//!   config update between two configs (as `configtxlator compute_update`);
+//!   [`edit`]: remove a member org, replace its CRLs, set its anchor peers.
 //! - [`proposal`]: the envelopes people exchange and the orderer takes; what
 //!   an update changes and which policies must approve it.
 //! - [`signature`]: add a config signature; check every signature
@@ -16,6 +17,7 @@
 
 pub mod config;
 pub mod diff;
+pub mod edit;
 pub mod error;
 pub mod expr;
 pub mod identity;

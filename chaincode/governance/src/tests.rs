@@ -11,11 +11,13 @@ use x509_parser::prelude::{ASN1Time, FromDer as _, X509Certificate};
 use crate::identity::{Rejection, Role};
 use crate::{config, diff, expr, identity, org, policy, proposal, signature};
 
+mod edits;
+
 fn testdata(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
 }
 
-fn recorded() -> gridledger_protos::common::Config {
+pub(super) fn recorded() -> gridledger_protos::common::Config {
     let bytes = std::fs::read(testdata("energy-config-block.pb")).expect("recorded block");
     config::config_from_block(&bytes).expect("config block").1
 }
@@ -34,7 +36,7 @@ fn at() -> ASN1Time {
 }
 
 /// The update adding StorageMSP (no anchor peers), computed here.
-fn add_storage() -> ConfigUpdateEnvelope {
+pub(super) fn add_storage() -> ConfigUpdateEnvelope {
     let config = recorded();
     let group = org::org_group("StorageMSP", &testdata("storage-msp"), &[]).expect("org group");
     let updated = org::with_org(&config, "StorageMSP", group).expect("with org");

@@ -1,8 +1,9 @@
-//! `gridctl cc approve | commit | policy`: chaincode definitions through the `_lifecycle` system chaincode over
+//! `gridctl cc approve | commit | policy | plan`: chaincode definitions through the `_lifecycle` system chaincode over
 //! the Gateway, with endorsement and collection policies in Fabric's policy language (any AND/OR/OutOf
 //! nesting), typed by `gridledger-protos` and parsed by `gridledger-governance`.
 
 mod collections;
+mod plan;
 
 use std::path::PathBuf;
 
@@ -11,6 +12,7 @@ use base64::Engine as _;
 use clap::{Args, Subcommand};
 use gridledger_client::Invocation;
 use gridledger_governance::{expr, membership};
+use gridledger_protos::common::SignaturePolicyEnvelope;
 use gridledger_protos::lifecycle::chaincode_source::{Local, Type as SourceType};
 use gridledger_protos::lifecycle::{
     ApproveChaincodeDefinitionForMyOrgArgs, ChaincodeSource, CommitChaincodeDefinitionArgs,
@@ -20,6 +22,7 @@ use gridledger_protos::peer::{ApplicationPolicy, CollectionConfigPackage};
 use prost::Message as _;
 
 use crate::conn::{GatewayArgs, connect};
+pub use plan::PlanArgs;
 
 /// The system chaincode that holds chaincode definitions.
 const LIFECYCLE: &str = "_lifecycle";
@@ -44,6 +47,12 @@ pub enum CcCommand {
     ///
     /// Example: gridctl cc policy "OutOf(2, 'AMSP.peer', AND('BMSP.member', 'CMSP.peer'))"
     Policy(PolicyArgs),
+    /// Read the committed definitions and write, per chaincode, the definition an org joining (--add-org) or
+    /// leaving (--drop-org) needs: cc-NAME-SEQ/definition.json and collections.json under --out; prints
+    /// `changed|same NAME SEQUENCE DIR` for each.
+    ///
+    /// Example: gridctl cc plan --org grid --drop-org StorageMSP --out proposals --package-id metering=metering_1.0:ab..
+    Plan(PlanArgs),
 }
 
 /// The fields of a chaincode definition.
@@ -119,7 +128,29 @@ pub async fn run(cmd: &CcCommand) -> anyhow::Result<()> {
         CcCommand::Approve(a) => approve(a).await,
         CcCommand::Commit(a) => commit(a).await,
         CcCommand::Policy(a) => policy(a),
+        CcCommand::Plan(a) => plan::run(a).await,
     }
+}
+
+/// How a policy follows the channel's membership.
+#[derive(Debug, Clone)]
+pub(crate) enum Follow {
+    /// `new` joined; `members` are the orgs that were members before.
+    Add { new: String, members: Vec<String> },
+    /// `gone` left.
+    Drop { gone: String },
+}
+
+/// `env` after `change` ([`membership::with_org`] / [`membership::without_org`]); `None` when no node of it names
+/// the membership.
+pub(crate) fn follow(
+    env: &SignaturePolicyEnvelope,
+    change: &Follow,
+) -> anyhow::Result<Option<SignaturePolicyEnvelope>> {
+    Ok(match change {
+        Follow::Add { new, members } => membership::with_org(env, members, new)?,
+        Follow::Drop { gone } => membership::without_org(env, gone)?,
+    })
 }
 
 /// The serialized `ApplicationPolicy` of the flags; empty (the channel default) when none is given.
@@ -180,7 +211,7 @@ async fn commit(a: &CommitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn lifecycle(channel: &str, function: &str, arg: Vec<u8>, endorsing_orgs: Vec<String>) -> Invocation {
+pub(crate) fn lifecycle(channel: &str, function: &str, arg: Vec<u8>, endorsing_orgs: Vec<String>) -> Invocation {
     Invocation {
         channel: channel.to_owned(),
         chaincode: LIFECYCLE.to_owned(),
@@ -192,13 +223,13 @@ fn lifecycle(channel: &str, function: &str, arg: Vec<u8>, endorsing_orgs: Vec<St
 
 fn policy(a: &PolicyArgs) -> anyhow::Result<()> {
     let mut env = expr::parse(&a.expr)?;
-    let edited = match (&a.add_org, &a.drop_org) {
-        (Some(new), _) => membership::with_org(&env, &a.member, new)?,
-        (None, Some(gone)) => membership::without_org(&env, gone)?,
+    let change = match (&a.add_org, &a.drop_org) {
+        (Some(new), _) => Some(Follow::Add { new: new.clone(), members: a.member.clone() }),
+        (None, Some(gone)) => Some(Follow::Drop { gone: gone.clone() }),
         (None, None) => None,
     };
-    if a.add_org.is_some() || a.drop_org.is_some() {
-        match edited {
+    if let Some(change) = &change {
+        match follow(&env, change)? {
             Some(e) => {
                 println!("changed:    yes");
                 env = e;

@@ -1,9 +1,11 @@
-//! `gridctl org propose | sign | show | submit`: channel config updates that add an org, as a file admins pass
-//! around (an unsigned CONFIG_UPDATE envelope, the format `peer channel signconfigtx` also reads), checked
-//! cryptographically against the channel's MSPs before anything is sent. Thin over `gridledger-governance`.
+//! `gridctl org propose | sign | show | submit | members`: channel config updates (add or remove an org, its
+//! CRL, its anchor peers) as a file admins pass around (an unsigned CONFIG_UPDATE envelope, the format
+//! `peer channel signconfigtx` also reads), checked cryptographically against the channel's MSPs before anything
+//! is sent. Thin over `gridledger-governance`.
 
 mod orderer;
 mod print;
+mod propose;
 
 use std::path::{Path, PathBuf};
 
@@ -11,21 +13,22 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use gridledger_client::Signer;
 use gridledger_client::text::quote;
-use gridledger_governance::{config, diff, org, proposal, review, signature};
-use gridledger_protos::common::{Config, ConfigUpdateEnvelope};
+use gridledger_governance::{config, proposal, review, signature};
+use gridledger_protos::common::Config;
 use prost::Message as _;
 
 use crate::conn::{GatewayArgs, client};
 pub use orderer::OrdererArgs;
+pub use propose::ProposeCommand;
 
 /// `gridctl org`.
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
-    /// Compute the config update that adds an org (from its MSP directory) and write it, unsigned, to --out.
+    /// Compute a config update (add, remove, crl, anchor) and write it, unsigned, to --out.
     ///
-    /// Example: gridctl org propose --org utility --new-msp-id StorageMSP --msp-dir orgs/storage/msp
-    ///   --anchor-peer 127.0.0.1:6051 --out add-storage.pb
-    Propose(ProposeArgs),
+    /// Example: gridctl org propose add StorageMSP --org utility --msp-dir orgs/storage/msp --out add-storage.pb
+    #[command(subcommand)]
+    Propose(ProposeCommand),
     /// Add this identity's signature to an update file (in place unless --out).
     ///
     /// Example: gridctl org sign add-storage.pb --org grid
@@ -38,6 +41,10 @@ pub enum OrgCommand {
     ///
     /// Example: gridctl org submit add-storage.pb --org utility
     Submit(SubmitArgs),
+    /// Print the MSP ids of the channel's application orgs, one per line.
+    ///
+    /// Example: gridctl org members --org utility
+    Members(Source),
 }
 
 /// Where the current config comes from.
@@ -52,26 +59,6 @@ pub struct Source {
     /// Read the channel config from this config block (`peer channel fetch config`) instead of the orderer.
     #[arg(long, value_name = "FILE")]
     pub config_block: Option<PathBuf>,
-}
-
-/// `gridctl org propose`.
-#[derive(Debug, Args)]
-pub struct ProposeArgs {
-    /// Config source and identity.
-    #[command(flatten)]
-    pub source: Source,
-    /// MSP id of the org to add.
-    #[arg(long, value_name = "MSPID")]
-    pub new_msp_id: String,
-    /// The new org's public MSP directory (cacerts, tlscacerts, optional intermediatecerts, crls, config.yaml).
-    #[arg(long, value_name = "DIR")]
-    pub msp_dir: PathBuf,
-    /// Anchor peer of the new org (repeatable).
-    #[arg(long, value_name = "HOST:PORT")]
-    pub anchor_peer: Vec<String>,
-    /// Where to write the update.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub out: PathBuf,
 }
 
 /// `gridctl org sign`.
@@ -111,10 +98,15 @@ pub struct SubmitArgs {
 /// Runs an `org` subcommand.
 pub async fn run(cmd: &OrgCommand) -> anyhow::Result<()> {
     match cmd {
-        OrgCommand::Propose(a) => propose(a).await,
+        OrgCommand::Propose(p) => propose::run(p).await,
         OrgCommand::Sign(a) => sign(a),
         OrgCommand::Show(a) => show(a, None).await,
         OrgCommand::Submit(a) => show(&a.show, Some(a.force)).await,
+        OrgCommand::Members(source) => {
+            let (_, current) = current_config(source).await?;
+            config::application_orgs(&current).iter().for_each(|msp| println!("{msp}"));
+            Ok(())
+        }
     }
 }
 
@@ -127,44 +119,12 @@ pub(crate) fn signer(gw: &GatewayArgs) -> anyhow::Result<Signer> {
     Ok(Signer::from_files(&c.msp_id, &c.cert, &c.key)?)
 }
 
-async fn current_config(source: &Source) -> anyhow::Result<(u64, Config)> {
+pub(crate) async fn current_config(source: &Source) -> anyhow::Result<(u64, Config)> {
     let bytes = match &source.config_block {
         Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
         None => orderer::connect(source).await?.config_block(&source.gw.channel).await?.encode_to_vec(),
     };
     Ok(config::config_from_block(&bytes)?)
-}
-
-fn anchor(spec: &str) -> anyhow::Result<(String, u16)> {
-    match spec.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() => match port.parse() {
-            Ok(port) => Ok((host.to_owned(), port)),
-            Err(_) => bail!("--anchor-peer {}: bad port", quote(spec)),
-        },
-        _ => bail!("--anchor-peer {}: expected HOST:PORT", quote(spec)),
-    }
-}
-
-async fn propose(a: &ProposeArgs) -> anyhow::Result<()> {
-    let anchors = a.anchor_peer.iter().map(|s| anchor(s)).collect::<anyhow::Result<Vec<_>>>()?;
-    let (block, current) = current_config(&a.source).await?;
-    if config::msps(&current)?.contains_key(&a.new_msp_id) {
-        bail!("{} is already a member of the channel", quote(&a.new_msp_id));
-    }
-    let group = org::org_group(&a.new_msp_id, &a.msp_dir, &anchors)?;
-    let updated = org::with_org(&current, &a.new_msp_id, group)?;
-    let channel = &a.source.gw.channel;
-    let update = diff::compute_update(channel, &current, &updated)?;
-    let envelope = ConfigUpdateEnvelope { config_update: update.encode_to_vec(), signatures: Vec::new() };
-    write(&a.out, &proposal::unsigned_envelope(channel, &envelope).encode_to_vec())?;
-    let policies = proposal::impact(&current, &update).policies.into_iter().collect::<Vec<_>>().join(", ");
-    println!(
-        "{}: adds {} to {channel} (config block {block}); needs {policies}; next: each admin runs 'gridctl org sign {}'",
-        a.out.display(),
-        a.new_msp_id,
-        a.out.display()
-    );
-    Ok(())
 }
 
 fn sign(a: &SignArgs) -> anyhow::Result<()> {
@@ -202,10 +162,10 @@ async fn show(a: &ShowArgs, submit: Option<bool>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
