@@ -107,6 +107,20 @@ impl Error {
         }
     }
 
+    /// The chaincode's own refusal behind a failed evaluate or endorse: its status and message exactly as the
+    /// chaincode returned them. The gateway reports them in an endorser's detail as `chaincode response STATUS,
+    /// MESSAGE` (Fabric's gateway `responseStatus`); `None` when no endorser ran the chaincode to an error status
+    /// (an ACL refusal, an unreachable peer, a crashed chaincode).
+    pub fn chaincode_response(&self) -> Option<(i32, String)> {
+        use gridledger_protos::gateway::ErrorDetail;
+        use prost::Message as _;
+        let rpc = RpcStatus::decode(self.status()?.details()).ok()?;
+        rpc.details.iter().filter_map(|any| ErrorDetail::decode(any.value.as_slice()).ok()).find_map(|d| {
+            let (status, message) = d.message.strip_prefix("chaincode response ")?.split_once(", ")?;
+            Some((status.parse().ok()?, message.to_string()))
+        })
+    }
+
     pub(crate) fn rpc(call: impl Into<String>) -> impl FnOnce(tonic::Status) -> Error {
         let call = call.into();
         move |status| Error::Rpc { call, status: Box::new(status) }
@@ -166,5 +180,35 @@ mod tests {
             "endorse: Aborted: failed to endorse\n  peer0:7051 (GridMSP): chaincode response 404, no such asset"
         );
         assert_eq!(e.status().map(tonic::Status::code), Some(tonic::Code::Aborted));
+        assert_eq!(e.chaincode_response(), Some((404, "no such asset".into())));
+    }
+
+    #[test]
+    fn a_chaincode_response_is_found_only_in_a_chaincode_detail() {
+        let with = |messages: &[&str]| {
+            let details = messages
+                .iter()
+                .map(|m| {
+                    let d = gridledger_protos::gateway::ErrorDetail {
+                        address: "peer0:7051".into(),
+                        msp_id: "GridMSP".into(),
+                        message: (*m).into(),
+                    };
+                    prost_types::Any { type_url: "x".into(), value: d.encode_to_vec() }
+                })
+                .collect();
+            let rpc = RpcStatus { code: 2, message: "failed".into(), details };
+            Error::rpc("evaluate")(tonic::Status::with_details(tonic::Code::Unknown, "x", rpc.encode_to_vec().into()))
+        };
+        // The message is kept whole, commas and all; an empty message stays empty.
+        let first = with(&["access denied", "chaincode response 409, a, b", "chaincode response 500, other"]);
+        assert_eq!(first.chaincode_response(), Some((409, "a, b".into())));
+        assert_eq!(with(&["chaincode response 403, "]).chaincode_response(), Some((403, String::new())));
+        assert_eq!(with(&["access denied: channel [energy] creator org unknown"]).chaincode_response(), None);
+        assert_eq!(
+            Error::rpc("evaluate")(tonic::Status::aborted("chaincode response 409, x")).chaincode_response(),
+            None
+        );
+        assert_eq!(Error::Malformed("x").chaincode_response(), None);
     }
 }

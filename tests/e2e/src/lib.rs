@@ -1,6 +1,18 @@
 //! End-to-end test support: drives the running native network (`scripts/network.sh up` + `deploy`) the way its
-//! users do, through `peer chaincode invoke` (every org's peer, `--waitForEvent`) and `peer chaincode query`, with
-//! the per-org environment that `scripts/env.sh ORG [USER]` prints.
+//! users do, as the identities whose environment `scripts/env.sh ORG [USER]` prints, along two paths:
+//!
+//! - **The Fabric Gateway, through `gridledger-client`** ([`Network::submit`], [`Network::evaluate`],
+//!   [`Network::evaluate_as`]; module `gateway`): how applications and `gridctl` reach the contracts. Results are
+//!   typed: payload bytes, transaction id, the chaincode's status and message ([`Outcome::status`],
+//!   [`Outcome::message`]) and the commit's validation code ([`Outcome::validation`]); nothing is parsed from a
+//!   tool's output. The tests of the energy contracts use it: `roles`, `privacy`, `hostile`, `energy` (and
+//!   `energy/*`), `certificates`, `flexibility`, and `multihost`'s readings.
+//! - **The peer CLI** ([`Network::cli_invoke`], [`Network::cli_query`], [`Network::cli_query_as`]): `peer chaincode
+//!   invoke` (every org's peer, `--waitForEvent`) and `peer chaincode query --hex`, with the CLI's stderr parsed.
+//!   The tests that prove the shim works for the stock CLI user keep it: `kv`, `differential` (Rust against Go, error
+//!   texts compared as the CLI shows them), `classic`, `bad_deploy`, `batching`, and `fault`, `bft`, `onboarding`
+//!   (faults, BFT and org onboarding seen by the CLI user, who names the peers); `client` and `gridctl*` write through
+//!   the Gateway and read back through the CLI, an independent path.
 //!
 //! The tests in `tests/` are `#[ignore]`d unless a network is there: `scripts/e2e.sh` builds and starts one, deploys
 //! `kv` (Rust), `kvgo` (Go reference) and `kvclassic` (Rust, peer-launched), then runs them with `--include-ignored`
@@ -14,8 +26,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
+mod gateway;
 pub mod gridctl;
 pub mod load;
+
+pub use gateway::Submit;
 
 /// The three peer organizations of our test consortium (`network/consortium.env`), in the order
 /// `scripts/network.sh` knows them. Tests that run on any consortium use [`Network::orgs`] and [`Network::market`].
@@ -100,6 +115,9 @@ pub struct Identity {
     /// The user directory name (`admin`, `operator1`...).
     pub user: String,
     env: BTreeMap<String, String>,
+    /// The MSP id of the org whose peer `CORE_PEER_ADDRESS` is (the identity's own, until [`Identity::at_peer_of`]):
+    /// Gateway evaluations target it, so they run on that peer as the CLI's queries do.
+    peer_msp: String,
 }
 
 impl Identity {
@@ -112,12 +130,13 @@ impl Identity {
         if !out.status.success() {
             return Err(format!("scripts/env.sh {org} {user} failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
-        let env = String::from_utf8_lossy(&out.stdout)
+        let env: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Ok(Identity { org: org.into(), user: user.into(), env })
+        let peer_msp = env.get("CORE_PEER_LOCALMSPID").cloned().unwrap_or_default();
+        Ok(Identity { org: org.into(), user: user.into(), env, peer_msp })
     }
 
     /// One variable of the environment (`CORE_PEER_ADDRESS`, `CHANNEL`...).
@@ -132,6 +151,7 @@ impl Identity {
         for key in ["CORE_PEER_ADDRESS", "CORE_PEER_TLS_ROOTCERT_FILE"] {
             moved.env.insert(key.into(), other.var(key)?.to_string());
         }
+        moved.peer_msp = other.peer_msp.clone();
         Ok(moved)
     }
 
@@ -245,7 +265,7 @@ impl Network {
         self.market.orgs.iter().map(String::as_str).collect()
     }
 
-    /// The first org's admin: it submits by default and answers [`Network::query`].
+    /// The first org's admin: it submits by default and answers [`Network::evaluate`] and [`Network::cli_query`].
     fn lead(&self) -> &Identity {
         &self.admins[0]
     }
@@ -266,10 +286,10 @@ impl Network {
         Identity::load(org, user)
     }
 
-    /// A transaction submitted as the first org's admin (Utility's in ours), endorsed by every org's peer, waiting
-    /// for commit.
-    pub fn invoke<'a>(&'a self, chaincode: &'a str, args: &[&str]) -> Invoke<'a> {
-        Invoke {
+    /// `peer chaincode invoke` as the first org's admin (Utility's in ours), endorsed by every org's peer, waiting
+    /// for the commit event (`--waitForEvent`); the CLI's stderr parsed. Contract tests use [`Network::submit`].
+    pub fn cli_invoke<'a>(&'a self, chaincode: &'a str, args: &[&str]) -> CliInvoke<'a> {
+        CliInvoke {
             net: self,
             chaincode,
             args: args.iter().map(|s| (*s).to_string()).collect(),
@@ -279,13 +299,14 @@ impl Network {
         }
     }
 
-    /// `peer chaincode query` on the first org's peer (Utility's in ours) as its admin.
-    pub fn query(&self, chaincode: &str, args: &[&str]) -> Outcome {
-        self.query_as(self.lead(), chaincode, args)
+    /// `peer chaincode query` on the first org's peer (Utility's in ours) as its admin. Contract tests use
+    /// [`Network::evaluate`].
+    pub fn cli_query(&self, chaincode: &str, args: &[&str]) -> Outcome {
+        self.cli_query_as(self.lead(), chaincode, args)
     }
 
-    /// `peer chaincode query` on `who`'s own org peer as `who`.
-    pub fn query_as(&self, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
+    /// `peer chaincode query` on `who`'s peer (`CORE_PEER_ADDRESS`) as `who`.
+    pub fn cli_query_as(&self, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
         let mut cli = vec!["chaincode".to_string(), "query".into()];
         cli.extend(["-C".into(), self.channel(), "-n".into(), chaincode.into(), "--hex".into()]);
         cli.extend(["-c".into(), ctor(args)]);
@@ -300,7 +321,7 @@ impl Network {
     /// The decoded block (configtxlator JSON) that holds transaction `txid`, fetched through qscc.
     pub fn block_of(&self, txid: &str) -> Result<serde_json::Value> {
         let channel = self.channel();
-        let got = self.query("qscc", &["GetBlockByTxID", &channel, txid]);
+        let got = self.cli_query("qscc", &["GetBlockByTxID", &channel, txid]);
         if !got.ok {
             return Err(format!("qscc GetBlockByTxID {txid}: {}", got.error));
         }
@@ -323,9 +344,9 @@ fn ctor(args: &[&str]) -> String {
     serde_json::json!({ "Args": args }).to_string()
 }
 
-/// A transaction about to be submitted; see [`Network::invoke`].
+/// A `peer chaincode invoke` about to run; see [`Network::cli_invoke`].
 #[derive(Debug)]
-pub struct Invoke<'a> {
+pub struct CliInvoke<'a> {
     net: &'a Network,
     chaincode: &'a str,
     args: Vec<String>,
@@ -334,14 +355,14 @@ pub struct Invoke<'a> {
     transient: BTreeMap<String, String>,
 }
 
-impl<'a> Invoke<'a> {
+impl<'a> CliInvoke<'a> {
     /// Endorse on these orgs' peers only.
     pub fn peers(mut self, orgs: &[&'a str]) -> Self {
         self.peers = orgs.to_vec();
         self
     }
 
-    /// Submit as this identity (its org's peer is not implied: see [`Invoke::peers`]).
+    /// Submit as this identity (its org's peer is not implied: see [`CliInvoke::peers`]).
     pub fn submitter(mut self, who: &Identity) -> Self {
         self.submitter = who.clone();
         self
@@ -383,24 +404,35 @@ impl<'a> Invoke<'a> {
     }
 }
 
-/// What a CLI call came back with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a Gateway or CLI call came back with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// The call succeeded (and, for invokes, committed VALID on every targeted peer).
+    /// The call succeeded (and, for submits and invokes, committed VALID on every targeted peer).
     pub ok: bool,
-    /// The chaincode's payload (queries: exact bytes via `--hex`; invokes: parsed from the CLI's result line).
+    /// The chaincode's payload, exact bytes (Gateway: the response; CLI queries via `--hex`; CLI invokes parsed from
+    /// the CLI's result line).
     pub payload: Vec<u8>,
-    /// The CLI's `Error:` text, with transaction ids replaced by `<txid>` so runs compare.
+    /// Why it failed, for failure messages: the client library's error (Gateway) or the CLI's `Error:` line with
+    /// transaction ids replaced by `<txid>` so runs compare (CLI).
     pub error: String,
-    /// The transaction id (invokes with `--waitForEvent`).
+    /// The transaction id (Gateway submits that reached the orderer; CLI invokes with `--waitForEvent`).
     pub txid: Option<String>,
-    /// Everything the CLI wrote to stderr, for failure messages.
+    /// Gateway calls: the chaincode's response status, 200 on success and the refusal's (403, 409...) when the
+    /// chaincode refused; `None` when no chaincode answer came back (an ACL refusal, an invalid commit) and for
+    /// CLI calls.
+    pub status: Option<i32>,
+    /// Gateway submits that reached a block: Fabric's validation code (`VALID`, `ENDORSEMENT_POLICY_FAILURE`,
+    /// `MVCC_READ_CONFLICT`...); `None` otherwise and for CLI calls.
+    pub validation: Option<String>,
+    /// Everything the CLI wrote to stderr, for failure messages (empty for Gateway calls).
     pub stderr: String,
+    /// The chaincode's message when the Gateway reported one (see [`Outcome::message`]).
+    chaincode_message: Option<String>,
 }
 
 impl Outcome {
     fn harness(e: String) -> Self {
-        Outcome { ok: false, payload: vec![], error: format!("harness: {e}"), txid: None, stderr: String::new() }
+        Outcome { error: format!("harness: {e}"), ..Outcome::default() }
     }
 
     fn from_query(out: Result<Output>) -> Self {
@@ -412,11 +444,11 @@ impl Outcome {
         if out.status.success() {
             let text = String::from_utf8_lossy(&out.stdout);
             match hex::decode(text.trim()) {
-                Ok(payload) => Outcome { ok: true, payload, error: String::new(), txid: None, stderr },
+                Ok(payload) => Outcome { ok: true, payload, stderr, ..Outcome::default() },
                 Err(e) => Self::harness(format!("query output is not hex ({e}): {text}")),
             }
         } else {
-            Outcome { ok: false, payload: vec![], error: error_line(&stderr), txid: None, stderr }
+            Outcome { error: error_line(&stderr), stderr, ..Outcome::default() }
         }
     }
 
@@ -429,9 +461,9 @@ impl Outcome {
         let txid = stderr.split("txid [").nth(1).and_then(|rest| rest.split(']').next()).map(str::to_string);
         if out.status.success() {
             let payload = stderr.split("payload:\"").nth(1).map(unquote_prototext).unwrap_or_default();
-            Outcome { ok: true, payload, error: String::new(), txid, stderr }
+            Outcome { ok: true, payload, txid, stderr, ..Outcome::default() }
         } else {
-            Outcome { ok: false, payload: vec![], error: error_line(&stderr), txid, stderr }
+            Outcome { error: error_line(&stderr), txid, stderr, ..Outcome::default() }
         }
     }
 
@@ -445,8 +477,12 @@ impl Outcome {
         serde_json::from_slice(&self.payload).map_err(|e| format!("payload {:?} is not JSON: {e}", self.text()))
     }
 
-    /// The chaincode's error message, as the peer quotes it in `message:"..."`.
+    /// The chaincode's error message: as the chaincode returned it (Gateway), or as the peer CLI quotes it in
+    /// `message:"..."` (CLI); empty when there is none.
     pub fn message(&self) -> String {
+        if let Some(m) = &self.chaincode_message {
+            return m.clone();
+        }
         self.error
             .split("message:\"")
             .nth(1)

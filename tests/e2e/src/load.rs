@@ -176,7 +176,7 @@ pub fn converged_height(net: &Network, orgs: &[&str], limit: Duration) -> u64 {
 
 /// The keys under `prefix` on `org`'s peer, with their values.
 pub fn keys_on(net: &Network, org: &str, prefix: &str) -> BTreeMap<String, String> {
-    let range = net.query_as(net.admin(org), "kv", &["Range", &format!("{prefix}-"), &format!("{prefix}.")]);
+    let range = net.cli_query_as(net.admin(org), "kv", &["Range", &format!("{prefix}-"), &format!("{prefix}.")]);
     assert!(range.ok, "Range on {org}: {}", range.error);
     let records = range.json().unwrap_or_else(|e| panic!("Range JSON on {org}: {e}"));
     let records = records.as_array().cloned().unwrap_or_default();

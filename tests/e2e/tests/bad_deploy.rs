@@ -71,7 +71,7 @@ impl Drop for BadServer {
 /// A query that must fail, and the time it took.
 fn failing_query(net: &Network) -> (Outcome, Duration) {
     let started = Instant::now();
-    let o = net.query("kv", &["Get", "bad-deploy"]);
+    let o = net.cli_query("kv", &["Get", "bad-deploy"]);
     assert!(!o.ok, "the query succeeded against a misconfigured chaincode server");
     (o, started.elapsed())
 }
@@ -80,7 +80,7 @@ fn failing_query(net: &Network) -> (Outcome, Duration) {
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn bad_deployments_give_clear_errors() {
     let net = network();
-    let put = net.invoke("kv", &["Put", "bad-deploy", "served"]).run();
+    let put = net.cli_invoke("kv", &["Put", "bad-deploy", "served"]).run();
     assert!(put.ok, "{}", put.error);
     // Whatever fails below, kv's real server comes back before the next test binary runs.
     let _heal = Heal::on_drop();
@@ -125,5 +125,5 @@ fn bad_deployments_give_clear_errors() {
     }
 
     net_sh(&["cc-start", "kv"]);
-    eventually("kv serving again", || net.query("kv", &["Get", "bad-deploy"]));
+    eventually("kv serving again", || net.cli_query("kv", &["Get", "bad-deploy"]));
 }

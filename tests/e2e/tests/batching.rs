@@ -72,7 +72,7 @@ fn ten_thousand_puts_and_a_thousand_key_read() {
     let p = unique("batch");
 
     // 10,000 puts in one transaction.
-    let put = net.invoke(CC, &["PutMany", &PUTS.to_string(), &format!("{p}/")]).run();
+    let put = net.cli_invoke(CC, &["PutMany", &PUTS.to_string(), &format!("{p}/")]).run();
     let w = sent(ok(&put));
     if batching {
         assert_eq!((count(&w, "WRITE_BATCH_STATE"), count(&w, "records")), (10, PUTS as u64), "{w:?}");
@@ -86,7 +86,7 @@ fn ten_thousand_puts_and_a_thousand_key_read() {
     keys.insert(GETS / 2, format!("{p}/absent"));
     let mut args = vec!["GetMany"];
     args.extend(keys.iter().map(String::as_str));
-    let get = net.invoke(CC, &args).run();
+    let get = net.cli_invoke(CC, &args).run();
     let w = sent(ok(&get));
     if batching {
         assert_eq!((count(&w, "GET_STATE_MULTIPLE"), count(&w, "keys")), (1, GETS as u64), "{w:?}");
@@ -101,6 +101,6 @@ fn ten_thousand_puts_and_a_thousand_key_read() {
     assert_eq!(values, serde_json::json!(want));
 
     // Everything committed: a range over the prefix sees all 10,000 keys.
-    let page = ok(&net.query(CC, &["RangePage", &format!("{p}/"), &format!("{p}0"), "10000", ""])).json();
+    let page = ok(&net.cli_query(CC, &["RangePage", &format!("{p}/"), &format!("{p}0"), "10000", ""])).json();
     assert_eq!(page.expect("RangePage JSON")["count"], PUTS);
 }

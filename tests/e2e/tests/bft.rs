@@ -44,9 +44,9 @@ fn height(node: &str) -> Option<u64> {
 fn bft_kv_through_the_cli_and_the_gateway() {
     let net = bft_network();
     let key = unique("bft-kv");
-    let put = net.invoke("kv", &["Put", &key, "cli"]).run();
+    let put = net.cli_invoke("kv", &["Put", &key, "cli"]).run();
     assert!(put.ok, "{}", put.error);
-    assert_eq!(net.query("kv", &["Get", &key]).text(), "cli");
+    assert_eq!(net.cli_query("kv", &["Get", &key]).text(), "cli");
 
     let gw = gridctl(&["invoke", "--org", "grid", "--user", "operator1", "-n", "kv", "Put", &key, "gateway"]);
     assert!(gw.status.success(), "gridctl invoke: {}", String::from_utf8_lossy(&gw.stderr));
@@ -119,7 +119,7 @@ fn bft_consenter_killed_under_load_keeps_committing() {
                         }
                         let key = format!("{p}-{w}-{i}");
                         let during = down.load(Ordering::SeqCst);
-                        let o = net.invoke("kv", &["Put", &key, &i.to_string()]).run();
+                        let o = net.cli_invoke("kv", &["Put", &key, &i.to_string()]).run();
                         if o.ok {
                             committed.fetch_add(1, Ordering::SeqCst);
                         } else {
@@ -157,8 +157,8 @@ fn bft_consenter_killed_under_load_keeps_committing() {
     // Nothing lost, nothing doubled: each key holds its value and has exactly one committed write.
     for (key, ..) in &results {
         let i = key.rsplit('-').next().unwrap_or_default();
-        assert_eq!(net.query("kv", &["Get", key]).text(), i, "{key}");
-        let history = net.query("kv", &["History", key]).json().expect("History JSON");
+        assert_eq!(net.cli_query("kv", &["Get", key]).text(), i, "{key}");
+        let history = net.cli_query("kv", &["History", key]).json().expect("History JSON");
         assert_eq!(history.as_array().map(Vec::len), Some(1), "{key}: {history}");
     }
 

@@ -5,7 +5,7 @@
 //! here by hand. Double issuance, a claim for another hour, a claim above consumption and a transfer by a
 //! non-owner are refused with clear messages. Every submit is endorsed by the peers of all three orgs. Issuance,
 //! the sale, the claim, `show --history` and the report go through `gridctl cert` (its tables and `--json`), the
-//! rest through the peer CLI.
+//! rest through the Fabric Gateway (the harness's `submit`/`evaluate`).
 //!
 //! The hours are a day well in the past (readings only need their interval to have ended), chosen from the clock
 //! so a rerun on the same network uses another day, and no other test's readings fall into it.
@@ -110,10 +110,10 @@ fn certificates_end_to_end() {
     assert!(!twice.status.success() && said.contains("already issued"), "gridctl cert issue twice: {said}");
     let cert1 = first["id"].as_str().unwrap_or_default().to_string();
     for org in ORGS {
-        let seen = ok("GetCertificate", &net.query_as(net.admin(org), "certificates", &["GetCertificate", &cert1]));
+        let seen = ok("GetCertificate", &net.evaluate_as(net.admin(org), "certificates", &["GetCertificate", &cert1]));
         assert_eq!(seen["wh"], 4500, "peer of {org}");
     }
-    let issuance = ok("GetIssuance", &net.query("certificates", &["GetIssuance", &pv, &h1.to_string()]));
+    let issuance = ok("GetIssuance", &net.evaluate("certificates", &["GetIssuance", &pv, &h1.to_string()]));
     assert_eq!(issuance["sources"][0]["readings"], PER_HOUR);
 
     // --- Delivery versus payment: 1500 Wh of h1 at 80 000 cents/MWh = 120 cents ----------------------------------

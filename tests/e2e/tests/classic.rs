@@ -9,13 +9,13 @@ use gridledger_e2e::{network, unique};
 fn classic_mode_invoke_and_query() {
     let net = network();
     let key = unique("classic");
-    let put = net.invoke("kvclassic", &["Put", &key, "launched-by-the-peer"]).run();
+    let put = net.cli_invoke("kvclassic", &["Put", &key, "launched-by-the-peer"]).run();
     assert!(put.ok, "{}\n{}", put.error, put.stderr);
     for org in ["utility", "grid", "prosumer"] {
-        let got = net.query_as(net.admin(org), "kvclassic", &["Get", &key]);
+        let got = net.cli_query_as(net.admin(org), "kvclassic", &["Get", &key]);
         assert!(got.ok, "{org}: {}", got.error);
         assert_eq!(got.text(), "launched-by-the-peer");
     }
-    let me = net.query_as(net.admin("grid"), "kvclassic", &["WhoAmI"]).json().expect("json");
+    let me = net.cli_query_as(net.admin("grid"), "kvclassic", &["WhoAmI"]).json().expect("json");
     assert_eq!(me["mspId"], "GridMSP");
 }

@@ -52,7 +52,7 @@ fn client_library_submits_evaluates_and_streams_events() {
         assert_eq!(done.response.status, 200);
         assert!(done.block > 0);
         // The peer CLI sees it on another org's peer, and so does the library through that org's gateway.
-        let got = net.query_as(net.admin("grid"), CC, &["Get", &key]);
+        let got = net.cli_query_as(net.admin("grid"), CC, &["Get", &key]);
         assert!(got.ok, "{}", got.error);
         assert_eq!(got.text(), "via-library");
         let mut grid = gateway(net.admin("grid")).await;
@@ -98,7 +98,7 @@ fn client_library_errors_are_typed() {
                 Tamper::Proposal => assert!(matches!(&err, Error::Rpc { call, .. } if call == "endorse"), "{err}"),
                 Tamper::Transaction => assert!(err.to_string().starts_with("submit "), "{err}"),
             }
-            assert_eq!(net.query(CC, &["Get", &key]).message(), format!("key not found: {key}"), "{tamper:?}");
+            assert_eq!(net.cli_query(CC, &["Get", &key]).message(), format!("key not found: {key}"), "{tamper:?}");
         }
         // One org's endorsement under MAJORITY: ordered, committed invalid.
         let key = unique("client-policy");

@@ -70,12 +70,12 @@ fn run(net: &Network, cc: &str, other: &str, steps: &[Step<'_>]) -> Vec<String> 
     steps
         .iter()
         .map(|step| match step {
-            Step::Invoke(args) => observed(&net.invoke(cc, &resolve(args, cc, other)).run()),
-            Step::Query(args) => observed(&net.query(cc, &resolve(args, cc, other))),
-            Step::QueryAs(org, args) => observed(&net.query_as(net.admin(org), cc, args)),
-            Step::History(key) => history_shape(&net.query(cc, &["History", key])),
+            Step::Invoke(args) => observed(&net.cli_invoke(cc, &resolve(args, cc, other)).run()),
+            Step::Query(args) => observed(&net.cli_query(cc, &resolve(args, cc, other))),
+            Step::QueryAs(org, args) => observed(&net.cli_query_as(net.admin(org), cc, args)),
+            Step::History(key) => history_shape(&net.cli_query(cc, &["History", key])),
             Step::Private(args, value) => {
-                observed(&net.invoke(cc, args).peers(&["utility", "grid"]).transient("value", value).run())
+                observed(&net.cli_invoke(cc, args).peers(&["utility", "grid"]).transient("value", value).run())
             }
         })
         .map(|o| normalize(o, cc, other))

@@ -54,7 +54,7 @@ fn energy_market_interval_end_to_end() {
     let started = now();
 
     // --- The market config, by the grid operator only (restored at the end for the suites that run later) ---------
-    let previous = ok("GetMarketConfig", &net.query("trade", &["GetMarketConfig"])).to_string();
+    let previous = ok("GetMarketConfig", &net.evaluate("trade", &["GetMarketConfig"])).to_string();
     refused(
         "SetMarketConfig by a prosumer",
         &submit(net, &cast.alice, "trade", &["SetMarketConfig", &market_config()]),
@@ -68,7 +68,7 @@ fn energy_market_interval_end_to_end() {
     // --- Assets, VPP, transfer; meters; readings of an interval that has ended --------------------------------------
     let (assets, alice) = assets::set_up(net, &cast, &tag, &cp);
     let (m_alice, m_bob) = meters::register(net, &cast, &tag, &assets, &alice);
-    let bob = ok("GetAsset", &net.query("registry", &["GetAsset", &assets.battery]))["owner"].clone();
+    let bob = ok("GetAsset", &net.evaluate("registry", &["GetAsset", &assets.battery]))["owner"].clone();
     meters::past_readings(net, &cast, &cp, (&m_alice, &m_bob), (&alice, &bob));
 
     // --- Orders for the first interval whose gate closure is at least ORDER_MARGIN seconds away -------------------------
@@ -108,7 +108,7 @@ fn energy_market_interval_end_to_end() {
         409,
         "cannot be cleared",
     );
-    let orders = ok("Orders", &net.query("trade", &["Orders", &start]));
+    let orders = ok("Orders", &net.evaluate("trade", &["Orders", &start]));
     assert_eq!(orders.as_array().map(Vec::len), Some(5), "{orders}");
     let open_orders = orders.as_array().map_or(0, |o| o.iter().filter(|o| o["status"] == "open").count());
     refused(
@@ -139,7 +139,7 @@ fn energy_market_interval_end_to_end() {
         409,
         "already cleared",
     );
-    let clearing = ok("GetClearing", &net.query("trade", &["GetClearing", &start]));
+    let clearing = ok("GetClearing", &net.evaluate("trade", &["GetClearing", &start]));
     assert_eq!(
         clearing["fills"],
         json!([
@@ -194,7 +194,7 @@ fn energy_market_interval_end_to_end() {
     //
     // energy 500 * 21 / 1000 = 10.5 -> 10 and 2000 * 21 / 1000 = 42; fee 2500 * 5 / 1000 = 12.5 -> 12; long
     // 200 * 10 / 1000 = 2 and 100 * 10 / 1000 = 1; short 500 * 40 / 1000 = 20. The sum is 0.
-    let settlement = ok("GetSettlement", &net.query("trade", &["GetSettlement", &start]));
+    let settlement = ok("GetSettlement", &net.evaluate("trade", &["GetSettlement", &start]));
     let parties = json!([
         {"party": alice, "tradedWh": -2000, "meteredWh": -2200, "imbalanceWh": -200},
         {"party": bob, "tradedWh": 2500, "meteredWh": 2400, "imbalanceWh": -100},
@@ -222,7 +222,7 @@ fn energy_market_interval_end_to_end() {
     // Every org's peer agrees on the balances.
     for org in net.orgs() {
         for (account, want) in accounts.iter().zip(&after) {
-            let seen = ok("Balance", &net.query_as(net.admin(org), "trade", &["Balance", account]));
+            let seen = ok("Balance", &net.evaluate_as(net.admin(org), "trade", &["Balance", account]));
             assert_eq!(seen, json!(want), "{account} on the peer of {org}");
         }
     }

@@ -8,7 +8,7 @@ use gridledger_e2e::gridctl::run as gridctl;
 use gridledger_e2e::{Heal, Network, eventually, network, network_sh as net_sh, unique};
 
 fn history_values(net: &Network, key: &str) -> Vec<String> {
-    let h = net.query("kv", &["History", key]).json().expect("history json");
+    let h = net.cli_query("kv", &["History", key]).json().expect("history json");
     h.as_array().expect("array").iter().map(|e| e["value"].as_str().unwrap_or("").to_string()).collect()
 }
 
@@ -21,21 +21,21 @@ fn chaincode_crash_and_peer_restart() {
     let _heal = Heal::on_drop();
 
     // 1. The chaincode server dies (SIGKILL) after a committed write.
-    assert!(net.invoke("kv", &["Put", &key, "before"]).run().ok);
+    assert!(net.cli_invoke("kv", &["Put", &key, "before"]).run().ok);
     net_sh(&["cc-stop", "kv", "--kill"]);
-    let during = net.invoke("kv", &["Put", &key, "during"]).run();
+    let during = net.cli_invoke("kv", &["Put", &key, "during"]).run();
     assert!(!during.ok, "a transaction committed while the chaincode was down");
     net_sh(&["cc-start", "kv"]);
-    eventually("invoke after the chaincode restart", || net.invoke("kv", &["Put", &key, "after"]).run());
-    assert_eq!(net.query("kv", &["Get", &key]).text(), "after");
+    eventually("invoke after the chaincode restart", || net.cli_invoke("kv", &["Put", &key, "after"]).run());
+    assert_eq!(net.cli_query("kv", &["Get", &key]).text(), "after");
     // Exactly the two committed writes, newest first: none lost, none doubled, the failed one absent.
     assert_eq!(history_values(net, &key), vec!["after", "before"]);
 
     // 2. Grid's peer restarts: it serves queries again, and invokes that need its endorsement go through.
     net_sh(&["restart", "peer-grid"]);
-    let got = eventually("query on the restarted peer", || net.query_as(net.admin("grid"), "kv", &["Get", &key]));
+    let got = eventually("query on the restarted peer", || net.cli_query_as(net.admin("grid"), "kv", &["Get", &key]));
     assert_eq!(got.text(), "after");
-    eventually("invoke through the restarted peer", || net.invoke("kv", &["Put", &key, "after-peer"]).run());
+    eventually("invoke through the restarted peer", || net.cli_invoke("kv", &["Put", &key, "after-peer"]).run());
     assert_eq!(history_values(net, &key), vec!["after-peer", "after", "before"]);
 
     // The Fabric Gateway picks endorsers from discovery, which learns of the restarted peer through gossip a little

@@ -6,7 +6,7 @@
 //! tampered one refused, and trade's `PostFlexibility` called directly (not through flexibility's `Settle`) is
 //! refused by the proposal-name guard. Every submit is endorsed by the peers of all three orgs. The market's own
 //! steps (request, offers, schedule, award, deliveries, settlement, show) go through `gridctl flex`, tables and
-//! `--json`; refusals and the registry, metering and trade calls through the peer CLI.
+//! `--json`; refusals and the registry, metering and trade calls through the Fabric Gateway (`submit`/`evaluate`).
 //!
 //! The delivery interval is the next free minute two minutes ahead (gate closure and award need the request placed
 //! before it); every asset, meter, VPP and connection point carries a unique tag, so no other test's readings or
@@ -146,7 +146,7 @@ fn flexibility_end_to_end() {
     );
     assert_eq!(award["awardedWh"], 10_000);
     for org in ORGS {
-        let seen = ok("GetRequest", &net.query_as(net.admin(org), "flexibility", &["GetRequest", &id]));
+        let seen = ok("GetRequest", &net.evaluate_as(net.admin(org), "flexibility", &["GetRequest", &id]));
         assert_eq!(seen["status"], "awarded", "peer of {org}");
     }
 
@@ -208,7 +208,7 @@ fn flexibility_end_to_end() {
         let delta: Vec<i64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
         assert_eq!(delta, expected, "balance changes of {accounts:?} on the peer of {org}");
     }
-    let posted = ok("GetFlexPosting", &net.query("trade", &["GetFlexPosting", &format!("{id}/{vpp_b}")]));
+    let posted = ok("GetFlexPosting", &net.evaluate("trade", &["GetFlexPosting", &format!("{id}/{vpp_b}")]));
     assert_eq!(posted["postings"], b["postings"]);
 
     // --- trade PostFlexibility, called directly, names `trade` in its proposal: refused on the peer ----------------
@@ -254,7 +254,7 @@ fn flexibility_evidence_ocmf_charging_record() {
         expected,
         "{accepted}"
     );
-    let kept = net.query_as(&cast.bob, "metering", &["GetOcmf", &meter, "1700000100", "1.8.0"]);
+    let kept = net.evaluate_as(&cast.bob, "metering", &["GetOcmf", &meter, "1700000100", "1.8.0"]);
     assert!(kept.ok && kept.text().contains("3045022100f70e3256"), "GetOcmf keeps the signed record: {}", kept.text());
     let again = submit(net, &cast.gateway, "metering", &["SubmitOcmf", &meter, &good]);
     assert!(!again.ok, "a replayed OCMF record must be refused: {}", again.text());

@@ -66,7 +66,7 @@ fn invoke_and_query_through_the_gateway() {
     assert!(stderr(&put).contains("committed in block"), "{}", stderr(&put));
     // The peer CLI sees the committed value on every org's peer, and so does gridctl on another org's gateway.
     for org in ["utility", "grid", "prosumer"] {
-        let got = net.query_as(net.admin(org), CC, &["Get", &key]);
+        let got = net.cli_query_as(net.admin(org), CC, &["Get", &key]);
         assert!(got.ok, "{org}: {}", got.error);
         assert_eq!(got.text(), "via-gateway", "peer CLI on {org}");
     }
@@ -98,7 +98,7 @@ fn private_data_through_transient() {
         "utilityGrid",
         &key,
     ]));
-    let got = net.query_as(net.admin("grid"), CC, &["GetPrivate", "utilityGrid", &key]);
+    let got = net.cli_query_as(net.admin("grid"), CC, &["GetPrivate", "utilityGrid", &key]);
     assert!(got.ok, "{}", got.error);
     assert_eq!(got.text(), "s3cret");
 }
@@ -112,7 +112,7 @@ fn tampered_signatures_are_refused() {
         let out = gridctl(&["invoke", "--org", "utility", "-n", CC, "--tamper", tamper, "Put", &key, "forged"]);
         assert!(!out.status.success(), "{tamper}: a tampered signature was accepted");
         assert!(stderr(&out).contains(expect), "{tamper}: {}", stderr(&out));
-        let got = net.query(CC, &["Get", &key]);
+        let got = net.cli_query(CC, &["Get", &key]);
         assert_eq!(got.message(), format!("key not found: {key}"), "{tamper}: nothing was written");
     }
 }
@@ -148,5 +148,5 @@ fn too_few_endorsers_commit_as_invalid() {
     let out = gridctl(&["invoke", "--org", "utility", "-n", CC, "--endorsing-org", "UtilityMSP", "Put", &key, "x"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("as invalid: ENDORSEMENT_POLICY_FAILURE"), "{}", stderr(&out));
-    assert_eq!(net.query(CC, &["Get", &key]).message(), format!("key not found: {key}"));
+    assert_eq!(net.cli_query(CC, &["Get", &key]).message(), format!("key not found: {key}"));
 }

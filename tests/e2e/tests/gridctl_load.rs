@@ -46,7 +46,7 @@ fn simulated_readings_show_in_the_interval_totals() {
     assert_eq!(per_interval.len(), intervals);
     for i in per_interval {
         let start = i["intervalStart"].to_string();
-        let got = net.query("metering", &["IntervalTotals", cp, &start]);
+        let got = net.cli_query("metering", &["IntervalTotals", cp, &start]);
         assert!(got.ok, "IntervalTotals {cp} {start}: {}", got.error);
         let totals = got.json().expect("IntervalTotals JSON");
         assert_eq!(totals["readings"], i["readings"], "{totals} vs {i}");
@@ -101,7 +101,7 @@ fn readings_signed_by_gridctl_accepted_tampered_refused() {
     );
     let accepted = json(&ok(submit(&good)));
     assert_eq!(accepted["accepted"], 1);
-    let got = net.query("metering", &["GetReading", &meter, &earlier, "1.8.0"]);
+    let got = net.cli_query("metering", &["GetReading", &meter, &earlier, "1.8.0"]);
     assert!(got.ok, "{}", got.error);
     assert_eq!(got.json().expect("reading")["wh"], 7);
     let _ = std::fs::remove_dir_all(dir);

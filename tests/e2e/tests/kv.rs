@@ -16,17 +16,17 @@ fn ok(o: &Outcome) -> &Outcome {
 fn state_put_get_delete() {
     let net = network();
     let key = unique("state");
-    ok(&net.invoke(CC, &["Put", &key, "v1"]).run());
-    assert_eq!(ok(&net.query(CC, &["Get", &key])).text(), "v1");
+    ok(&net.cli_invoke(CC, &["Put", &key, "v1"]).run());
+    assert_eq!(ok(&net.cli_query(CC, &["Get", &key])).text(), "v1");
     // Every org's peer has the committed value.
     for org in ["grid", "prosumer"] {
-        assert_eq!(ok(&net.query_as(net.admin(org), CC, &["Get", &key])).text(), "v1", "peer of {org}");
+        assert_eq!(ok(&net.cli_query_as(net.admin(org), CC, &["Get", &key])).text(), "v1", "peer of {org}");
     }
-    let prev = net.invoke(CC, &["GetPut", &key, "v2"]).run();
+    let prev = net.cli_invoke(CC, &["GetPut", &key, "v2"]).run();
     assert_eq!(ok(&prev).text(), "v1", "GetPut returns the previous value");
-    assert_eq!(ok(&net.query(CC, &["Get", &key])).text(), "v2");
-    ok(&net.invoke(CC, &["Del", &key]).run());
-    let gone = net.query(CC, &["Get", &key]);
+    assert_eq!(ok(&net.cli_query(CC, &["Get", &key])).text(), "v2");
+    ok(&net.cli_invoke(CC, &["Del", &key]).run());
+    let gone = net.cli_query(CC, &["Get", &key]);
     assert!(!gone.ok);
     assert_eq!(gone.message(), format!("key not found: {key}"));
 }
@@ -36,24 +36,24 @@ fn state_put_get_delete() {
 fn range_and_pagination() {
     let net = network();
     let p = unique("range");
-    ok(&net.invoke(CC, &["PutMany", "5", &format!("{p}/")]).run());
-    let all = ok(&net.query(CC, &["Range", &format!("{p}/"), &format!("{p}0")])).json().expect("json");
+    ok(&net.cli_invoke(CC, &["PutMany", "5", &format!("{p}/")]).run());
+    let all = ok(&net.cli_query(CC, &["Range", &format!("{p}/"), &format!("{p}0")])).json().expect("json");
     let keys: Vec<_> =
         all.as_array().expect("array").iter().map(|e| e["key"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(keys, (0..5).map(|i| format!("{p}/{i:04}")).collect::<Vec<_>>());
     assert_eq!(all[0]["value"], "v");
 
     let (start, end) = (format!("{p}/"), format!("{p}0"));
-    let page1 = ok(&net.query(CC, &["RangePage", &start, &end, "2", ""])).json().expect("json");
+    let page1 = ok(&net.cli_query(CC, &["RangePage", &start, &end, "2", ""])).json().expect("json");
     assert_eq!(page1["count"], 2);
     assert_eq!(page1["records"][0]["key"], format!("{p}/0000"));
     let bookmark = page1["bookmark"].as_str().expect("bookmark").to_string();
     assert!(!bookmark.is_empty());
-    let page2 = ok(&net.query(CC, &["RangePage", &start, &end, "2", &bookmark])).json().expect("json");
+    let page2 = ok(&net.cli_query(CC, &["RangePage", &start, &end, "2", &bookmark])).json().expect("json");
     assert_eq!(page2["records"][0]["key"], format!("{p}/0002"));
-    let bad = net.query(CC, &["RangePage", &start, &end, "x", ""]);
+    let bad = net.cli_query(CC, &["RangePage", &start, &end, "x", ""]);
     assert_eq!(bad.message(), "invalid pageSize: x");
-    let empty = ok(&net.query(CC, &["Range", &format!("{p}~a"), &format!("{p}~b")])).text();
+    let empty = ok(&net.cli_query(CC, &["Range", &format!("{p}~a"), &format!("{p}~b")])).text();
     assert_eq!(empty, "[]");
 }
 
@@ -62,12 +62,15 @@ fn range_and_pagination() {
 fn composite_keys_with_empty_attribute() {
     let net = network();
     let ty = unique("meter");
-    assert_eq!(ok(&net.invoke(CC, &["PutComposite", &ty, "a", "north", "m1"]).run()).text(), format!("{ty}/north/m1"));
-    ok(&net.invoke(CC, &["PutComposite", &ty, "b", "north", ""]).run());
-    ok(&net.invoke(CC, &["PutComposite", &ty, "c", "south", "m3"]).run());
-    let north = ok(&net.query(CC, &["ByPartial", &ty, "north"])).json().expect("json");
+    assert_eq!(
+        ok(&net.cli_invoke(CC, &["PutComposite", &ty, "a", "north", "m1"]).run()).text(),
+        format!("{ty}/north/m1")
+    );
+    ok(&net.cli_invoke(CC, &["PutComposite", &ty, "b", "north", ""]).run());
+    ok(&net.cli_invoke(CC, &["PutComposite", &ty, "c", "south", "m3"]).run());
+    let north = ok(&net.cli_query(CC, &["ByPartial", &ty, "north"])).json().expect("json");
     assert_eq!(north, serde_json::json!([{"attrs":["north",""],"value":"b"},{"attrs":["north","m1"],"value":"a"}]));
-    let page = ok(&net.query(CC, &["ByPartialPage", "1", "", &ty])).json().expect("json");
+    let page = ok(&net.cli_query(CC, &["ByPartialPage", "1", "", &ty])).json().expect("json");
     assert_eq!(page["count"], 1);
     assert_eq!(page["records"][0]["attrs"], serde_json::json!(["north", ""]));
 }
@@ -79,11 +82,11 @@ fn all_composite_keys_page_by_page() {
     let net = network();
     let ty = unique("all");
     for (value, attr) in [("a", "x"), ("b", "y"), ("c", "z")] {
-        ok(&net.invoke(CC, &["PutComposite", &ty, value, attr]).run());
+        ok(&net.cli_invoke(CC, &["PutComposite", &ty, value, attr]).run());
     }
     let (mut ours, mut bookmark, mut pages) = (Vec::new(), String::new(), 0);
     loop {
-        let page = ok(&net.query(CC, &["AllCompositePage", "2", &bookmark])).json().expect("json");
+        let page = ok(&net.cli_query(CC, &["AllCompositePage", "2", &bookmark])).json().expect("json");
         let records = page["records"].as_array().expect("records");
         assert!(records.len() <= 2 && page["count"] == records.len(), "{page}");
         assert!(records.iter().all(|r| r["objectType"].as_str().is_some_and(|t| !t.is_empty())), "{page}");
@@ -102,10 +105,10 @@ fn all_composite_keys_page_by_page() {
 fn history_lists_every_committed_write() {
     let net = network();
     let key = unique("hist");
-    let t1 = ok(&net.invoke(CC, &["Put", &key, "one"]).run()).txid.clone();
-    let t2 = ok(&net.invoke(CC, &["Put", &key, "two"]).run()).txid.clone();
-    let t3 = ok(&net.invoke(CC, &["Del", &key]).run()).txid.clone();
-    let h = ok(&net.query(CC, &["History", &key])).json().expect("json");
+    let t1 = ok(&net.cli_invoke(CC, &["Put", &key, "one"]).run()).txid.clone();
+    let t2 = ok(&net.cli_invoke(CC, &["Put", &key, "two"]).run()).txid.clone();
+    let t3 = ok(&net.cli_invoke(CC, &["Del", &key]).run()).txid.clone();
+    let h = ok(&net.cli_query(CC, &["History", &key])).json().expect("json");
     let h = h.as_array().expect("array");
     assert_eq!(h.len(), 3, "{h:?}");
     // The peer returns the newest first.
@@ -124,24 +127,27 @@ fn private_data_members_only_hash_for_all() {
     let secret = b"tariff-42";
     // The collection (network/collections-kv.json) holds Utility and Grid; endorse on those two.
     let put = net
-        .invoke(CC, &["PutPrivate", "utilityGrid", &key])
+        .cli_invoke(CC, &["PutPrivate", "utilityGrid", &key])
         .peers(&["utility", "grid"])
         .transient("value", secret)
         .run();
     ok(&put);
-    assert_eq!(ok(&net.query_as(net.admin("grid"), CC, &["GetPrivate", "utilityGrid", &key])).payload, secret);
-    assert_eq!(ok(&net.query(CC, &["GetPrivate", "utilityGrid", &key])).payload, secret);
-    let refused = net.query_as(net.admin("prosumer"), CC, &["GetPrivate", "utilityGrid", &key]);
+    assert_eq!(ok(&net.cli_query_as(net.admin("grid"), CC, &["GetPrivate", "utilityGrid", &key])).payload, secret);
+    assert_eq!(ok(&net.cli_query(CC, &["GetPrivate", "utilityGrid", &key])).payload, secret);
+    let refused = net.cli_query_as(net.admin("prosumer"), CC, &["GetPrivate", "utilityGrid", &key]);
     assert!(!refused.ok, "a non-member read private data: {}", refused.text());
     assert!(refused.error.contains("does not have read access"), "{}", refused.error);
     // Everyone, member or not, sees the SHA-256 of the value.
     let want = hex::encode(ring::digest::digest(&ring::digest::SHA256, secret));
-    assert_eq!(ok(&net.query(CC, &["GetPrivateHash", "utilityGrid", &key])).text(), want);
-    assert_eq!(ok(&net.query_as(net.admin("prosumer"), CC, &["GetPrivateHash", "utilityGrid", &key])).text(), want);
-    let missing = net.invoke(CC, &["PutPrivate", "utilityGrid", &key]).peers(&["utility", "grid"]).run();
+    assert_eq!(ok(&net.cli_query(CC, &["GetPrivateHash", "utilityGrid", &key])).text(), want);
+    assert_eq!(ok(&net.cli_query_as(net.admin("prosumer"), CC, &["GetPrivateHash", "utilityGrid", &key])).text(), want);
+    let missing = net.cli_invoke(CC, &["PutPrivate", "utilityGrid", &key]).peers(&["utility", "grid"]).run();
     assert_eq!(missing.message(), "transient field 'value' is required");
-    ok(&net.invoke(CC, &["DelPrivate", "utilityGrid", &key]).peers(&["utility", "grid"]).run());
-    assert_eq!(net.query(CC, &["GetPrivate", "utilityGrid", &key]).message(), format!("private key not found: {key}"));
+    ok(&net.cli_invoke(CC, &["DelPrivate", "utilityGrid", &key]).peers(&["utility", "grid"]).run());
+    assert_eq!(
+        net.cli_query(CC, &["GetPrivate", "utilityGrid", &key]).message(),
+        format!("private key not found: {key}")
+    );
 }
 
 #[test]
@@ -149,7 +155,7 @@ fn private_data_members_only_hash_for_all() {
 fn events_are_in_the_committed_block() {
     let net = network();
     let name = unique("MeterRead");
-    let done = net.invoke(CC, &["Event", &name, "{\"kwh\":3}"]).run();
+    let done = net.cli_invoke(CC, &["Event", &name, "{\"kwh\":3}"]).run();
     let txid = ok(&done).txid.clone().expect("--waitForEvent reports the txid");
     let block = net.block_of(&txid).expect("block");
     let events = events_in_block(&block);
@@ -164,12 +170,12 @@ fn events_are_in_the_committed_block() {
 fn invoke_chaincode_both_ways() {
     let net = network();
     let key = unique("c2c");
-    ok(&net.invoke(CC, &["Invoke", "kvgo", "Put", &key, "from-rust"]).run());
-    assert_eq!(ok(&net.query("kvgo", &["Get", &key])).text(), "from-rust");
-    ok(&net.invoke("kvgo", &["Invoke", CC, "Put", &key, "from-go"]).run());
-    assert_eq!(ok(&net.query(CC, &["Get", &key])).text(), "from-go");
-    assert_eq!(ok(&net.query(CC, &["Invoke", "kvgo", "Get", &key])).text(), "from-rust");
-    let failed = net.query(CC, &["Invoke", "kvgo", "Get", "no-such-key"]);
+    ok(&net.cli_invoke(CC, &["Invoke", "kvgo", "Put", &key, "from-rust"]).run());
+    assert_eq!(ok(&net.cli_query("kvgo", &["Get", &key])).text(), "from-rust");
+    ok(&net.cli_invoke("kvgo", &["Invoke", CC, "Put", &key, "from-go"]).run());
+    assert_eq!(ok(&net.cli_query(CC, &["Get", &key])).text(), "from-go");
+    assert_eq!(ok(&net.cli_query(CC, &["Invoke", "kvgo", "Get", &key])).text(), "from-rust");
+    let failed = net.cli_query(CC, &["Invoke", "kvgo", "Get", "no-such-key"]);
     assert_eq!(failed.message(), "invoke kvgo failed: 500 key not found: no-such-key");
 }
 
@@ -178,16 +184,16 @@ fn invoke_chaincode_both_ways() {
 fn key_level_endorsement() {
     let net = network();
     let key = unique("kle");
-    ok(&net.invoke(CC, &["Put", &key, "v0"]).run());
-    ok(&net.invoke(CC, &["SetEndorsers", &key, "GridMSP"]).run());
-    assert_eq!(ok(&net.query(CC, &["Endorsers", &key])).text(), "[\"GridMSP\"]");
+    ok(&net.cli_invoke(CC, &["Put", &key, "v0"]).run());
+    ok(&net.cli_invoke(CC, &["SetEndorsers", &key, "GridMSP"]).run());
+    assert_eq!(ok(&net.cli_query(CC, &["Endorsers", &key])).text(), "[\"GridMSP\"]");
     // Two of three orgs satisfy the chaincode's MAJORITY policy, but not the key's.
-    let without_grid = net.invoke(CC, &["Put", &key, "v1"]).peers(&["utility", "prosumer"]).run();
+    let without_grid = net.cli_invoke(CC, &["Put", &key, "v1"]).peers(&["utility", "prosumer"]).run();
     assert!(!without_grid.ok, "a write without Grid's endorsement committed");
     assert!(without_grid.error.contains("ENDORSEMENT_POLICY_FAILURE"), "{}", without_grid.error);
-    assert_eq!(ok(&net.query(CC, &["Get", &key])).text(), "v0");
-    ok(&net.invoke(CC, &["Put", &key, "v2"]).peers(&["utility", "grid"]).run());
-    assert_eq!(ok(&net.query(CC, &["Get", &key])).text(), "v2");
+    assert_eq!(ok(&net.cli_query(CC, &["Get", &key])).text(), "v0");
+    ok(&net.cli_invoke(CC, &["Put", &key, "v2"]).peers(&["utility", "grid"]).run());
+    assert_eq!(ok(&net.cli_query(CC, &["Get", &key])).text(), "v2");
 }
 
 #[test]
@@ -195,12 +201,12 @@ fn key_level_endorsement() {
 fn who_am_i_matches_the_org() {
     let net = network();
     for (org, msp) in [("utility", "UtilityMSP"), ("grid", "GridMSP"), ("prosumer", "ProsumerMSP")] {
-        let me = ok(&net.query_as(net.admin(org), CC, &["WhoAmI"])).json().expect("json");
+        let me = ok(&net.cli_query_as(net.admin(org), CC, &["WhoAmI"])).json().expect("json");
         assert_eq!(me["mspId"], msp);
         assert!(decoded_id(&me).starts_with("x509::CN=admin-user"), "{me}");
     }
     let op = net.user("grid", "operator1").expect("grid operator1");
-    let me = ok(&net.query_as(&op, CC, &["WhoAmI"])).json().expect("json");
+    let me = ok(&net.cli_query_as(&op, CC, &["WhoAmI"])).json().expect("json");
     assert_eq!(me["mspId"], "GridMSP");
     assert!(decoded_id(&me).contains("CN=operator1"), "{me}");
 }
@@ -216,7 +222,7 @@ fn decoded_id(me: &serde_json::Value) -> String {
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn tx_info() {
     let net = network();
-    let info = ok(&net.query(CC, &["TxInfo"])).json().expect("json");
+    let info = ok(&net.cli_query(CC, &["TxInfo"])).json().expect("json");
     assert_eq!(info["channel"], net.channel());
     assert_eq!(info["txId"].as_str().map(str::len), Some(64));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -229,10 +235,11 @@ fn tx_info() {
 fn put_many_get_many() {
     let net = network();
     let p = unique("many");
-    ok(&net.invoke(CC, &["PutMany", "12", &p]).run());
-    let got = ok(&net.query(CC, &["GetMany", &format!("{p}0000"), &format!("{p}0011"), &format!("{p}9999")])).text();
+    ok(&net.cli_invoke(CC, &["PutMany", "12", &p]).run());
+    let got =
+        ok(&net.cli_query(CC, &["GetMany", &format!("{p}0000"), &format!("{p}0011"), &format!("{p}9999")])).text();
     assert_eq!(got, "[\"v\",\"v\",\"\"]");
-    let bad = net.invoke(CC, &["PutMany", "many", &p]).run();
+    let bad = net.cli_invoke(CC, &["PutMany", "many", &p]).run();
     assert_eq!(bad.message(), "invalid count: many");
 }
 
@@ -240,7 +247,7 @@ fn put_many_get_many() {
 #[ignore = "needs the running Fabric network: scripts/e2e.sh (GRIDLEDGER_E2E=1)"]
 fn unknown_function_is_an_endorsement_failure() {
     let net = network();
-    let r = net.invoke(CC, &["Nope"]).run();
+    let r = net.cli_invoke(CC, &["Nope"]).run();
     assert!(!r.ok);
     assert_eq!(r.message(), "unknown function: Nope");
 }

@@ -148,7 +148,7 @@ fn prosumer_host_partitioned_under_load_catches_up() {
     // Exactly once on the peer that was cut off: each key's history is the one transaction the client saw commit.
     let cut_admin = net.admin(cut_org);
     for w in writes.iter().filter(|w| w.failure.is_none()) {
-        let history = net.query_as(cut_admin, "kv", &["History", &w.key]);
+        let history = net.cli_query_as(cut_admin, "kv", &["History", &w.key]);
         assert!(history.ok, "History {} on {cut_org}: {}", w.key, history.error);
         let entries = history.json().unwrap_or_else(|e| panic!("{e}"));
         let txids: Vec<&str> = entries.as_array().into_iter().flatten().filter_map(|e| e["txId"].as_str()).collect();

@@ -91,7 +91,7 @@ fn remove_storage(net: &Network) {
     assert!(!members().iter().any(|m| m == "StorageMSP"));
     // The founders still transact.
     let asset = unique("pv-after");
-    assert!(net.invoke("registry", &["RegisterAsset", &asset_json(&asset)]).run().ok);
+    assert!(net.cli_invoke("registry", &["RegisterAsset", &asset_json(&asset)]).run().ok);
 }
 
 /// `kvor`: the kv chaincode, peer-launched, with an explicit endorsement policy naming each member org's peer, so
@@ -166,7 +166,10 @@ fn open_interval() -> String {
 
 /// A sell order by `who`, endorsed by the founders' peers (3 of 4 is a majority with StorageMSP in).
 fn place_order(net: &Network, who: &Identity) -> Outcome {
-    net.invoke("trade", &["PlaceOrder", &open_interval(), "sell", "1000", "20"]).submitter(who).peers(&FOUNDERS).run()
+    net.cli_invoke("trade", &["PlaceOrder", &open_interval(), "sell", "1000", "20"])
+        .submitter(who)
+        .peers(&FOUNDERS)
+        .run()
 }
 
 #[test]
@@ -227,10 +230,13 @@ fn onboard_trade_revoke_remove() {
     // Its prosumer registers a battery (read back on its own peer) and sells energy.
     let prosumer1 = net.user("storage", "prosumer1").expect("storage prosumer1");
     let asset = unique("bat-storage");
-    let reg =
-        net.invoke("registry", &["RegisterAsset", &asset_json(&asset)]).submitter(&prosumer1).peers(&FOUNDERS).run();
+    let reg = net
+        .cli_invoke("registry", &["RegisterAsset", &asset_json(&asset)])
+        .submitter(&prosumer1)
+        .peers(&FOUNDERS)
+        .run();
     assert!(reg.ok, "RegisterAsset by StorageMSP prosumer: {}\n{}", reg.error, reg.stderr);
-    let read = net.query_as(&prosumer1, "registry", &["GetAsset", &asset]);
+    let read = net.cli_query_as(&prosumer1, "registry", &["GetAsset", &asset]);
     assert!(read.ok, "GetAsset on peer-storage: {}\n{}", read.error, read.stderr);
     let got = read.json().expect("asset JSON");
     assert_eq!(got["owner"]["msp"], "StorageMSP");

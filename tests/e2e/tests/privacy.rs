@@ -78,8 +78,8 @@ fn private_values_never_reach_a_non_member_peer() {
     let key = unique("privacy");
     let marker = format!("{}-{}", unique("secret"), hex::encode(digest(&SHA256, key.as_bytes())));
     let put = net
-        .invoke("kv", &["PutPrivate", "utilityGrid", &key])
-        .peers(&["utility", "grid"])
+        .submit("kv", &["PutPrivate", "utilityGrid", &key])
+        .endorsers(&["utility", "grid"])
         .transient("value", marker.as_bytes())
         .run();
     assert!(put.ok, "PutPrivate: {}", put.error);
@@ -88,10 +88,10 @@ fn private_values_never_reach_a_non_member_peer() {
     // Prosumer's peer has the block once its hash query answers; the hash is all it may know.
     let prosumer = net.admin("prosumer");
     let hash = eventually("Prosumer's peer has the private hash", || {
-        net.query_as(prosumer, "kv", &["GetPrivateHash", "utilityGrid", &key])
+        net.evaluate_as(prosumer, "kv", &["GetPrivateHash", "utilityGrid", &key])
     });
     assert_eq!(String::from_utf8_lossy(&hash.payload), expected);
-    let read = net.query_as(prosumer, "kv", &["GetPrivate", "utilityGrid", &key]);
+    let read = net.evaluate_as(prosumer, "kv", &["GetPrivate", "utilityGrid", &key]);
     assert!(!read.ok, "Prosumer's peer served the private value");
 
     let outsider = snapshot("prosumer");

@@ -8,12 +8,12 @@ use gridledger_e2e::{Network, Outcome, network};
 use serde_json::Value;
 
 fn ok(o: &Outcome) -> &Outcome {
-    assert!(o.ok, "{}\n{}", o.error, o.stderr);
+    assert!(o.ok, "{}", o.error);
     o
 }
 
 fn roles(net: &Network) -> Value {
-    ok(&net.query("registry", &["GetRoles"])).json().expect("GetRoles JSON")
+    ok(&net.evaluate("registry", &["GetRoles"])).json().expect("GetRoles JSON")
 }
 
 /// Writes `record` back with a majority (every peer) when dropped.
@@ -24,7 +24,7 @@ struct Restore<'a> {
 
 impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        let o = self.net.invoke("registry", &["SetRoles", &self.record]).submitter(self.net.admin("grid")).run();
+        let o = self.net.submit("registry", &["SetRoles", &self.record]).submitter(self.net.admin("grid")).run();
         if !o.ok {
             eprintln!("could not restore the market roles record: {}", o.error);
         }
@@ -44,8 +44,8 @@ fn roles_change_only_with_a_majority() {
     let grid = net.admin("grid");
 
     // Written once: a second InitRoles is refused by the chaincode (409), whoever endorses.
-    let again = net.invoke("registry", &["InitRoles", &original.to_string()]).submitter(grid).run();
-    assert!(!again.ok && again.error.contains("status:409"), "{}", again.error);
+    let again = net.submit("registry", &["InitRoles", &original.to_string()]).submitter(grid).run();
+    assert!(!again.ok && again.status == Some(409), "expected the chaincode's 409: {again:?}");
 
     let _restore = Restore { net, record: original.to_string() };
     let mut changed = original.clone();
@@ -53,28 +53,28 @@ fn roles_change_only_with_a_majority() {
     let changed = changed.to_string();
 
     // One org alone: its peer endorses (the caller is a member's admin), but the commit is invalid.
-    let alone = net.invoke("registry", &["SetRoles", &changed]).submitter(grid).peers(&["grid"]).run();
+    let alone = net.submit("registry", &["SetRoles", &changed]).submitter(grid).endorsers(&["grid"]).run();
     assert!(!alone.ok, "a roles change endorsed by Grid alone committed");
-    assert!(alone.error.contains("ENDORSEMENT_POLICY_FAILURE"), "{}", alone.error);
+    assert_eq!(alone.validation.as_deref(), Some("ENDORSEMENT_POLICY_FAILURE"), "{}", alone.error);
     assert_eq!(roles(net), original, "the refused change is visible");
 
     // A majority of the members' peers (2 of 3): valid, and every contract reads the new record.
-    ok(&net.invoke("registry", &["SetRoles", &changed]).submitter(grid).peers(&["grid", "utility"]).run());
+    ok(&net.submit("registry", &["SetRoles", &changed]).submitter(grid).endorsers(&["grid", "utility"]).run());
     assert_eq!(roles(net)["issuingBodies"], serde_json::json!(["GridMSP"]));
 
     // The grid operator removed by a majority: UtilityMSP now operates every connection point, GridMSP stays a
     // member. Grid's operator sets the market config (its current value, so nothing changes) before the change and
     // is refused (403) in its very next transaction after it.
     let operator = net.user("grid", "operator1").expect("grid operator1 (GL_USERS)");
-    let config = ok(&net.query("trade", &["GetMarketConfig"])).text();
-    ok(&net.invoke("trade", &["SetMarketConfig", &config]).submitter(&operator).run());
+    let config = ok(&net.evaluate("trade", &["GetMarketConfig"])).text();
+    ok(&net.submit("trade", &["SetMarketConfig", &config]).submitter(&operator).run());
     let mut removed: Value = serde_json::from_str(&changed).expect("changed record");
     removed["gridOperators"] = serde_json::json!([{"msp": "UtilityMSP", "connectionPoints": ["*"]}]);
     let removed = removed.to_string();
-    ok(&net.invoke("registry", &["SetRoles", &removed]).submitter(grid).peers(&["grid", "utility"]).run());
+    ok(&net.submit("registry", &["SetRoles", &removed]).submitter(grid).endorsers(&["grid", "utility"]).run());
     assert_eq!(roles(net)["gridOperators"][0]["msp"], "UtilityMSP");
-    let after = net.invoke("trade", &["SetMarketConfig", &config]).submitter(&operator).run();
+    let after = net.submit("trade", &["SetMarketConfig", &config]).submitter(&operator).run();
     assert!(!after.ok, "the removed grid operator's SetMarketConfig was accepted");
-    assert!(after.error.contains("status:403"), "expected 403 for the removed grid operator: {}", after.error);
+    assert_eq!(after.status, Some(403), "expected 403 for the removed grid operator: {}", after.error);
     assert!(after.message().contains("GridMSP"), "the refusal names the caller's org: {}", after.message());
 }

@@ -69,17 +69,17 @@ pub(crate) fn set_up(net: &Network, cast: &Cast, tag: &str, cp: &str) -> (Assets
         "",
     );
     for org in net.orgs() {
-        let seen = ok("GetAsset", &net.query_as(net.admin(org), "registry", &["GetAsset", &pv]));
+        let seen = ok("GetAsset", &net.evaluate_as(net.admin(org), "registry", &["GetAsset", &pv]));
         assert_eq!(seen["status"], "active", "peer of {org}");
     }
 
     // Two-step transfer: alice offers her EV charger to bob; only bob can accept; then he owns it.
-    let bob = ok("GetAsset", &net.query("registry", &["GetAsset", &battery]))["owner"].clone();
+    let bob = ok("GetAsset", &net.evaluate("registry", &["GetAsset", &battery]))["owner"].clone();
     let bob_id = bob["id"].as_str().unwrap_or_default().to_string();
     let offer = ["OfferTransfer", ev.as_str(), cast.prosumer_msp.as_str(), bob_id.as_str()];
     refused("OfferTransfer by a non-owner", &submit(net, &cast.bob, "registry", &offer), 403, "");
     ok("OfferTransfer", &submit(net, &cast.alice, "registry", &offer));
-    let still = ok("GetAsset", &net.query("registry", &["GetAsset", &ev]));
+    let still = ok("GetAsset", &net.evaluate("registry", &["GetAsset", &ev]));
     assert_eq!(still["owner"], alice, "the offer alone changes no owner");
     refused(
         "AcceptTransfer by another party",

@@ -73,31 +73,31 @@ pub(crate) fn past_readings(net: &Network, cast: &Cast, cp: &str, meters: (&Mete
     let got = submit_readings(net, &cast.gateway, &tampered_batch);
     refused("a reading whose energy was changed after signing", &got, 400, "signature does not verify");
     assert!(got.message().starts_with("reading 1 "), "the message names the bad reading: {}", got.message());
-    let totals = ok("IntervalTotals", &net.query("metering", &["IntervalTotals", cp, &p]));
+    let totals = ok("IntervalTotals", &net.evaluate("metering", &["IntervalTotals", cp, &p]));
     assert_eq!(
         totals,
         json!({"connectionPoint": cp, "intervalStart": past, "importWh": 510, "exportWh": 1000, "readings": 3,
                "intervalSeconds": INTERVAL})
     );
-    let empty = ok("IntervalTotals", &net.query("metering", &["IntervalTotals", cp, &earlier.to_string()]));
+    let empty = ok("IntervalTotals", &net.evaluate("metering", &["IntervalTotals", cp, &earlier.to_string()]));
     assert_eq!(empty["readings"], 0, "the refused batches wrote nothing");
     // Private readings: the owner and the utility read them; another prosumer may not.
     let (alice, bob) = parties;
     let (alice_id, bob_id) = (alice["id"].as_str().unwrap_or(""), bob["id"].as_str().unwrap_or(""));
     let own = ok(
         "MeteredEnergy",
-        &net.query_as(&cast.alice, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
+        &net.evaluate_as(&cast.alice, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
     );
     assert_eq!(own, json!({"importWh": 10, "exportWh": 1000, "intervalSeconds": INTERVAL}));
     let by_utility =
-        net.query_as(&cast.utility_operator, "metering", &["MeteredEnergy", &cast.prosumer_msp, bob_id, &p]);
+        net.evaluate_as(&cast.utility_operator, "metering", &["MeteredEnergy", &cast.prosumer_msp, bob_id, &p]);
     assert_eq!(ok("MeteredEnergy", &by_utility), json!({"importWh": 500, "exportWh": 0, "intervalSeconds": INTERVAL}));
     refused(
         "MeteredEnergy of alice read by bob",
-        &net.query_as(&cast.bob, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
+        &net.evaluate_as(&cast.bob, "metering", &["MeteredEnergy", &cast.prosumer_msp, alice_id, &p]),
         403,
         "",
     );
-    let stored = ok("GetReading", &net.query_as(&cast.alice, "metering", &["GetReading", &m_alice.id, &p, "2.8.0"]));
+    let stored = ok("GetReading", &net.evaluate_as(&cast.alice, "metering", &["GetReading", &m_alice.id, &p, "2.8.0"]));
     assert_eq!(stored["wh"], 1000);
 }

@@ -1,4 +1,5 @@
-//! The energy scenario's cast, clock and assertions: who submits what, through the peer CLI.
+//! The energy scenario's cast, clock and assertions: who submits what, through the Fabric Gateway (the harness's
+//! `submit`/`evaluate`, built on gridledger-client).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -40,7 +41,7 @@ pub(crate) struct Cast {
 }
 
 impl Cast {
-    /// Loads every identity's peer CLI environment.
+    /// Loads every identity's environment (MSP directory, peer, TLS root; `scripts/env.sh`).
     pub(crate) fn load(net: &Network) -> Self {
         let user = |org: &str, name: &str| match net.user(org, name) {
             Ok(id) => id,
@@ -69,7 +70,7 @@ impl Cast {
 /// A transaction submitted by `who`, endorsed by the peers of every org, waiting for the commit event.
 /// With every org's endorsement, a result that differs between peers fails ("ProposalResponsePayloads do not match").
 pub(crate) fn submit(net: &Network, who: &Identity, chaincode: &str, args: &[&str]) -> Outcome {
-    net.invoke(chaincode, args).submitter(who).run()
+    net.submit(chaincode, args).submitter(who).run()
 }
 
 /// `SubmitReadings("")` by `who` with the batch in the transient map under `readings` (every org's peer endorses,
@@ -79,24 +80,24 @@ pub(crate) fn submit_readings(net: &Network, who: &Identity, batch: &[Reading]) 
         Ok(j) => j,
         Err(e) => panic!("batch JSON: {e}"),
     };
-    net.invoke("metering", &["SubmitReadings", ""]).submitter(who).transient("readings", &json).run()
+    net.submit("metering", &["SubmitReadings", ""]).submitter(who).transient("readings", &json).run()
 }
 
 /// The outcome, asserted successful; its payload as JSON (`Null` when the payload is empty).
 pub(crate) fn ok(what: &str, o: &Outcome) -> Value {
-    assert!(o.ok, "{what} failed: {}\n{}", o.error, o.stderr);
+    assert!(o.ok, "{what} failed: {}", o.error);
     if o.payload.is_empty() { Value::Null } else { o.json().unwrap_or_else(|e| panic!("{what}: {e}")) }
 }
 
 /// Asserts a refusal with the chaincode status and a message containing `needle`.
 pub(crate) fn refused(what: &str, o: &Outcome, status: u16, needle: &str) {
     assert!(!o.ok, "{what} was accepted, it must be refused ({status}): {}", o.text());
-    assert!(o.error.contains(&format!("status:{status}")), "{what}: expected status {status}, got: {}", o.error);
+    assert_eq!(o.status, Some(i32::from(status)), "{what}: expected status {status}, got: {}", o.error);
     let message = o.message();
     assert!(message.contains(needle), "{what}: message {message:?} lacks {needle:?} ({})", o.error);
 }
 
-/// The wall clock, Unix seconds (the peer CLI stamps transactions with the same clock).
+/// The wall clock, Unix seconds (the client stamps transactions with the same clock).
 pub(crate) fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
@@ -156,7 +157,7 @@ pub(crate) fn account(party: &Value) -> String {
 
 /// trade `Balance(account)` (0 if never posted).
 pub(crate) fn balance(net: &Network, account: &str) -> i64 {
-    let got = net.query("trade", &["Balance", account]);
+    let got = net.evaluate("trade", &["Balance", account]);
     ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({account}) is not a number: {}", got.text()))
 }
 
@@ -169,7 +170,7 @@ pub(crate) fn balances(net: &Network, accounts: &[&str]) -> Vec<Vec<i64>> {
             accounts
                 .iter()
                 .map(|a| {
-                    let got = net.query_as(net.admin(org), "trade", &["Balance", a]);
+                    let got = net.evaluate_as(net.admin(org), "trade", &["Balance", a]);
                     ok("Balance", &got).as_i64().unwrap_or_else(|| panic!("Balance({a}) on {org}: {}", got.text()))
                 })
                 .collect()

@@ -90,6 +90,6 @@ pub(crate) fn reading_on(
     register: &str,
 ) -> Option<Value> {
     let at = reader.at_peer_of(net.admin(org)).unwrap_or_else(|e| panic!("{e}"));
-    let got = net.query_as(&at, "metering", &["GetReading", meter, &start.to_string(), register]);
+    let got = net.evaluate_as(&at, "metering", &["GetReading", meter, &start.to_string(), register]);
     if got.ok { got.json().ok() } else { None }
 }
