@@ -54,29 +54,25 @@ trait Leaf: Clone + Default {
     fn same_as(&self, other: &Self) -> bool;
 }
 
-impl Leaf for ConfigPolicy {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn at(&self, version: u64) -> Self {
-        ConfigPolicy { version, ..self.clone() }
-    }
-    fn same_as(&self, other: &Self) -> bool {
-        self.mod_policy == other.mod_policy && self.policy == other.policy
-    }
+/// The two leaf types differ only in the name of their content field.
+macro_rules! leaf {
+    ($ty:ident, $content:ident) => {
+        impl Leaf for $ty {
+            fn version(&self) -> u64 {
+                self.version
+            }
+            fn at(&self, version: u64) -> Self {
+                $ty { version, ..self.clone() }
+            }
+            fn same_as(&self, other: &Self) -> bool {
+                self.mod_policy == other.mod_policy && self.$content == other.$content
+            }
+        }
+    };
 }
 
-impl Leaf for ConfigValue {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn at(&self, version: u64) -> Self {
-        ConfigValue { version, ..self.clone() }
-    }
-    fn same_as(&self, other: &Self) -> bool {
-        self.mod_policy == other.mod_policy && self.value == other.value
-    }
-}
+leaf!(ConfigPolicy, policy);
+leaf!(ConfigValue, value);
 
 /// The policies or values of a group: changed ones written at the next version, new ones at 0, unchanged ones kept
 /// with their version; any added or removed one changes the membership.
