@@ -138,6 +138,17 @@ gl_use_fabric() { # tool...
   export PATH="$bin:$PATH"
 }
 
+# gridctl ARGS: the gridctl of this checkout (built on first use, debug
+# profile; GL_GRIDCTL names another binary). deploy.sh packages with it, the
+# org and existing-network steps call it.
+gridctl() {
+  if [[ -z ${GL_GRIDCTL:-} ]]; then
+    (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
+    GL_GRIDCTL=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
+  fi
+  "$GL_GRIDCTL" "$@"
+}
+
 # wait_port HOST PORT SECONDS: a node is up when its port accepts connections.
 wait_port() {
   local host=$1 port=$2 deadline=$((SECONDS + $3))

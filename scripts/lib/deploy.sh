@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chaincode as a service on the running consortium (sourced by network.sh):
-# deterministic packages, the lifecycle (install, approve, commit) and the
+# deterministic packages (gridctl package), the lifecycle (install, approve, commit) and the
 # chaincode servers, which the launcher starts (gl_launch_chaincode).
 # shellcheck shell=bash
 
@@ -24,48 +24,24 @@ network.sh deploy --name NAME --cmd "SERVER COMMAND" [options]
 USAGE
 }
 
-# Deterministic tar.gz: fixed order, mtime, owner and mode, gzip without a
-# name or timestamp, so the same inputs always give the same package id.
-det_targz() { # out dir files...
-  local out=$1 dir=$2
-  shift 2
-  tar --sort=name --mtime='1970-01-01 00:00:00Z' --owner=0 --group=0 --numeric-owner \
-    --mode='u=rw,go=r' --format=ustar -C "$dir" -cf - "$@" | gzip -n -9 >"$out"
-}
-
-# connection.json holds only the address, flags and {{.}} placeholders that
-# our builder fills per peer; certificates stay out of the package, so its id
-# does not change when a network is recreated with new CAs.
-connection_json() { # address tls mtls
-  jq -n --arg addr "$1" --argjson tls "$2" --argjson mtls "$3" '
-    {address: $addr, dial_timeout: "10s", tls_required: $tls}
-    + (if $tls then {root_cert: "{{.root_cert}}", client_auth_required: $mtls} else {} end)
-    + (if $tls and $mtls then {client_cert: "{{.client_cert}}", client_key: "{{.client_key}}"} else {} end)'
-}
-
-build_package() { # dir label address tls mtls -> prints package path
-  local dir=$1 label=$2 src="$1/pkg-src"
-  rm -rf "$src"
-  mkdir -p "$src/code"
-  connection_json "$3" "$4" "$5" >"$src/code/connection.json"
-  det_targz "$src/code.tar.gz" "$src/code" connection.json
-  jq -cn --arg l "$label" '{"type": "ccaas", "label": $l}' >"$src/metadata.json"
-  det_targz "$dir/$label.tar.gz" "$src" metadata.json code.tar.gz
-  echo "$dir/$label.tar.gz"
-}
-
-# A classic package names a program on this machine (exec.json); the peers'
+# The package is gridctl's (`gridctl package`, crate gridledger-client):
+# reproducible, so the same inputs always give the same package id. A CCaaS
+# package's connection.json holds only the address, flags and {{.}}
+# placeholders that our builder fills per peer; certificates stay out of it,
+# so its id does not change when a network is recreated with new CAs. A
+# classic package names a program on this machine (exec.json); the peers'
 # exec builder runs it. The path is part of the package, so its id changes
 # only when the path does, not when the program is rebuilt.
-build_exec_package() { # dir label program -> prints package path
-  local dir=$1 label=$2 src="$1/pkg-src"
-  rm -rf "$src"
-  mkdir -p "$src/code"
-  jq -n --arg p "$3" '{path: $p}' >"$src/code/exec.json"
-  det_targz "$src/code.tar.gz" "$src/code" exec.json
-  jq -cn --arg l "$label" '{"type": "gridledger-exec", "label": $l}' >"$src/metadata.json"
-  det_targz "$dir/$label.tar.gz" "$src" metadata.json code.tar.gz
-  echo "$dir/$label.tar.gz"
+cc_package() { # classic file label program-or-address tls mtls -> writes file, prints the package id
+  local classic=$1 file=$2 label=$3 flags
+  if [[ $classic == true ]]; then
+    flags=(--exec "$4")
+  else
+    flags=(--address "$4")
+    [[ $5 != true ]] || flags+=(--tls)
+    [[ $6 != true ]] || flags+=(--client-auth)
+  fi
+  gridctl package --label "$label" "${flags[@]}" -o "$file" || gl_die "gridctl package failed for $label"
 }
 
 deploy() {
@@ -103,14 +79,14 @@ deploy() {
   fi
   local start=$SECONDS dir="$GL_RUN/chaincode/$name" pkg id org
   mkdir -p "$dir"
+  pkg="$dir/$label.tar.gz"
   if [[ $classic == true ]]; then
     [[ $cmd == /* && -x $cmd ]] || gl_die "--classic needs --cmd /absolute/path/to/program"
-    pkg=$(build_exec_package "$dir" "$label" "$cmd")
+    cc_package true "$pkg" "$label" "$cmd" >"$dir/package-id"
   else
-    pkg=$(build_package "$dir" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls")
+    cc_package false "$pkg" "$label" "$GL_CC_HOST:$port" "$tls" "$mtls" >"$dir/package-id"
   fi
-  id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
-  echo "$id" >"$dir/package-id"
+  id=$(<"$dir/package-id")
   gl_log "package $pkg id $id"
   if [[ $serve_only == true ]]; then
     start_chaincode "$name" "$id" "$cmd" "$port" "$tls" "$mtls"
@@ -222,7 +198,7 @@ deploy_energy() {
   local port=$((GL_CC_PORT - 2)) name opts roles collections="$GL_RUN/chaincode/metering-collections.json"
   mkdir -p "$GL_RUN/chaincode"
   mapfile -t roles < <(xn_role_args)
-  "$(xn_gridctl)" consortium collections "${roles[@]}" >"$collections" || gl_die "gridctl consortium collections failed"
+  gridctl consortium collections "${roles[@]}" >"$collections" || gl_die "gridctl consortium collections failed"
   for name in registry metering trade certificates flexibility; do
     opts=(--name "$name" --cmd "$("$GL_SCRIPTS/build-chaincodes.sh" path "$name-cc")" --port "$port")
     [[ $name != metering ]] || opts+=(--collections "$collections")

@@ -28,15 +28,6 @@ XN_USER_SECRET="${XN_USER_SECRET:-userpw}"
 XN_SMOKE_PROSUMER="${XN_SMOKE_PROSUMER:-alice}"
 XN_SMOKE_OPERATOR="${XN_SMOKE_OPERATOR:-operator1}"
 
-# xn_gridctl: the gridctl binary (built here, as scripts/lib/deploy.sh does).
-xn_gridctl() {
-  if [[ -z ${GRIDCTL:-} ]]; then
-    (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
-    GRIDCTL=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
-  fi
-  echo "$GRIDCTL"
-}
-
 # xn_cc_port NAME: the chaincode server port of NAME (GL_CC_PORT - 2, - 3 ...
 # in XN_CHAINCODES order, as network.sh deploy-energy uses them).
 xn_cc_port() {
@@ -84,16 +75,15 @@ xn_role_args() {
 # {{.root_cert}}-style placeholders each peer's builder fills. gridctl prints
 # the package id. The metering collections are generated for these orgs.
 xn_package() {
-  local gridctl name roles
-  gridctl=$(xn_gridctl)
+  local name roles
   mkdir -p "$XN_DIR"
   for name in $XN_CHAINCODES; do
-    "$gridctl" package --label "${name}_$XN_VERSION" --address "$GL_CC_HOST:$(xn_cc_port "$name")" \
+    gridctl package --label "${name}_$XN_VERSION" --address "$GL_CC_HOST:$(xn_cc_port "$name")" \
       --tls --client-auth -o "$XN_DIR/$name.tar.gz" >"$XN_DIR/$name.id"
     gl_log "package $name: $(<"$XN_DIR/$name.id")"
   done
   mapfile -t roles < <(xn_role_args)
-  "$gridctl" consortium collections "${roles[@]}" >"$XN_DIR/metering-collections.json"
+  gridctl consortium collections "${roles[@]}" >"$XN_DIR/metering-collections.json"
 }
 # end step
 
@@ -214,7 +204,7 @@ xn_roles() {
     return 0
   fi
   mapfile -t args < <(xn_role_args)
-  roles=$("$(xn_gridctl)" consortium roles "${args[@]}")
+  roles=$(gridctl consortium roles "${args[@]}")
   mapfile -t orderer < <(xn_orderer)
   mapfile -t targets < <(xn_peer_targets)
   as_org "$GL_MARKET_GRID_OPERATOR" peer chaincode invoke "${orderer[@]}" -C "$GL_CHANNEL" -n registry \
@@ -227,22 +217,21 @@ xn_roles() {
 # A prosumer registers a PV system through the Fabric Gateway (gridctl, each
 # identity named explicitly); the grid operator's staff approve its connection.
 xn_smoke() {
-  local gridctl asset id prosumer operator
-  gridctl=$(xn_gridctl)
+  local asset id prosumer operator
   id="pv-smoke-$(date +%s)"
   asset=$(jq -cn --arg id "$id" '{id: $id, kind: "pv", nameplateW: 5000, connectionPoint: "cp-smoke-1",
     location: {lat: "52.52", lon: "13.40"}, commissioned: "2024-03-01"}')
   prosumer=$(xn_identity "$GL_MARKET_PROSUMER" "$XN_SMOKE_PROSUMER")
   operator=$(xn_identity "$GL_MARKET_GRID_OPERATOR" "$XN_SMOKE_OPERATOR")
   # shellcheck disable=SC2086 # xn_identity prints options without spaces inside
-  xn_gateway "$gridctl" invoke $prosumer -n registry RegisterAsset "$asset" | jq -e '.status == "pending"'
+  xn_gateway gridctl invoke $prosumer -n registry RegisterAsset "$asset" | jq -e '.status == "pending"'
   # shellcheck disable=SC2086
-  xn_gateway "$gridctl" invoke $operator -n registry ApproveConnection "$id" | jq -e '.status == "active"'
+  xn_gateway gridctl invoke $operator -n registry ApproveConnection "$id" | jq -e '.status == "active"'
   # shellcheck disable=SC2086
-  xn_gateway "$gridctl" query $prosumer -n registry GetAsset "$id" | jq -e '.status == "active"'
+  xn_gateway gridctl query $prosumer -n registry GetAsset "$id" | jq -e '.status == "active"'
 }
 
-# xn_gateway GRIDCTL ARGS...: the call, again while the gateway has no
+# xn_gateway gridctl ARGS...: the call, again while the gateway has no
 # endorsement plan: a new channel's gateways learn the other orgs' peers
 # through gossip and discovery, some seconds after the peers joined (nothing
 # was submitted then).

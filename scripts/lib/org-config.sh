@@ -33,15 +33,6 @@ as_identity() {
   )
 }
 
-# gridctl ARGS: the gridctl of this checkout (built on first use, debug profile).
-gridctl() {
-  if [[ -z ${GL_GRIDCTL:-} ]]; then
-    (cd "$GL_REPO" && cargo build -q -p gridctl --bin gridctl) >&2 || gl_die "building gridctl failed"
-    GL_GRIDCTL=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
-  fi
-  "$GL_GRIDCTL" "$@"
-}
-
 # signer_args ORG USER: gridctl's identity flags for ORG's USER, one per line.
 signer_args() {
   local msp=$GL_ORGS_DIR/$1/users/$2/msp

@@ -35,6 +35,19 @@ pub use report::{Report, table};
 /// What the scenario runs.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Rounds, transaction sizes and what READY advertises (the report repeats them).
+    pub shape: Shape,
+    /// How long after COMPLETED the chaincode's CPU time is still counted to the transaction.
+    pub settle: Duration,
+    /// Bound on connecting and on each transaction.
+    pub timeout: Duration,
+    /// Channel of the transactions.
+    pub channel: String,
+}
+
+/// The scenario's rounds, transaction sizes and READY parameters.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Shape {
     /// Measured rounds (each: one PutMany and one GetMany per target).
     pub rounds: usize,
     /// Rounds run first and not counted (first-touch allocations, lazy initialisation).
@@ -47,12 +60,6 @@ pub struct Options {
     pub max_write_batch: u32,
     /// `maxSizeGetMultipleKeys` advertised in READY; 0 does not advertise multi-key reads.
     pub max_get_multiple: u32,
-    /// How long after COMPLETED the chaincode's CPU time is still counted to the transaction.
-    pub settle: Duration,
-    /// Bound on connecting and on each transaction.
-    pub timeout: Duration,
-    /// Channel of the transactions.
-    pub channel: String,
 }
 
 /// A chaincode to measure.
@@ -110,7 +117,7 @@ pub async fn run(targets: &[Target], opts: &Options) -> Result<Report> {
     if targets.is_empty() {
         bail!("no target");
     }
-    if opts.get_keys > opts.puts || opts.get_keys == 0 {
+    if opts.shape.get_keys > opts.shape.puts || opts.shape.get_keys == 0 {
         bail!("--get-keys must be 1..=--puts (GetMany reads keys PutMany wrote)");
     }
     let mut sessions = Vec::with_capacity(targets.len());
@@ -120,8 +127,8 @@ pub async fn run(targets: &[Target], opts: &Options) -> Result<Report> {
     let mut runs: Vec<Vec<TxRun>> = vec![Vec::new(); targets.len()];
     let mut order: Vec<usize> = (0..targets.len()).collect();
     let mut stat_start = vec![None; targets.len()];
-    for round in 0..opts.warmup_rounds + opts.rounds {
-        let measured = round >= opts.warmup_rounds;
+    for round in 0..opts.shape.warmup_rounds + opts.shape.rounds {
+        let measured = round >= opts.shape.warmup_rounds;
         for &i in &order {
             let session = &mut sessions[i];
             if measured && stat_start[i].is_none() {
@@ -178,10 +185,10 @@ impl Session {
         }
         let chaincode_id = ChaincodeId::decode(register.payload.as_slice()).context("REGISTER payload")?.name;
         let params = ChaincodeAdditionalParams {
-            use_write_batch: opts.max_write_batch > 0,
-            max_size_write_batch: opts.max_write_batch,
-            use_get_multiple_keys: opts.max_get_multiple > 0,
-            max_size_get_multiple_keys: opts.max_get_multiple,
+            use_write_batch: opts.shape.max_write_batch > 0,
+            max_size_write_batch: opts.shape.max_write_batch,
+            use_get_multiple_keys: opts.shape.max_get_multiple > 0,
+            max_size_get_multiple_keys: opts.shape.max_get_multiple,
         };
         // A peer before 3.1 sends an empty READY; so do we when nothing is advertised.
         let ready = if params == ChaincodeAdditionalParams::default() { Vec::new() } else { params.encode_to_vec() };
@@ -212,14 +219,15 @@ impl Session {
     }
 
     async fn put_many(&mut self, opts: &Options) -> Result<TxRun> {
-        for i in 0..opts.puts {
+        for i in 0..opts.shape.puts {
             self.state.remove(&put_key(i));
         }
-        let args = vec![b"PutMany".to_vec(), opts.puts.to_string().into_bytes(), b"p".to_vec()];
+        let args = vec![b"PutMany".to_vec(), opts.shape.puts.to_string().into_bytes(), b"p".to_vec()];
         let (mut run, payload) = self.transact(Kind::PutMany, args, opts.settle).await?;
-        let missing = (0..opts.puts).filter(|&i| self.state.get(&put_key(i)).map(Vec::as_slice) != Some(b"v")).count();
+        let missing =
+            (0..opts.shape.puts).filter(|&i| self.state.get(&put_key(i)).map(Vec::as_slice) != Some(b"v")).count();
         if run.error.is_none() && missing > 0 {
-            run.error = Some(format!("{missing} of {} keys not written", opts.puts));
+            run.error = Some(format!("{missing} of {} keys not written", opts.shape.puts));
         }
         if run.error.is_none() && !payload.is_empty() {
             run.error = Some("PutMany returned a payload".into());
@@ -229,10 +237,10 @@ impl Session {
 
     async fn get_many(&mut self, opts: &Options) -> Result<TxRun> {
         let mut args = vec![b"GetMany".to_vec()];
-        args.extend((0..opts.get_keys).map(|i| put_key(i).into_bytes()));
+        args.extend((0..opts.shape.get_keys).map(|i| put_key(i).into_bytes()));
         let (mut run, payload) = self.transact(Kind::GetMany, args, opts.settle).await?;
         // Every key was just written with "v" by PutMany.
-        let expected = format!("[{}]", vec!["\"v\""; opts.get_keys as usize].join(","));
+        let expected = format!("[{}]", vec!["\"v\""; opts.shape.get_keys as usize].join(","));
         if run.error.is_none() && payload != expected.as_bytes() {
             run.error = Some(format!("GetMany returned {}", String::from_utf8_lossy(&payload)));
         }

@@ -27,11 +27,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a deterministic CCaaS package and print its package id.
+    /// Write a deterministic chaincode package and print its package id.
     ///
-    /// The id equals `peer lifecycle chaincode calculatepackageid OUT`. Without --root-cert (and
-    /// --client-cert/--client-key) connection.json holds `{{.root_cert}}`-style placeholders that each peer's
-    /// builder fills, so one package serves every org.
+    /// The id equals `peer lifecycle chaincode calculatepackageid OUT`. With --address, a CCaaS package: without
+    /// --root-cert (and --client-cert/--client-key) connection.json holds `{{.root_cert}}`-style placeholders that
+    /// each peer's builder fills, so one package serves every org. With --exec, a `gridledger-exec` package that
+    /// names a program each peer launches through network/builders/exec.
     ///
     /// Example: gridctl package --label kv_1.0 --address 127.0.0.1:9999 --tls --client-auth -o kv.tar.gz
     Package(PackageArgs),

@@ -1,4 +1,5 @@
-//! `gridctl package`: a reproducible CCaaS package ([`gridledger_client::package`]) and its id.
+//! `gridctl package`: a reproducible package ([`gridledger_client::package`]) and its id: chaincode as a service
+//! (`--address`), or a program the peers launch through `network/builders/exec` (`--exec`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use gridledger_client::Connection;
-use gridledger_client::package::{ccaas, valid_label};
+use gridledger_client::package::{Package, ccaas, exec, valid_label};
 use gridledger_client::text::quote;
 
 /// `gridctl package`.
@@ -15,9 +16,13 @@ pub struct PackageArgs {
     /// Package label (letters, digits, `_.+-`), e.g. kv_1.0.
     #[arg(long)]
     pub label: String,
-    /// host:port where the chaincode server listens (the peers dial it).
-    #[arg(long)]
-    pub address: String,
+    /// host:port where the chaincode server listens (the peers dial it): a CCaaS package.
+    #[arg(long, required_unless_present = "exec")]
+    pub address: Option<String>,
+    /// Absolute path of a chaincode program on the peers' machine: a `gridledger-exec` package, which each
+    /// peer launches through network/builders/exec (no connection.json, so no TLS flags).
+    #[arg(long, value_name = "PROGRAM", conflicts_with_all = ["address", "tls", "client_auth", "root_cert", "client_cert", "client_key", "dial_timeout"])]
+    pub exec: Option<String>,
     /// The peers dial the chaincode server with TLS.
     #[arg(long)]
     pub tls: bool,
@@ -47,16 +52,31 @@ fn read_pem(path: &Option<PathBuf>) -> anyhow::Result<Option<String>> {
         .transpose()
 }
 
-/// The label and `connection.json` of a package.
-pub fn validate(a: &PackageArgs) -> anyhow::Result<(String, Connection)> {
+/// What a package holds besides its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// Chaincode as a service: `connection.json`.
+    Ccaas(Connection),
+    /// A peer-launched program: `exec.json` naming its absolute path.
+    Exec(String),
+}
+
+/// The label and contents of a package.
+pub fn validate(a: &PackageArgs) -> anyhow::Result<(String, Contents)> {
     if !valid_label(&a.label) {
         bail!(
             "--label {}: use letters, digits and _.+- (starting with a letter or digit), e.g. kv_1.0",
             quote(&a.label)
         );
     }
-    if a.address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
-        bail!("--address {}: expected host:port, e.g. 127.0.0.1:9999", quote(&a.address));
+    // exec() checks that the program is an absolute path.
+    let address = match (&a.exec, &a.address) {
+        (Some(program), _) => return Ok((a.label.clone(), Contents::Exec(program.clone()))),
+        (None, Some(address)) => address,
+        (None, None) => bail!("give --address HOST:PORT (a CCaaS package) or --exec PROGRAM"),
+    };
+    if address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
+        bail!("--address {}: expected host:port, e.g. 127.0.0.1:9999", quote(address));
     }
     let tls = a.tls || a.client_auth;
     if !tls && a.root_cert.is_some() {
@@ -66,7 +86,7 @@ pub fn validate(a: &PackageArgs) -> anyhow::Result<(String, Connection)> {
         bail!("--client-cert/--client-key need --client-auth");
     }
     let conn = Connection {
-        address: a.address.clone(),
+        address: address.clone(),
         dial_timeout: a.dial_timeout.clone(),
         tls,
         client_auth: a.client_auth,
@@ -74,13 +94,15 @@ pub fn validate(a: &PackageArgs) -> anyhow::Result<(String, Connection)> {
         client_cert: read_pem(&a.client_cert)?,
         client_key: read_pem(&a.client_key)?,
     };
-    Ok((a.label.clone(), conn))
+    Ok((a.label.clone(), Contents::Ccaas(conn)))
 }
 
 /// `gridctl package`: writes the package, prints its id.
 pub fn run(a: &PackageArgs) -> anyhow::Result<ExitCode> {
-    let (label, conn) = validate(a)?;
-    let pkg = ccaas(&label, &conn)?;
+    let pkg: Package = match validate(a)? {
+        (label, Contents::Ccaas(conn)) => ccaas(&label, &conn)?,
+        (label, Contents::Exec(program)) => exec(&label, &program)?,
+    };
     std::fs::write(&a.output, &pkg.bytes).with_context(|| format!("writing {}", a.output.display()))?;
     println!("{}", pkg.id);
     Ok(ExitCode::SUCCESS)

@@ -76,13 +76,24 @@ fn org_shortcut_reads_the_run_dir() {
 fn package_flags_validated() {
     let cli = parse(&["package", "--label", "kv_1.0", "--address", "127.0.0.1:9999", "--client-auth", "-o", "x.tgz"]);
     let Command::Package(a) = cli.command else { panic!("not package") };
-    let (label, conn) = package::validate(&a).expect("valid");
+    let (label, contents) = package::validate(&a).expect("valid");
     assert_eq!(label, "kv_1.0");
+    let package::Contents::Ccaas(conn) = contents else { panic!("not ccaas") };
     assert!(conn.tls && conn.client_auth, "--client-auth implies --tls");
+    let cli = parse(&["package", "--label", "kvc_1.0", "--exec", "/opt/cc/kv-classic", "-o", "x.tgz"]);
+    let Command::Package(a) = cli.command else { panic!("not package") };
+    let (_, contents) = package::validate(&a).expect("valid");
+    assert_eq!(contents, package::Contents::Exec("/opt/cc/kv-classic".into()));
     for bad in [["--label", "kv 1", "--address", "h:1"], ["--label", "kv", "--address", "nohost"]] {
         let cli = parse(&["package", bad[0], bad[1], bad[2], bad[3], "-o", "x"]);
         let Command::Package(a) = cli.command else { panic!("not package") };
         assert!(package::validate(&a).is_err(), "{bad:?}");
+    }
+    // One kind per package: no address or TLS flags with --exec, and one of the two is needed.
+    for flags in [&["--exec", "/p", "--address", "h:1"][..], &["--exec", "/p", "--tls"], &[]] {
+        let mut args = vec!["gridctl", "package", "--label", "kv", "-o", "x"];
+        args.extend_from_slice(flags);
+        assert!(Cli::try_parse_from(&args).is_err(), "{flags:?}");
     }
 }
 

@@ -9,7 +9,7 @@
 //!   organizations and orderer nodes from its config block.
 //! - [`orderer`]: the ordering service's Deliver (newest block, latest config block) and Broadcast.
 //! - [`proposal`]: signed proposals as the gateway expects them, and Fabric's transaction ids.
-//! - [`package`]: reproducible chaincode-as-a-service packages and their ids.
+//! - [`package`]: reproducible chaincode packages (CCaaS and peer-launched) and their ids.
 //! - [`text`]: how peer messages and refused input are shown (short, one line; `gridledger-text`).
 //!
 //! It depends on the Fabric protos and `gridledger-text` only: no shim, no contract API, no chaincode.

@@ -1,5 +1,7 @@
-//! Chaincode-as-a-service packages, as `peer lifecycle chaincode install` takes them: `metadata.json`
-//! (`{"label":…,"type":"ccaas"}`) and `code.tar.gz` holding `connection.json`. The package id is
+//! Chaincode packages, as `peer lifecycle chaincode install` takes them: `metadata.json`
+//! (`{"label":…,"type":…}`) and `code.tar.gz`. Two kinds: chaincode as a service (type `ccaas`, `code.tar.gz`
+//! holding `connection.json`, for the peers' CCaaS builder) and peer-launched programs (type `gridledger-exec`,
+//! `code.tar.gz` holding `exec.json` = `{"path":PROGRAM}`, for `network/builders/exec`). The package id is
 //! `label:sha256hex(package bytes)`, what `peer lifecycle chaincode calculatepackageid` prints.
 //!
 //! The archives are reproducible, so one set of inputs always has one package id: entries sorted by name, every
@@ -18,6 +20,9 @@ pub enum PackageError {
     /// The label is not one Fabric accepts.
     #[error("label {}: use letters, digits and _.+- (starting with a letter or digit), e.g. kv_1.0", crate::text::quote(.0))]
     Label(String),
+    /// The program of an exec package is not an absolute path (the peer's builder runs it from its own directory).
+    #[error("program {}: give an absolute path, e.g. /opt/chaincode/kv-classic", crate::text::quote(.0))]
+    Program(String),
     /// An archive entry could not be written (a name too long for a ustar header).
     #[error("archive entry {name}")]
     Entry {
@@ -79,13 +84,30 @@ pub struct Package {
     pub id: String,
 }
 
+/// The metadata type of peer-launched packages, which `network/builders/exec/bin/detect` claims.
+pub const EXEC_TYPE: &str = "gridledger-exec";
+
 /// Builds the CCaaS package for `label` and `conn`.
 pub fn ccaas(label: &str, conn: &Connection) -> Result<Package, PackageError> {
+    package(label, "ccaas", "connection.json", &conn.to_json())
+}
+
+/// Builds the peer-launched package for `label` that names `program`, an absolute path on the peers' machine.
+/// Only the path is packaged, so the id changes when the path does, not when the program is rebuilt.
+pub fn exec(label: &str, program: &str) -> Result<Package, PackageError> {
+    if !program.starts_with('/') {
+        return Err(PackageError::Program(program.into()));
+    }
+    package(label, EXEC_TYPE, "exec.json", &json!({"path": program}).to_string())
+}
+
+/// `metadata.json` of `label` and `kind`, and `code.tar.gz` holding the one file `name` with `content`.
+fn package(label: &str, kind: &str, name: &str, content: &str) -> Result<Package, PackageError> {
     if !valid_label(label) {
         return Err(PackageError::Label(label.into()));
     }
-    let code = tar_gz(&[("connection.json", conn.to_json().as_bytes())])?;
-    let metadata = json!({"label": label, "type": "ccaas"}).to_string();
+    let code = tar_gz(&[(name, content.as_bytes())])?;
+    let metadata = json!({"label": label, "type": kind}).to_string();
     let bytes = tar_gz(&[("metadata.json", metadata.as_bytes()), ("code.tar.gz", &code)])?;
     let id = package_id(label, &bytes);
     Ok(Package { bytes, id })

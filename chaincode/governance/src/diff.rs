@@ -35,9 +35,18 @@ struct Members<T> {
     membership_changed: bool,
 }
 
-impl<T> Members<T> {
+impl<T: Clone> Members<T> {
     fn new() -> Self {
         Members { read: HashMap::new(), write: HashMap::new(), same: HashMap::new(), membership_changed: false }
+    }
+
+    /// Reads and writes the unchanged members too, at their versions: a group whose membership changed lists
+    /// every member that stays.
+    fn keep_unchanged(&mut self) {
+        for (k, v) in self.same.drain() {
+            self.read.insert(k.clone(), v.clone());
+            self.write.insert(k, v);
+        }
     }
 }
 
@@ -54,29 +63,25 @@ trait Leaf: Clone + Default {
     fn same_as(&self, other: &Self) -> bool;
 }
 
-impl Leaf for ConfigPolicy {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn at(&self, version: u64) -> Self {
-        ConfigPolicy { version, ..self.clone() }
-    }
-    fn same_as(&self, other: &Self) -> bool {
-        self.mod_policy == other.mod_policy && self.policy == other.policy
-    }
+/// The two leaf types differ only in the name of their content field.
+macro_rules! leaf {
+    ($ty:ident, $content:ident) => {
+        impl Leaf for $ty {
+            fn version(&self) -> u64 {
+                self.version
+            }
+            fn at(&self, version: u64) -> Self {
+                $ty { version, ..self.clone() }
+            }
+            fn same_as(&self, other: &Self) -> bool {
+                self.mod_policy == other.mod_policy && self.$content == other.$content
+            }
+        }
+    };
 }
 
-impl Leaf for ConfigValue {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn at(&self, version: u64) -> Self {
-        ConfigValue { version, ..self.clone() }
-    }
-    fn same_as(&self, other: &Self) -> bool {
-        self.mod_policy == other.mod_policy && self.value == other.value
-    }
-}
+leaf!(ConfigPolicy, policy);
+leaf!(ConfigValue, value);
 
 /// The policies or values of a group: changed ones written at the next version, new ones at 0, unchanged ones kept
 /// with their version; any added or removed one changes the membership.
@@ -138,49 +143,39 @@ fn group_update(orig: &ConfigGroup, upd: &ConfigGroup) -> (ConfigGroup, ConfigGr
             let pinned = ConfigGroup { version: orig.version, ..Default::default() };
             return (pinned.clone(), pinned, false);
         }
-        let read = ConfigGroup {
-            version: orig.version,
-            policies: policies.read,
-            values: values.read,
-            groups: groups.read,
-            mod_policy: String::new(),
-        };
-        let write = ConfigGroup {
-            version: orig.version,
-            policies: policies.write,
-            values: values.write,
-            groups: groups.write,
-            mod_policy: String::new(),
-        };
+        let (read, write) = read_write(orig.version, (orig.version, String::new()), policies, values, groups);
         return (read, write, true);
     }
     // Members were added or removed (or the group's own mod_policy changed): the
     // group's version goes up and the write set lists every member that stays.
-    for (k, v) in policies.same.drain() {
-        policies.read.insert(k.clone(), v.clone());
-        policies.write.insert(k, v);
-    }
-    for (k, v) in values.same.drain() {
-        values.read.insert(k.clone(), v.clone());
-        values.write.insert(k, v);
-    }
-    for (k, v) in groups.same.drain() {
-        groups.read.insert(k.clone(), v.clone());
-        groups.write.insert(k, v);
-    }
+    policies.keep_unchanged();
+    values.keep_unchanged();
+    groups.keep_unchanged();
+    let (read, write) = read_write(orig.version, (orig.version + 1, upd.mod_policy.clone()), policies, values, groups);
+    (read, write, true)
+}
+
+/// The group's read set (at `version`) and write set (at `write.0`, with mod_policy `write.1`) of these members.
+fn read_write(
+    version: u64,
+    write: (u64, String),
+    policies: Members<ConfigPolicy>,
+    values: Members<ConfigValue>,
+    groups: Members<ConfigGroup>,
+) -> (ConfigGroup, ConfigGroup) {
     let read = ConfigGroup {
-        version: orig.version,
+        version,
         policies: policies.read,
         values: values.read,
         groups: groups.read,
         mod_policy: String::new(),
     };
     let write = ConfigGroup {
-        version: orig.version + 1,
+        version: write.0,
         policies: policies.write,
         values: values.write,
         groups: groups.write,
-        mod_policy: upd.mod_policy.clone(),
+        mod_policy: write.1,
     };
-    (read, write, true)
+    (read, write)
 }

@@ -1,4 +1,4 @@
-//! `gridctl` (chaincode/cli) against the real network: its CCaaS package ids equal
+//! `gridctl` (chaincode/cli) against the real network: its package ids (CCaaS and peer-launched exec) equal
 //! `peer lifecycle chaincode calculatepackageid`, and its Fabric Gateway client (`query`, `invoke`, `events`) is
 //! accepted by the peers, seen by the peer CLI, and refused when a signature is tampered with. The identities are
 //! the org users of the run directory (`--org ORG --user NAME`); `GL_*` port overrides are inherited.
@@ -29,10 +29,12 @@ fn package_id_matches_peer_calculatepackageid() {
     let net = network();
     let dir = std::env::temp_dir().join(unique("gridctl-pkg"));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 4] = [
         &["--address", "127.0.0.1:9999", "--client-auth"],
         &["--address", "cc.example:7052", "--tls"],
         &["--address", "10.0.0.1:9000"],
+        // The classic kind network.sh deploy --classic installs (network/builders/exec).
+        &["--exec", "/opt/chaincode/kv-classic"],
     ];
     for (i, flags) in cases.iter().enumerate() {
         let file = dir.join(format!("pkg{i}.tar.gz"));

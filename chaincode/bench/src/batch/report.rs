@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Kind, Options, TxRun, Wire};
+use super::{Kind, Options, Shape, TxRun, Wire};
 
 /// Everything measured for one target, before summarizing.
 pub(crate) struct TargetRuns {
@@ -116,18 +116,9 @@ pub struct Ratio {
 /// The scenario's report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Measured rounds.
-    pub rounds: usize,
-    /// Discarded rounds before them.
-    pub warmup_rounds: usize,
-    /// Puts per PutMany.
-    pub puts: u32,
-    /// Keys per GetMany.
-    pub get_keys: u32,
-    /// Advertised `maxSizeWriteBatch` (0: not advertised).
-    pub max_write_batch: u32,
-    /// Advertised `maxSizeGetMultipleKeys` (0: not advertised).
-    pub max_get_multiple: u32,
+    /// Rounds, sizes and READY parameters, as run.
+    #[serde(flatten)]
+    pub shape: Shape,
     /// CPU counted after COMPLETED, ms.
     pub settle_ms: f64,
     /// Per target, in the order given.
@@ -146,18 +137,7 @@ impl Report {
             None => Vec::new(),
         };
         let error_count = targets.iter().map(|t| t.put_many.errors + t.get_many.errors).sum();
-        Self {
-            rounds: opts.rounds,
-            warmup_rounds: opts.warmup_rounds,
-            puts: opts.puts,
-            get_keys: opts.get_keys,
-            max_write_batch: opts.max_write_batch,
-            max_get_multiple: opts.max_get_multiple,
-            settle_ms: opts.settle.as_secs_f64() * 1e3,
-            targets,
-            ratios,
-            error_count,
-        }
+        Self { shape: opts.shape, settle_ms: opts.settle.as_secs_f64() * 1e3, targets, ratios, error_count }
     }
 }
 
@@ -195,7 +175,12 @@ pub fn table(r: &Report) -> String {
     let mut s = format!(
         "batch scenario: PutMany {} p, GetMany of {} keys; READY maxSizeWriteBatch {} maxSizeGetMultipleKeys {} \
          (0 = not advertised); {} rounds after {} warmup, targets alternating\n\n",
-        r.puts, r.get_keys, r.max_write_batch, r.max_get_multiple, r.rounds, r.warmup_rounds
+        r.shape.puts,
+        r.shape.get_keys,
+        r.shape.max_write_batch,
+        r.shape.max_get_multiple,
+        r.shape.rounds,
+        r.shape.warmup_rounds
     );
     s += "| target | tx | CPU ms median (min-max) | wall ms median (min-max) | sent | errors |\n";
     s += "|---|---|---:|---:|---|---:|\n";

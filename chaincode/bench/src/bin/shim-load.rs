@@ -534,12 +534,14 @@ async fn run_batch(args: &Args) -> Result<batch::Report> {
         targets.push(batch::Target { label, address: args.address.clone(), pid: args.pid });
     }
     let opts = batch::Options {
-        rounds: args.rounds,
-        warmup_rounds: args.warmup_rounds,
-        puts: args.puts,
-        get_keys: args.get_keys,
-        max_write_batch: args.max_write_batch,
-        max_get_multiple: args.max_get_multiple,
+        shape: batch::Shape {
+            rounds: args.rounds,
+            warmup_rounds: args.warmup_rounds,
+            puts: args.puts,
+            get_keys: args.get_keys,
+            max_write_batch: args.max_write_batch,
+            max_get_multiple: args.max_get_multiple,
+        },
         settle: Duration::from_millis(args.settle_ms),
         timeout: Duration::from_secs_f64(args.connect_timeout.max(args.drain_timeout)),
         channel: args.channel.clone(),

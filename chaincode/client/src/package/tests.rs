@@ -66,6 +66,30 @@ fn archives_have_fixed_headers_and_the_expected_files() {
     assert_eq!(String::from_utf8_lossy(&inner[0].1), conn().to_json());
 }
 
+/// What `network/builders/exec` reads: metadata type `gridledger-exec` (detect) and `code.tar.gz` holding
+/// `exec.json` whose `.path` is the program (build, run).
+#[test]
+fn exec_packages_name_the_program() {
+    let pkg = exec("kvclassic_1.0", "/opt/cc/kv-classic").expect("package");
+    assert_eq!(pkg, exec("kvclassic_1.0", "/opt/cc/kv-classic").expect("package"), "reproducible");
+    let outer = unpack(&pkg.bytes);
+    let names: Vec<&str> = outer.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["code.tar.gz", "metadata.json"]);
+    assert_eq!(outer[1].1, br#"{"label":"kvclassic_1.0","type":"gridledger-exec"}"#);
+    let inner = unpack(&outer[0].1);
+    let files: Vec<(&str, &[u8])> = inner.iter().map(|f| (f.0.as_str(), f.1.as_slice())).collect();
+    assert_eq!(files, [("exec.json", br#"{"path":"/opt/cc/kv-classic"}"#.as_slice())]);
+    assert_eq!(pkg.id, "kvclassic_1.0:ff5617d6f829686f50a1cc95128fe6acb92685c59e14206fb92b293088fbfda4");
+    assert_ne!(exec("kvclassic_1.0", "/opt/cc/other").expect("package").id, pkg.id);
+}
+
+#[test]
+fn exec_programs_are_absolute_and_labels_checked() {
+    assert!(matches!(exec("kv_1.0", "kv-classic"), Err(PackageError::Program(_))));
+    assert!(matches!(exec("kv_1.0", "./kv-classic"), Err(PackageError::Program(_))));
+    assert!(matches!(exec("kv 1", "/bin/true"), Err(PackageError::Label(_))));
+}
+
 #[test]
 fn connection_json_placeholders() {
     let v: Value = serde_json::from_str(&conn().to_json()).expect("json");
@@ -103,7 +127,8 @@ fn peer_cli() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
     peer.is_file().then(|| (peer, release.join("sampleconfig")))
 }
 
-/// `peer lifecycle chaincode calculatepackageid` prints the same id for packages with and without TLS.
+/// `peer lifecycle chaincode calculatepackageid` prints the same id for CCaaS packages with and without TLS
+/// and for an exec package.
 /// Runs when GRIDLEDGER_E2E or GRIDLEDGER_PEER_CLI_TESTS is set and the peer binary is cached.
 #[test]
 fn package_ids_equal_the_peer_cli() {
@@ -122,8 +147,13 @@ fn package_ids_equal_the_peer_cli() {
             ..conn()
         },
     ];
-    for (i, c) in cases.iter().enumerate() {
-        let pkg = ccaas(&format!("pkg_{i}.0"), c).expect("package");
+    let packages = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ccaas(&format!("pkg_{i}.0"), c))
+        .chain([exec("pkg_exec.0", "/opt/cc/kv-classic")]);
+    for (i, pkg) in packages.enumerate() {
+        let pkg = pkg.expect("package");
         let file = dir.join(format!("pkg{i}.tar.gz"));
         std::fs::write(&file, &pkg.bytes).expect("write");
         let out = std::process::Command::new(&peer)

@@ -10,26 +10,17 @@ use serde::Deserialize;
 use crate::error::Result;
 use crate::model::Location;
 
-/// The fields of a registry asset the certificates contract uses.
+/// A registry asset as the certificates contract reads it: the energy contracts' view and what a device record
+/// copies besides.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Asset {
-    /// The asset id.
-    pub id: String,
-    /// Its owner.
-    pub owner: Party,
-    /// `pv`, `wind`, `storage`, `ev-charger`, `flexible-load` or `chp`.
-    pub kind: String,
-    /// Nameplate power, W.
-    pub nameplate_w: i64,
-    /// Where it connects.
-    pub connection_point: String,
+    /// Id, owner, kind, nameplate, connection point and status.
+    #[serde(flatten)]
+    pub registry: gridledger_energy_common::asset::Asset,
     /// Where it is.
     pub location: Location,
     /// Commissioning date.
     pub commissioned: String,
-    /// `pending`, `active`, `suspended` or `decommissioned`.
-    pub status: String,
 }
 
 /// The fields of a metering meter record the certificates contract uses.

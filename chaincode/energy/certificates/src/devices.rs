@@ -117,7 +117,7 @@ pub fn register_device(ctx: &Context<'_>, Json(reg): Json<DeviceRegistration, MA
     if ctx.get_state(&key)?.is_some() {
         return Err(CertError::Conflict(format!("asset {} is already a registered device", quote(&reg.asset_id))));
     }
-    let asset = calls::get_asset(ctx, &reg.asset_id)?;
+    let calls::Asset { registry: asset, location, commissioned } = calls::get_asset(ctx, &reg.asset_id)?;
     if !PRODUCING_KINDS.contains(&asset.kind.as_str()) {
         return Err(CertError::Conflict(format!(
             "asset {} is of kind {}, which does not produce energy (devices are {})",
@@ -157,8 +157,8 @@ pub fn register_device(ctx: &Context<'_>, Json(reg): Json<DeviceRegistration, MA
         area: reg.area,
         meters,
         capacity_w: asset.nameplate_w,
-        location: asset.location,
-        commissioned: asset.commissioned,
+        location,
+        commissioned,
         connection_point: asset.connection_point,
         registered_by: caller.party,
         registered_at: store::now(ctx)?,

@@ -1,6 +1,7 @@
 //! What the gridledger energy contracts share (see `chaincode/energy/DESIGN.md`).
 //!
 //! # Layout
+//! - [`asset`]: a registry asset as the contracts that call the registry read it.
 //! - [`bounds`]: the argument bounds every contract uses (ids, parties, reasons, interval starts).
 //! - [`roles`]: the market roles record (grid operators and their connection points, suppliers and their
 //!   customers, the role attribute), read from the registry.
@@ -16,6 +17,7 @@
 
 #[cfg(feature = "chaincode")]
 pub mod amount;
+pub mod asset;
 pub mod bounds;
 #[cfg(feature = "chaincode")]
 pub mod call;

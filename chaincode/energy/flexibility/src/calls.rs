@@ -2,6 +2,7 @@
 //! and trade `PostFlexibility`.
 
 use gridledger_contract::Context;
+pub use gridledger_energy_common::asset::Asset;
 use gridledger_energy_common::call::call_optional as call;
 use gridledger_energy_common::caller::Party;
 use gridledger_energy_common::names;
@@ -19,22 +20,6 @@ pub struct Vpp {
     pub aggregator: Party,
     /// Member asset ids.
     pub members: Vec<String>,
-}
-
-/// The part of registry's asset record flexibility uses.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Asset {
-    /// The asset id.
-    pub id: String,
-    /// Its owner.
-    pub owner: Party,
-    /// Nameplate power, W.
-    pub nameplate_w: i64,
-    /// Where it connects.
-    pub connection_point: String,
-    /// `pending`, `active`, `suspended` or `decommissioned`.
-    pub status: String,
 }
 
 /// The part of metering's meter record flexibility uses.

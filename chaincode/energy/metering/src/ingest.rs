@@ -18,7 +18,7 @@ use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, Meter, MeterStatus};
 use crate::reading::{MeterKey, Reading};
 use crate::record::{self, IntervalRecord};
-use crate::registry::{self, Asset};
+use crate::registry::{self, Asset, AssetRules as _};
 use crate::verify::{self, Job};
 
 /// The most readings one transaction takes.

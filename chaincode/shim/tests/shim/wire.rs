@@ -94,36 +94,37 @@ fn assert_only_wire_lines_at_debug() {
     assert!(debug.iter().all(|l| l.contains("gridledger_shim::wire: wire tx=")), "{debug:?}");
 }
 
-#[tokio::test]
-async fn with_batching_advertised_10000_puts_are_10_write_batches() {
-    let (put, get, ledger) = ten_thousand_puts(PeerOptions::fabric_3_1(), "wirebatch-put", "wirebget-get").await;
-    assert_eq!(
-        put,
-        "wire tx=wirebatc channel=energy sent GET_STATE=0 PUT_STATE=0 DEL_STATE=0 WRITE_BATCH_STATE=10 \
-         records=10000 GET_STATE_MULTIPLE=0 keys=0 total=11"
-    );
-    assert_eq!(
-        get,
-        "wire tx=wirebget channel=energy sent GET_STATE=0 PUT_STATE=0 DEL_STATE=0 WRITE_BATCH_STATE=0 records=0 \
-         GET_STATE_MULTIPLE=1 keys=3 total=2"
-    );
+/// Runs [`ten_thousand_puts`] against `peer` and checks the two transactions' wire lines, the ledger and the log.
+async fn ten_thousand_puts_send(peer: PeerOptions, txids: (&str, &str), put_line: &str, get_line: &str) {
+    let (put, get, ledger) = ten_thousand_puts(peer, txids.0, txids.1).await;
+    assert_eq!(put, put_line);
+    assert_eq!(get, get_line);
     assert_expected_ledger(&ledger);
     assert_only_wire_lines_at_debug();
 }
 
 #[tokio::test]
+async fn with_batching_advertised_10000_puts_are_10_write_batches() {
+    ten_thousand_puts_send(
+        PeerOptions::fabric_3_1(),
+        ("wirebatch-put", "wirebget-get"),
+        "wire tx=wirebatc channel=energy sent GET_STATE=0 PUT_STATE=0 DEL_STATE=0 WRITE_BATCH_STATE=10 \
+         records=10000 GET_STATE_MULTIPLE=0 keys=0 total=11",
+        "wire tx=wirebget channel=energy sent GET_STATE=0 PUT_STATE=0 DEL_STATE=0 WRITE_BATCH_STATE=0 records=0 \
+         GET_STATE_MULTIPLE=1 keys=3 total=2",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn without_batching_10000_puts_are_10000_put_states_with_the_same_ledger() {
-    let (put, get, ledger) = ten_thousand_puts(PeerOptions::fabric_2_5(), "wireoneb-put", "wireoneg-get").await;
-    assert_eq!(
-        put,
+    ten_thousand_puts_send(
+        PeerOptions::fabric_2_5(),
+        ("wireoneb-put", "wireoneg-get"),
         "wire tx=wireoneb channel=energy sent GET_STATE=0 PUT_STATE=10000 DEL_STATE=1 WRITE_BATCH_STATE=0 \
-         records=0 GET_STATE_MULTIPLE=0 keys=0 total=10002"
-    );
-    assert_eq!(
-        get,
+         records=0 GET_STATE_MULTIPLE=0 keys=0 total=10002",
         "wire tx=wireoneg channel=energy sent GET_STATE=3 PUT_STATE=0 DEL_STATE=0 WRITE_BATCH_STATE=0 records=0 \
-         GET_STATE_MULTIPLE=0 keys=0 total=4"
-    );
-    assert_expected_ledger(&ledger);
-    assert_only_wire_lines_at_debug();
+         GET_STATE_MULTIPLE=0 keys=0 total=4",
+    )
+    .await;
 }

@@ -16,6 +16,7 @@ use crate::keys::{self, READINGS_COLLECTION};
 use crate::meter::{self, Meter, MeterId, MeterStatus};
 use crate::queries::require_reader;
 use crate::record::{self, IntervalRecord};
+use crate::registry::AssetRules as _;
 use crate::{Reading, registry};
 
 /// The private key of an accepted OCMF record: `ocmf [meterId, intervalStart(12), register]`.

@@ -16,6 +16,13 @@ fn register_records_the_caller_as_owner_and_starts_pending() {
     });
     assert_eq!(got, expected);
     assert_eq!(serde_json::to_value(net.asset("pv-1")).unwrap(), expected);
+    // What the contracts calling GetAsset read of it (gridledger_energy_common::asset).
+    let view: gridledger_energy_common::asset::Asset = serde_json::from_value(got).unwrap();
+    assert_eq!(
+        (view.id.as_str(), view.kind.as_str(), view.nameplate_w, view.status.as_str()),
+        ("pv-1", "pv", 5000, "pending")
+    );
+    assert_eq!((view.owner, view.connection_point.as_str()), (a.party.clone(), "cp-1"));
     assert!(net.has("asset~owner", &[&a.party.msp, &a.party.id, "pv-1"]));
     assert!(net.has("asset~kind", &["pv", "pv-1"]));
     assert!(net.has("asset~cp", &["cp-1", "pv-1"]));
