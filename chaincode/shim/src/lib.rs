@@ -129,8 +129,9 @@ pub use response::Response;
 pub use server::CcaasServer;
 pub use stub::ChaincodeStub;
 
-/// See the crate docs, "Allocator".
-#[cfg(feature = "mimalloc")]
+/// See the crate docs, "Allocator". Not in the shim's own unit-test build: that binary also links the shim as a
+/// library (through the testkit), whose copy already declares it, and a program has one global allocator.
+#[cfg(all(feature = "mimalloc", not(test)))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
