@@ -75,7 +75,7 @@ pub fn validate(a: &PackageArgs) -> anyhow::Result<(String, Contents)> {
         (None, Some(address)) => address,
         (None, None) => bail!("give --address HOST:PORT (a CCaaS package) or --exec PROGRAM"),
     };
-    if address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
+    if gridledger_client::gateway::host_port(address).is_none() {
         bail!("--address {}: expected host:port, e.g. 127.0.0.1:9999", quote(address));
     }
     let tls = a.tls || a.client_auth;

@@ -108,6 +108,13 @@ fn flip(sig: &mut [u8]) {
     }
 }
 
+/// `host:port` split at its last colon, when the host is not empty and the port is a number up to 65535: the one
+/// check of a peer, orderer, chaincode server or anchor peer address (the host itself is the resolver's business).
+pub fn host_port(address: &str) -> Option<(&str, u16)> {
+    let (host, port) = address.rsplit_once(':')?;
+    if host.is_empty() { None } else { port.parse().ok().map(|port| (host, port)) }
+}
+
 /// The host part of `host:port` (brackets of an IPv6 literal removed).
 fn host_of(address: &str) -> &str {
     let host = address.rsplit_once(':').map_or(address, |(h, _)| h);
@@ -116,7 +123,7 @@ fn host_of(address: &str) -> &str {
 
 pub(crate) fn endpoint(target: &PeerTarget) -> Result<Endpoint> {
     let bad = || Error::Address(target.address.clone());
-    if target.address.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
+    if host_port(&target.address).is_none() {
         return Err(bad());
     }
     let scheme = if target.tls.is_some() { "https" } else { "http" };

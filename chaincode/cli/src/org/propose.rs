@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
+use gridledger_client::gateway::host_port;
 use gridledger_client::text::quote;
 use gridledger_governance::{config, diff, edit, org, proposal};
 use gridledger_protos::common::{Config, ConfigUpdateEnvelope};
@@ -160,12 +161,9 @@ fn anchors(specs: &[String]) -> anyhow::Result<Vec<(String, u16)>> {
 }
 
 fn anchor(spec: &str) -> anyhow::Result<(String, u16)> {
-    match spec.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() => match port.parse() {
-            Ok(port) => Ok((host.to_owned(), port)),
-            Err(_) => bail!("--anchor-peer {}: bad port", quote(spec)),
-        },
-        _ => bail!("--anchor-peer {}: expected HOST:PORT", quote(spec)),
+    match host_port(spec) {
+        Some((host, port)) => Ok((host.to_owned(), port)),
+        None => bail!("--anchor-peer {}: expected HOST:PORT (a port up to 65535)", quote(spec)),
     }
 }
 
