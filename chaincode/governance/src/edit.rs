@@ -65,8 +65,7 @@ pub fn anchor_peers(config: &Config, name: &str) -> Result<Vec<(String, u16)>> {
 pub fn with_anchor_peers(config: &Config, name: &str, anchors: &[(String, u16)]) -> Result<Config> {
     let mut updated = config.clone();
     let org = org_mut(&mut updated, name)?;
-    let peers = anchors.iter().map(|(host, port)| AnchorPeer { host: host.clone(), port: i32::from(*port) });
-    let bytes = AnchorPeers { anchor_peers: peers.collect() }.encode_to_vec();
+    let bytes = anchor_peers_value(anchors);
     match org.values.get_mut(ANCHOR_PEERS) {
         // Version and mod_policy stay: compute_update bumps the version of what changed.
         Some(value) => value.value = bytes,
@@ -78,7 +77,14 @@ pub fn with_anchor_peers(config: &Config, name: &str, anchors: &[(String, u16)])
     Ok(updated)
 }
 
-fn application_mut(config: &mut Config) -> Result<&mut ConfigGroup> {
+/// The encoded `AnchorPeers` value of `anchors` (`host`, `port`), as a new org's group and an anchor update hold it.
+pub(crate) fn anchor_peers_value(anchors: &[(String, u16)]) -> Vec<u8> {
+    let peers = anchors.iter().map(|(host, port)| AnchorPeer { host: host.clone(), port: i32::from(*port) });
+    AnchorPeers { anchor_peers: peers.collect() }.encode_to_vec()
+}
+
+/// The config's Application group, to edit its member orgs.
+pub(crate) fn application_mut(config: &mut Config) -> Result<&mut ConfigGroup> {
     config
         .channel_group
         .as_mut()

@@ -10,12 +10,10 @@ use std::path::{Path, PathBuf};
 use gridledger_protos::common::policy::PolicyType;
 use gridledger_protos::common::{Config, ConfigGroup, ConfigPolicy, ConfigValue, Policy};
 use gridledger_protos::msp::{FabricCryptoConfig, FabricMspConfig, FabricNodeOUs, FabricOuIdentifier, MspConfig};
-use gridledger_protos::peer::{AnchorPeer, AnchorPeers};
 use prost::Message as _;
 
-use crate::config::APPLICATION;
 use crate::error::{Error, Result};
-use crate::expr;
+use crate::{edit, expr};
 
 /// Policy name that may modify the org's own group and values.
 const ADMINS: &str = "Admins";
@@ -32,8 +30,7 @@ pub fn org_group(msp_id: &str, msp_dir: &Path, anchors: &[(String, u16)]) -> Res
         value(MspConfig { r#type: 0, config: msp.encode_to_vec() }.encode_to_vec()),
     )]);
     if !anchors.is_empty() {
-        let peers = anchors.iter().map(|(host, port)| AnchorPeer { host: host.clone(), port: i32::from(*port) });
-        values.insert("AnchorPeers".to_owned(), value(AnchorPeers { anchor_peers: peers.collect() }.encode_to_vec()));
+        values.insert("AnchorPeers".to_owned(), value(edit::anchor_peers_value(anchors)));
     }
     let rules = [
         ("Readers", format!("OR('{msp_id}.admin', '{msp_id}.peer', '{msp_id}.client')")),
@@ -54,11 +51,7 @@ pub fn org_group(msp_id: &str, msp_dir: &Path, anchors: &[(String, u16)]) -> Res
 /// `config` with `group` added as application org `name`.
 pub fn with_org(config: &Config, name: &str, group: ConfigGroup) -> Result<Config> {
     let mut updated = config.clone();
-    let app = updated
-        .channel_group
-        .as_mut()
-        .and_then(|g| g.groups.get_mut(APPLICATION))
-        .ok_or_else(|| Error::Shape("the config has no Application group".into()))?;
+    let app = edit::application_mut(&mut updated)?;
     if app.groups.contains_key(name) {
         return Err(Error::Shape(format!("{name} is already a member of the channel")));
     }
