@@ -233,6 +233,17 @@ mod tests {
         assert!(Type::try_from(26).is_err());
     }
 
+    /// The codegen boxes `proposal` and `chaincode_event`: the shim moves this value through its stream layers
+    /// several times per message, and unboxed it is 248 bytes.
+    #[test]
+    fn chaincode_message_stays_small() {
+        assert!(
+            std::mem::size_of::<peer::ChaincodeMessage>() <= 128,
+            "{}",
+            std::mem::size_of::<peer::ChaincodeMessage>()
+        );
+    }
+
     #[test]
     fn chaincode_message_round_trip() {
         let input = peer::ChaincodeInput {
@@ -245,12 +256,12 @@ mod tests {
             timestamp: Some(prost_types::Timestamp { seconds: 1_700_000_000, nanos: 5 }),
             payload: input.encode_to_vec(),
             txid: "tx1".to_owned(),
-            proposal: Some(peer::SignedProposal { proposal_bytes: vec![1, 2, 3], signature: vec![4] }),
-            chaincode_event: Some(peer::ChaincodeEvent {
+            proposal: Some(Box::new(peer::SignedProposal { proposal_bytes: vec![1, 2, 3], signature: vec![4] })),
+            chaincode_event: Some(Box::new(peer::ChaincodeEvent {
                 event_name: "evt".to_owned(),
                 payload: b"p".to_vec(),
                 ..Default::default()
-            }),
+            })),
             channel_id: "mychannel".to_owned(),
         };
         let bytes = msg.encode_to_vec();

@@ -256,7 +256,7 @@ impl Session {
             payload: ChaincodeInput { args, ..Default::default() }.encode_to_vec(),
             txid: txid.clone(),
             channel_id: self.channel.clone(),
-            proposal: Some(self.proposal.clone()),
+            proposal: Some(Box::new(self.proposal.clone())),
             ..Default::default()
         };
         let cpu_before = self.cpu_ns()?;

@@ -73,8 +73,9 @@ pub(crate) struct Coroutines<C> {
     chaincode: Arc<C>,
     outgoing: Outgoing,
     features: PeerFeatures,
-    /// Every started, unfinished transaction; each is suspended with one request out.
-    running: HashMap<TxKey, TxCoroutine>,
+    /// Every started, unfinished transaction; each is suspended with one request out. Keys come from the peer,
+    /// and foldhash's per-process random seed keeps them from being chosen to collide.
+    running: HashMap<TxKey, TxCoroutine, foldhash::fast::RandomState>,
     /// Stacks of finished transactions, for the next ones.
     stacks: Vec<DefaultStack>,
     /// The stream is gone: requests fail with `Disconnected` at once instead of being sent.
@@ -87,7 +88,7 @@ impl<C: Chaincode> Coroutines<C> {
             chaincode,
             outgoing,
             features: PeerFeatures::default(),
-            running: HashMap::new(),
+            running: HashMap::default(),
             stacks: Vec::new(),
             closed: false,
         }
@@ -124,7 +125,7 @@ impl<C: Chaincode> TxExecutor for Coroutines<C> {
         self.running.is_empty()
     }
 
-    fn start(&mut self, key: TxKey, exec: Execution) -> Result<()> {
+    fn start(&mut self, key: TxKey, exec: Box<Execution>) -> Result<()> {
         let stack = match self.stacks.pop() {
             Some(stack) => stack,
             None => match DefaultStack::new(STACK_SIZE) {
@@ -140,7 +141,7 @@ impl<C: Chaincode> TxExecutor for Coroutines<C> {
         let mut coroutine = TxCoroutine::with_stack(stack, move |yielder, _start: Reply| {
             // `execute` already turns a chaincode panic into a 500; this guard is for a panic in the shim itself,
             // which would otherwise unwind into the driver and end the stream (`finish` reports it).
-            catch_unwind(AssertUnwindSafe(|| execute(&*chaincode, exec, features, Suspend(yielder)))).ok()
+            catch_unwind(AssertUnwindSafe(|| execute(&*chaincode, *exec, features, Suspend(yielder)))).ok()
         });
         match drive(&self.outgoing, self.closed, &mut coroutine, Ok(ChaincodeMessage::default())) {
             Some(last) => self.finish(&key, coroutine, last),

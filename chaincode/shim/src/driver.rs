@@ -23,7 +23,7 @@ pub(crate) async fn drive<E, S>(
     executor: &mut E,
     incoming: &mut S,
     outgoing: &Outgoing,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<()>
 where
     E: TxExecutor,
@@ -31,15 +31,15 @@ where
 {
     let mut state = State::Created;
     let mut draining = *shutdown.borrow();
+    // One future for the whole stream: it stays registered with the watch, where a fresh `changed()` per wake-up
+    // would register and unregister a waiter (two locks) every time.
+    let mut asked = std::pin::pin!(asked(shutdown));
     let result = 'driving: loop {
         if draining && executor.is_idle() {
             break Ok(());
         }
         tokio::select! {
-            changed = shutdown.changed(), if !draining => {
-                // A dropped sender means nobody can ask for shutdown any more; keep serving.
-                draining = changed.is_ok() && *shutdown.borrow();
-            }
+            () = &mut asked, if !draining => draining = true,
             () = poll_fn(|cx| executor.poll_finished(cx)) => {}
             msg = incoming.next() => {
                 // Then every message already received, without going back through `select!` for each (which arms
@@ -65,6 +65,18 @@ where
     };
     executor.close();
     result
+}
+
+/// Resolves once shutdown is asked for; never if the sender goes away without asking (nobody can ask any more).
+async fn asked(mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// Messages handled in a row before the driver looks at shutdown and finished transactions again.
@@ -109,11 +121,11 @@ fn perform<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool,
             executor.deliver(key, reply);
             Ok(())
         }
-        Action::Execute(exec) => start(executor, outgoing, draining, *exec),
+        Action::Execute(exec) => start(executor, outgoing, draining, exec),
     }
 }
 
-fn start<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool, exec: Execution) -> Result<()> {
+fn start<E: TxExecutor>(executor: &mut E, outgoing: &Outgoing, draining: bool, exec: Box<Execution>) -> Result<()> {
     if draining {
         return outgoing.send(handler::error_reply(&exec.message, "chaincode is shutting down"));
     }

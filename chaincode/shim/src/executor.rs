@@ -65,7 +65,7 @@ pub(crate) trait TxExecutor {
     fn is_idle(&self) -> bool;
 
     /// Starts a transaction the driver has accepted (not running yet). An error means the stream is unusable.
-    fn start(&mut self, key: TxKey, exec: Execution) -> Result<()>;
+    fn start(&mut self, key: TxKey, exec: Box<Execution>) -> Result<()>;
 
     /// Hands the peer's RESPONSE or ERROR to the transaction `key`, which waits for it.
     fn deliver(&mut self, key: TxKey, reply: ChaincodeMessage);

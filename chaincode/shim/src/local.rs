@@ -1,20 +1,22 @@
 //! Where a coroutine-executed stream's driver runs. Its coroutines are `!Send`, so the driver stays on one thread.
 //!
-//! Under [`crate::start`] (a single-threaded runtime, see [`block_on_local`]) it is a local task on the runtime's
-//! own thread, next to tonic's I/O tasks: a round trip then involves no thread hand-off at all. Embedded in any
+//! Under [`crate::start`] (a current-thread runtime that only ever runs on the calling thread, see
+//! [`block_on_local`]) it is a plain task of that runtime, next to tonic's I/O tasks: a round trip then involves no
+//! thread hand-off at all, and the scheduler treats the driver like any other task (as a `LocalSet` task it would
+//! be polled through the `block_on` future, which costs a non-blocking `epoll_wait` per wake-up). Embedded in any
 //! other runtime ([`crate::CcaasServer::serve`], [`crate::register`] called by the application), the driver gets a
 //! thread of its own with a current-thread Tokio runtime; the tonic stream and the outgoing sender are `Send` and
 //! move there. The cost either way: the transactions of one stream share one thread, so CPU-heavy chaincode code
 //! runs one transaction at a time (the threads executor runs them in parallel); see the crate docs on choosing.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::Stream;
 use gridledger_protos::peer::ChaincodeMessage;
-use tokio::sync::{mpsc, oneshot, watch};
+use send_wrapper::SendWrapper;
+use tokio::sync::{oneshot, watch};
 
 use crate::Chaincode;
 use crate::coroutines::Coroutines;
@@ -24,48 +26,40 @@ use crate::link::Outgoing;
 
 /// Where a stream's driver runs.
 enum Place {
-    /// As a local task of [`block_on_local`]'s runtime.
-    Local(mpsc::UnboundedSender<Job>),
+    /// As a task of [`block_on_local`]'s runtime, on this thread.
+    Task,
     /// On a thread of its own, on this runtime.
     Thread(tokio::runtime::Runtime),
 }
 
-/// Creates a stream's driver on the thread that runs it: the `Send` half of a stream job.
-type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
-
 thread_local! {
-    /// Set on the thread of [`block_on_local`]: where that thread takes stream drivers to run as local tasks.
-    static LOCAL_LOOPS: RefCell<Option<mpsc::UnboundedSender<Job>>> = const { RefCell::new(None) };
+    /// Set on the thread of [`block_on_local`] while it runs: every task of the runtime running here is polled and
+    /// dropped on this thread.
+    static OWN_RUNTIME: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `future` on a current-thread `runtime`, with every stream's driver started meanwhile on this thread run as
-/// a local task of it (instead of on a thread of its own).
+/// Clears [`OWN_RUNTIME`] however `block_on` ends.
+struct OwnRuntime;
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        OWN_RUNTIME.with(|own| own.set(false));
+    }
+}
+
+/// Runs `future` on a current-thread `runtime`, with every stream's driver started meanwhile run as a plain task of
+/// it. The runtime must be used on this thread only (and dropped here), as [`crate::start`] does: the drivers are
+/// `!Send`, and [`SendWrapper`] turns a poll or drop on another thread into a panic rather than unsoundness.
 pub(crate) fn block_on_local<F: Future>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output {
-    let (jobs, mut queued) = mpsc::unbounded_channel::<Job>();
-    LOCAL_LOOPS.with(|slot| *slot.borrow_mut() = Some(jobs));
-    let local = tokio::task::LocalSet::new();
-    let output = local.block_on(runtime, async move {
-        // `spawn_local` needs the LocalSet's context, which only this future has (tonic's tasks, where streams
-        // start, are plain tasks): the streams' drivers are handed over here.
-        let spawner = async move {
-            while let Some(job) = queued.recv().await {
-                tokio::task::spawn_local(job());
-            }
-            // Not reached: the thread-local keeps a sender until `future` is done.
-            std::future::pending().await
-        };
-        tokio::select! {
-            output = future => output,
-            output = spawner => output,
-        }
-    });
-    LOCAL_LOOPS.with(|slot| *slot.borrow_mut() = None);
-    output
+    debug_assert_eq!(runtime.handle().runtime_flavor(), tokio::runtime::RuntimeFlavor::CurrentThread);
+    OWN_RUNTIME.with(|own| own.set(true));
+    let _own = OwnRuntime;
+    runtime.block_on(future)
 }
 
-/// Runs the stream's driver with the coroutine executor and waits for it: as a local task when called on
-/// [`block_on_local`]'s thread, otherwise on a new thread with its own current-thread runtime. Hands the incoming
-/// stream back like [`crate::runtime::run`].
+/// Runs the stream's driver with the coroutine executor and waits for it: as a task of [`block_on_local`]'s
+/// runtime when called on its thread, otherwise on a new thread with its own current-thread runtime. Hands the
+/// incoming stream back like [`crate::runtime::run`].
 pub(crate) async fn run_coroutines<C, S>(
     chaincode: Arc<C>,
     incoming: S,
@@ -78,12 +72,13 @@ where
 {
     // Off `block_on_local`'s thread the driver gets a thread and runtime of its own; the runtime is built here (it
     // is `Send`), so a failure still hands the stream back.
-    let place = match LOCAL_LOOPS.with(|slot| slot.borrow().clone()) {
-        Some(local) => Place::Local(local),
-        None => match tokio::runtime::Builder::new_current_thread().build() {
+    let place = if OWN_RUNTIME.with(Cell::get) {
+        Place::Task
+    } else {
+        match tokio::runtime::Builder::new_current_thread().build() {
             Ok(rt) => Place::Thread(rt),
             Err(e) => return (Err(e.into()), Some(incoming)),
-        },
+        }
     };
     let (finished, outcome) = oneshot::channel();
     // Built where it runs: the executor holds the `!Send` coroutines.
@@ -96,12 +91,8 @@ where
         }
     };
     match place {
-        Place::Local(local) => {
-            let job: Job = Box::new(move || Box::pin(job()));
-            if local.send(job).is_err() {
-                return (Err(Error::Disconnected), None);
-            }
-        }
+        // This task runs on `block_on_local`'s thread, and so does every task of that runtime.
+        Place::Task => drop(tokio::spawn(SendWrapper::new(job()))),
         Place::Thread(rt) => {
             let spawned =
                 std::thread::Builder::new().name("gridledger-stream".into()).spawn(move || rt.block_on(job()));
@@ -148,7 +139,7 @@ mod tests {
         }
     }
 
-    /// What `start` does: the streams' loops run as local tasks on the runtime's own thread, not on threads of
+    /// What `start` does: the streams' loops run as tasks on the runtime's own thread, not on threads of
     /// their own, and behave the same (interleaving, panics).
     #[test]
     fn under_block_on_local_streams_run_on_the_runtime_thread() {

@@ -55,13 +55,13 @@ impl<C: Chaincode> TxExecutor for Threads<C> {
         self.running.is_empty()
     }
 
-    fn start(&mut self, key: TxKey, exec: Execution) -> Result<()> {
+    fn start(&mut self, key: TxKey, exec: Box<Execution>) -> Result<()> {
         self.running.insert(key.clone());
         let (chaincode, features, done) = (Arc::clone(&self.chaincode), self.features, self.done_tx.clone());
         let link = Blocking::new(Arc::clone(&self.slots), self.outgoing.clone(), key);
         // Chaincode code blocks on ledger round trips; it must never run on the reactor threads.
         tokio::task::spawn_blocking(move || {
-            let last = execute(&*chaincode, exec, features, &link);
+            let last = execute(&*chaincode, *exec, features, &link);
             if let Err(e) = link.outgoing.send(last) {
                 tracing::warn!(tx = %link.key.tx_id, "cannot report the result: {e}");
             }

@@ -23,7 +23,7 @@ pub(crate) fn execute<C: Chaincode, L: Link>(
 ) -> ChaincodeMessage {
     let Execution { kind, input, mut message } = exec;
     // The proposal moves into the context; the message keeps only what the final reply needs (txid, channel).
-    let proposal = message.proposal.take();
+    let proposal = message.proposal.take().map(|boxed| *boxed);
     let ctx = match TxContext::from_peer(message.channel_id.clone(), message.txid.clone(), input, proposal) {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -63,7 +63,7 @@ pub(crate) fn execute<C: Chaincode, L: Link>(
             payload: peer::Response::from(response).encode_to_vec(),
             txid: message.txid,
             channel_id: message.channel_id,
-            chaincode_event: stub.take_event(),
+            chaincode_event: stub.take_event().map(Box::new),
             ..Default::default()
         }
     };

@@ -89,6 +89,10 @@ fn generate(proto_root: &Path, out_dir: &Path) -> Result<()> {
         // `Chaincode.Connect` would collide with the `connect()` constructor
         // that the transport feature adds to generated clients.
         .build_transport(false)
+        // The shim moves every `ChaincodeMessage` through its stream layers several times per message; boxed, the
+        // two large optional fields make it 120 bytes instead of 248 (BENCHMARKS.md, "Boxed fields").
+        .boxed(".protos.ChaincodeMessage.proposal")
+        .boxed(".protos.ChaincodeMessage.chaincode_event")
         .emit_rerun_if_changed(false)
         .out_dir(&scratch)
         .compile_fds(fds.clone())?;

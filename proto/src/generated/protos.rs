@@ -492,11 +492,13 @@ pub struct ChaincodeMessage {
     #[prost(string, tag = "4")]
     pub txid: ::prost::alloc::string::String,
     /// set on INIT and TRANSACTION
-    #[prost(message, optional, tag = "5")]
-    pub proposal: ::core::option::Option<SignedProposal>,
+    #[prost(message, optional, boxed, tag = "5")]
+    pub proposal: ::core::option::Option<::prost::alloc::boxed::Box<SignedProposal>>,
     /// optional, on COMPLETED
-    #[prost(message, optional, tag = "6")]
-    pub chaincode_event: ::core::option::Option<ChaincodeEvent>,
+    #[prost(message, optional, boxed, tag = "6")]
+    pub chaincode_event: ::core::option::Option<
+        ::prost::alloc::boxed::Box<ChaincodeEvent>,
+    >,
     #[prost(string, tag = "7")]
     pub channel_id: ::prost::alloc::string::String,
 }

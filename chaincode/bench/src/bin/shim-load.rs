@@ -244,7 +244,7 @@ impl Driver {
             payload: input.encode_to_vec(),
             txid: format!("{:060x}{slot:04x}", self.seq),
             channel_id: self.channel.clone(),
-            proposal: self.proposal.clone(),
+            proposal: self.proposal.clone().map(Box::new),
             ..Default::default()
         };
         self.slots[slot] = Slot { started: Instant::now(), busy: true, expect: 0 };

@@ -39,7 +39,7 @@ impl TxExecutor for Fake {
     fn is_idle(&self) -> bool {
         self.running.is_empty()
     }
-    fn start(&mut self, key: TxKey, exec: Execution) -> Result<()> {
+    fn start(&mut self, key: TxKey, exec: Box<Execution>) -> Result<()> {
         self.events.push(Event::Start(key.clone(), exec.kind, exec.input.args));
         self.running.insert(key.clone());
         drop(self.started.send(key));
@@ -156,6 +156,22 @@ async fn the_handshake_passes_features_and_transactions_start_with_their_kind_an
             Event::Close,
         ]
     );
+}
+
+#[tokio::test]
+async fn a_shutdown_sender_gone_without_asking_leaves_the_stream_serving() {
+    let mut peer = Peer::start(false);
+    let (gone, _) = watch::channel(false);
+    drop(std::mem::replace(&mut peer.stop, gone));
+    peer.handshake();
+    peer.send(Type::Transaction, "t1", "ch", input(&["x"]));
+    assert_eq!(peer.next_started().await, key("t1", "ch"));
+    // Not ended, nor draining: a second transaction still starts.
+    peer.send(Type::Transaction, "t2", "ch", input(&["y"]));
+    assert_eq!(peer.next_started().await, key("t2", "ch"));
+    let (result, events) = peer.hang_up().await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(events.len(), 4, "READY, two transactions, close: {events:?}");
 }
 
 #[tokio::test]

@@ -77,7 +77,7 @@ impl Tx {
             payload: self.raw_payload.clone().unwrap_or_else(|| self.input.encode_to_vec()),
             txid: self.tx_id.clone(),
             channel_id: self.channel_id.clone(),
-            proposal: self.proposal.clone(),
+            proposal: self.proposal.clone().map(Box::new),
             ..Default::default()
         }
     }
@@ -105,7 +105,7 @@ impl Outcome {
                 message: format!("undecodable Response: {e}"),
                 payload: Vec::new(),
             });
-            Self::Completed { response, event: msg.chaincode_event.clone() }
+            Self::Completed { response, event: msg.chaincode_event.as_deref().cloned() }
         } else {
             Self::Error(String::from_utf8_lossy(&msg.payload).into_owned())
         }
