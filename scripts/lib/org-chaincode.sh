@@ -9,22 +9,6 @@
 # org approves (cc-approve) and one org commits once a majority has (cc-commit).
 # shellcheck shell=bash
 
-# cc_def_args DIR: the definition flags a definition.json stands for, one per line (the same flags for
-# `gridctl cc approve|commit` and `peer lifecycle chaincode checkcommitreadiness`).
-cc_def_args() {
-  jq -r --arg cols "$1/collections.json" '"--name", .name, "--version", .version, "--sequence", (.sequence | tostring),
-    (if .plan.policy.text != "" then "--signature-policy", .plan.policy.text else empty end),
-    (if .plan.policy.channelPolicy then "--channel-config-policy", .plan.policy.channelPolicy else empty end),
-    (if (.plan.collections | length) > 0 then "--collections-config", $cols else empty end),
-    (if .initRequired then "--init-required" else empty end)' "$1/definition.json"
-}
-
-# approve_args DIR: the peer lifecycle arguments a definition.json stands for.
-approve_args() {
-  printf '%s\n' --channelID "$GL_CHANNEL"
-  cc_def_args "$1"
-}
-
 # gateway_args ORG USER: gridctl's flags for ORG's USER through ORG's own peer.
 gateway_args() {
   signer_args "$1" "$2"
@@ -32,19 +16,14 @@ gateway_args() {
     --tls-ca "$GL_ORGS_DIR/$1/msp/tlscacerts/ca.pem"
 }
 
-# approve_for ORG DIR: approve (gridctl cc approve, through ORG's peer) unless ORG already approved it.
+# approve_for ORG DIR: approve the plan in DIR as ORG's admin through ORG's peer (gridctl does nothing when ORG
+# approved exactly that definition already).
 approve_for() {
-  local org=$1 dir=$2 d=$2/definition.json id def ids approved
-  id=$(jq -r .packageId "$d")
-  mapfile -t def < <(cc_def_args "$dir")
+  local org=$1 dir=$2 ids out
   mapfile -t ids < <(gateway_args "$org" admin)
-  approved=$(as_identity "$org" admin peer lifecycle chaincode queryapproved --channelID "$GL_CHANNEL" \
-    --name "$(jq -r .name "$d")" --sequence "$(jq -r .sequence "$d")" --output json 2>/dev/null |
-    jq -r '.source.Type.LocalPackage.package_id // empty') || true
-  [[ $approved != "$id" ]] || return 0
-  gridctl cc approve "${ids[@]}" "${def[@]}" --package-id "$id" >>"$ORG_LOG" 2>&1 ||
-    gl_die "approving $(jq -r '"\(.name) sequence \(.sequence)"' "$d") as $org failed (logs/org.log)"
-  gl_log "$org approved $(jq -r '"\(.name) sequence \(.sequence)"' "$d")"
+  out=$(gridctl cc approve "${ids[@]}" --plan "$dir" 2>>"$ORG_LOG") ||
+    gl_die "approving $dir as $org failed: $(tail -n1 "$ORG_LOG")"
+  gl_log "$out"
 }
 
 install_for() { # org package-file package-id
@@ -135,28 +114,15 @@ cc_approve() {
   local dir=${1:-} as=""
   [[ ${2:-} == --as ]] && as=${3:-}
   [[ -n $dir && -n $as && -f $dir/definition.json ]] || gl_die "usage: org.sh cc-approve DIR --as ORG"
-  gl_use_fabric peer
   approve_for "$as" "$dir"
 }
 
 cc_commit() {
-  local dir=${1:-} as=$GL_LEAD_ORG args def ids targets ready msp
+  local dir=${1:-} as=$GL_LEAD_ORG ids out
   [[ ${2:-} != --as ]] || as=${3:?--as ORG}
   [[ -n $dir && -f $dir/definition.json ]] || gl_die "usage: org.sh cc-commit DIR [--as ORG]"
-  gl_use_fabric peer
-  mapfile -t args < <(approve_args "$dir")
-  ready=$(as_identity "$as" admin peer lifecycle chaincode checkcommitreadiness "${args[@]}" --output json) ||
-    gl_die "checkcommitreadiness failed"
-  if ! jq -e '.approvals | (map(select(.)) | length) > (length / 2)' <<<"$ready" >/dev/null; then
-    gl_die "not committed: a majority must approve first; approvals: $(jq -c .approvals <<<"$ready")"
-  fi
-  # A peer endorses the commit only if its own org approved the definition.
-  targets=()
-  for msp in $(jq -r '.approvals | to_entries[] | select(.value) | .key' <<<"$ready"); do
-    targets+=(--endorsing-org "$msp")
-  done
-  mapfile -t def < <(cc_def_args "$dir")
   mapfile -t ids < <(gateway_args "$as" admin)
-  gridctl cc commit "${ids[@]}" "${def[@]}" "${targets[@]}" >>"$ORG_LOG" 2>&1 || gl_die "commit failed (logs/org.log)"
-  gl_log "committed $(jq -r '"\(.name) sequence \(.sequence)"' "$dir/definition.json")"
+  # gridctl refuses unless a majority approved, and has the approving orgs endorse the commit.
+  out=$(gridctl cc commit "${ids[@]}" --plan "$dir" 2>>"$ORG_LOG") || gl_die "commit failed: $(tail -n1 "$ORG_LOG")"
+  gl_log "${out//$'\n'/; }"
 }

@@ -20,11 +20,8 @@ use gridledger_protos::peer::{ApplicationPolicy, StaticCollectionConfig};
 use prost::Message as _;
 use serde_json::{Value, json};
 
-use super::{Follow, follow, lifecycle};
+use super::{DEFAULT_ENDORSEMENT, Follow, follow, lifecycle};
 use crate::conn::{GatewayArgs, connect};
-
-/// The channel policy a definition without its own policy refers to (what the peer CLI sets by default).
-const DEFAULT_ENDORSEMENT: &str = "/Channel/Application/Endorsement";
 
 /// `gridctl cc plan`.
 #[derive(Debug, Args)]
