@@ -54,7 +54,7 @@ test_args() {
 }
 
 main() {
-  local line tests
+  local line tests cc
   if [[ ${GL_DOCKER_LOCAL:-1} == 1 ]]; then
     "$GL_SCRIPTS/docker-local.sh" prepare
     while IFS= read -r line; do export "${line?}"; done < <("$GL_SCRIPTS/docker-local.sh" env)
@@ -69,6 +69,9 @@ main() {
   DOWN_ARMED=1
   "$NET" up
   "$NET" deploy-energy
+  for cc in registry metering trade certificates flexibility; do
+    gl_wait_endorsable 90 "$cc" org.hyperledger.fabric:GetMetadata
+  done
   gl_log "e2e-docker: tests ${tests[*]}"
   # The web view's browser test runs in e2e.sh's native suite only.
   (cd "$GL_REPO" && GRIDLEDGER_E2E=1 cargo test -p gridledger-e2e "${tests[@]}" --no-fail-fast -- --include-ignored --skip energy_web_view_in_a_browser)

@@ -197,16 +197,9 @@ deploy_bft() {
   wait_gateway
 }
 
-# wait_gateway: right after the network comes up, the Gateway's discovery may
-# not know every org's peer yet and refuses to endorse ("no combination of
-# peers can be derived"); the tests start once one submit through it commits.
+# wait_gateway: every org's Gateway can get kv endorsed by every org (common.sh).
 wait_gateway() {
-  local gridctl deadline=$((SECONDS + 90))
-  gridctl=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
-  until "$gridctl" invoke --org utility -n kv Put e2e-gateway-ready yes >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || gl_die "the Gateway could not endorse kv for 90 s"
-    sleep 1
-  done
+  gl_wait_endorsable 90 kv Put e2e-gateway-ready yes
 }
 
 main() {

@@ -149,6 +149,23 @@ gridctl() {
   "$GL_GRIDCTL" "$@"
 }
 
+# gl_wait_endorsable SECONDS CC FUNCTION [ARGS...]: right after a network comes up or CC is deployed, a peer's
+# Gateway may not know yet (discovery learns it through gossip) every org's peer, or which of them run CC, and
+# refuses to endorse ("failed to find any endorsing peers"). Waits until every org's Gateway has submitted
+# FUNCTION ARGS to CC endorsed by every org's peer.
+gl_wait_endorsable() {
+  local limit=$1 cc=$2 deadline org endorsers=()
+  shift 2
+  deadline=$((SECONDS + limit))
+  for org in $GL_PEER_ORGS; do endorsers+=(--endorsing-org "$(orgvar "$org" MSPID)"); done
+  for org in $GL_PEER_ORGS; do
+    until gridctl invoke --org "$org" -n "$cc" "${endorsers[@]}" "$@" >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || gl_die "$org's Gateway could not get $cc endorsed by every org for $limit s"
+      sleep 1
+    done
+  done
+}
+
 # wait_port HOST PORT SECONDS: a node is up when its port accepts connections.
 wait_port() {
   local host=$1 port=$2 deadline=$((SECONDS + $3))
