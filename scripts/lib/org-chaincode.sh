@@ -84,7 +84,6 @@ cc_drop() {
   [[ -n $org ]] || gl_die "usage: org.sh cc-drop ORG [--as ORG2]"
   require_org_defined "$org"
   msp=$(orgvar "$org" MSPID)
-  gl_use_fabric peer
   plans=$(plan_definitions "$as" --drop-org "$msp")
   while read -r state name _ dir; do
     [[ -n $state ]] || continue

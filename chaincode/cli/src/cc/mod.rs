@@ -294,13 +294,8 @@ async fn commit(a: &CommitArgs) -> anyhow::Result<()> {
         init_required: args.init_required,
         ..Default::default()
     };
-    let ready =
-        gateway.evaluate(&lifecycle(channel, "CheckCommitReadiness", readiness.encode_to_vec(), Vec::new())).await?;
-    if !(200..300).contains(&ready.status) {
-        bail!("_lifecycle CheckCommitReadiness: status {} {}", ready.status, quote(&ready.message));
-    }
-    let ready =
-        CheckCommitReadinessResult::decode(ready.payload.as_slice()).context("malformed CheckCommitReadinessResult")?;
+    let ready: CheckCommitReadinessResult =
+        query(&gateway, channel, "CheckCommitReadiness", readiness.encode_to_vec()).await?;
     let approvals: BTreeMap<String, bool> = ready.approvals.into_iter().collect();
     let approved: Vec<String> = approvals.iter().filter(|(_, yes)| **yes).map(|(msp, _)| msp.clone()).collect();
     let listed = approvals.iter().map(|(msp, yes)| format!("{msp}={yes}")).collect::<Vec<_>>().join(" ");
@@ -330,6 +325,20 @@ pub(crate) fn lifecycle(channel: &str, function: &str, arg: Vec<u8>, endorsing_o
         endorsing_orgs,
         ..Invocation::default()
     }
+}
+
+/// Evaluates the `_lifecycle` query `function` on the gateway's own peer and decodes its answer.
+pub(crate) async fn query<R: prost::Message + Default>(
+    gateway: &gridledger_client::Gateway,
+    channel: &str,
+    function: &str,
+    arg: Vec<u8>,
+) -> anyhow::Result<R> {
+    let answer = gateway.evaluate(&lifecycle(channel, function, arg, Vec::new())).await?;
+    if !(200..300).contains(&answer.status) {
+        bail!("_lifecycle {function}: status {} {}", answer.status, quote(&answer.message));
+    }
+    R::decode(answer.payload.as_slice()).with_context(|| format!("malformed answer to _lifecycle {function}"))
 }
 
 fn policy(a: &PolicyArgs) -> anyhow::Result<()> {

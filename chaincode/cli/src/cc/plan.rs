@@ -20,7 +20,7 @@ use gridledger_protos::peer::{ApplicationPolicy, StaticCollectionConfig};
 use prost::Message as _;
 use serde_json::{Value, json};
 
-use super::{DEFAULT_ENDORSEMENT, Follow, follow, lifecycle};
+use super::{DEFAULT_ENDORSEMENT, Follow, follow, query};
 use crate::conn::{GatewayArgs, connect};
 
 /// `gridctl cc plan`.
@@ -76,13 +76,8 @@ pub(super) async fn run(a: &PlanArgs) -> anyhow::Result<()> {
         (None, None) => bail!("--add-org or --drop-org is required"),
     };
     let args = QueryChaincodeDefinitionsArgs {}.encode_to_vec();
-    let answer = gateway.evaluate(&lifecycle(channel, "QueryChaincodeDefinitions", args, Vec::new())).await?;
-    if !(200..300).contains(&answer.status) {
-        bail!("_lifecycle QueryChaincodeDefinitions: status {} {}", answer.status, quote(&answer.message));
-    }
-    let mut defs = QueryChaincodeDefinitionsResult::decode(answer.payload.as_slice())
-        .context("malformed QueryChaincodeDefinitionsResult")?
-        .chaincode_definitions;
+    let answer: QueryChaincodeDefinitionsResult = query(&gateway, channel, "QueryChaincodeDefinitions", args).await?;
+    let mut defs = answer.chaincode_definitions;
     defs.sort_by(|x, y| x.name.cmp(&y.name));
     for def in &defs {
         let p = plan(def, &change).with_context(|| format!("chaincode {}", quote(&def.name)))?;
