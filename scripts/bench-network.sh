@@ -113,16 +113,9 @@ field() { jq -r "$2" "$1"; }
 
 gridctl() { "$GRIDCTL" "$@"; }
 
-# wait_gateway CC: right after a deploy the Gateway's discovery may not know
-# every org's peer yet, and refuses to endorse ("no combination of peers can
-# be derived"); measure only once one submit through it has committed.
-wait_gateway() {
-  local cc=$1 deadline=$((SECONDS + 60))
-  until gridctl invoke --org utility -n "$cc" Put bench-warmup ready >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || gl_die "the Gateway could not submit to $cc for 60 s"
-    sleep 1
-  done
-}
+# wait_gateway CC: measure only once every org's Gateway gets CC endorsed by
+# every org (common.sh; right after a deploy discovery may not know them yet).
+wait_gateway() { gl_wait_endorsable 60 "$1" Put bench-warmup ready; }
 
 # (a) kv vs kvgo, alternating rounds; one table row per round.
 bench_kv() {

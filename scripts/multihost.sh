@@ -58,14 +58,11 @@ up() {
 }
 
 # The Gateway endorses once discovery knows every org's peer (e2e.sh does the same).
-wait_gateway() {
-  local gridctl deadline=$((SECONDS + 90))
-  gridctl=$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)
-  until on_client "$gridctl" invoke --org utility -n kv Put multihost-gateway-ready yes >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || gl_die "the Gateway could not endorse kv for 90 s"
-    sleep 1
-  done
-}
+wait_gateway() { gl_wait_endorsable 90 kv Put multihost-gateway-ready yes; }
+
+# gridctl ARGS: this checkout's gridctl on the client host, the only one that
+# reaches every org's peer (gl_wait_endorsable calls it).
+gridctl() { on_client "$(GRIDLEDGER_CC_PROFILE=debug "$GL_SCRIPTS/build-chaincodes.sh" path gridctl)" "$@"; }
 
 down() {
   if mh_ns_exists "$GL_MH_CLIENT_NETNS"; then
