@@ -9,7 +9,7 @@
 //! pays a futex wake and a context switch per hand-off.
 //!
 //! The coroutines are `!Send` (they hold stack frames with `!Send` borrows), so a stream's driver must stay on one
-//! thread; [`crate::local`] places it.
+//! thread; [`crate::placement`] places it.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

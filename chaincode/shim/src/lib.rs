@@ -104,9 +104,9 @@ pub mod handler;
 pub mod health;
 pub mod identity;
 mod link;
-mod local;
 mod logging;
 mod peer_stub;
+mod placement;
 mod registration;
 mod response;
 mod runtime;
@@ -176,7 +176,7 @@ pub fn start<C: Chaincode>(chaincode: C) -> Result<()> {
     match executor {
         Executor::Coroutine => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            local::block_on_local(&runtime, serve)
+            placement::block_on_this_thread(&runtime, serve)
         }
         Executor::Threads => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve),
     }

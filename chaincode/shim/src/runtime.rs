@@ -40,7 +40,7 @@ where
             let result = drive(&mut executor, &mut incoming, &outgoing, shutdown).await;
             (result, Some(incoming))
         }
-        Executor::Coroutine => crate::local::run_coroutines(chaincode, incoming, outgoing, shutdown).await,
+        Executor::Coroutine => crate::placement::run_coroutines(chaincode, incoming, outgoing, shutdown).await,
     }
 }
 

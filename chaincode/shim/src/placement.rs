@@ -1,7 +1,7 @@
 //! Where a coroutine-executed stream's driver runs. Its coroutines are `!Send`, so the driver stays on one thread.
 //!
 //! Under [`crate::start`] (a current-thread runtime that only ever runs on the calling thread, see
-//! [`block_on_local`]) it is a plain task of that runtime, next to tonic's I/O tasks: a round trip then involves no
+//! [`block_on_this_thread`]) it is a plain task of that runtime, next to tonic's I/O tasks: a round trip then involves no
 //! thread hand-off at all, and the scheduler treats the driver like any other task (as a `LocalSet` task it would
 //! be polled through the `block_on` future, which costs a non-blocking `epoll_wait` per wake-up). Embedded in any
 //! other runtime ([`crate::CcaasServer::serve`], [`crate::register`] called by the application), the driver gets a
@@ -26,14 +26,14 @@ use crate::link::Outgoing;
 
 /// Where a stream's driver runs.
 enum Place {
-    /// As a task of [`block_on_local`]'s runtime, on this thread.
+    /// As a task of [`block_on_this_thread`]'s runtime, on this thread.
     Task,
     /// On a thread of its own, on this runtime.
     Thread(tokio::runtime::Runtime),
 }
 
 thread_local! {
-    /// Set on the thread of [`block_on_local`] while it runs: every task of the runtime running here is polled and
+    /// Set on the thread of [`block_on_this_thread`] while it runs: every task of the runtime running here is polled and
     /// dropped on this thread.
     static OWN_RUNTIME: Cell<bool> = const { Cell::new(false) };
 }
@@ -50,14 +50,14 @@ impl Drop for OwnRuntime {
 /// Runs `future` on a current-thread `runtime`, with every stream's driver started meanwhile run as a plain task of
 /// it. The runtime must be used on this thread only (and dropped here), as [`crate::start`] does: the drivers are
 /// `!Send`, and [`SendWrapper`] turns a poll or drop on another thread into a panic rather than unsoundness.
-pub(crate) fn block_on_local<F: Future>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output {
+pub(crate) fn block_on_this_thread<F: Future>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output {
     debug_assert_eq!(runtime.handle().runtime_flavor(), tokio::runtime::RuntimeFlavor::CurrentThread);
     OWN_RUNTIME.with(|own| own.set(true));
     let _own = OwnRuntime;
     runtime.block_on(future)
 }
 
-/// Runs the stream's driver with the coroutine executor and waits for it: as a task of [`block_on_local`]'s
+/// Runs the stream's driver with the coroutine executor and waits for it: as a task of [`block_on_this_thread`]'s
 /// runtime when called on its thread, otherwise on a new thread with its own current-thread runtime. Hands the
 /// incoming stream back like [`crate::runtime::run`].
 pub(crate) async fn run_coroutines<C, S>(
@@ -70,7 +70,7 @@ where
     C: Chaincode,
     S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin + Send + 'static,
 {
-    // Off `block_on_local`'s thread the driver gets a thread and runtime of its own; the runtime is built here (it
+    // Off `block_on_this_thread`'s thread the driver gets a thread and runtime of its own; the runtime is built here (it
     // is `Send`), so a failure still hands the stream back.
     let place = if OWN_RUNTIME.with(Cell::get) {
         Place::Task
@@ -91,7 +91,7 @@ where
         }
     };
     match place {
-        // This task runs on `block_on_local`'s thread, and so does every task of that runtime.
+        // This task runs on `block_on_this_thread`'s thread, and so does every task of that runtime.
         Place::Task => drop(tokio::spawn(SendWrapper::new(job()))),
         Place::Thread(rt) => {
             let spawned =
@@ -142,13 +142,13 @@ mod tests {
     /// What `start` does: the streams' loops run as tasks on the runtime's own thread, not on threads of
     /// their own, and behave the same (interleaving, panics).
     #[test]
-    fn under_block_on_local_streams_run_on_the_runtime_thread() {
+    fn under_block_on_this_thread_streams_run_on_the_runtime_thread() {
         if crate::Executor::from_env() != crate::Executor::Coroutine {
             return; // The suite also runs with GRIDLEDGER_EXECUTOR=threads; this test is about coroutines.
         }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let here = std::thread::current().name().unwrap_or("").to_string();
-        let outcomes = block_on_local(&rt, async {
+        let outcomes = block_on_this_thread(&rt, async {
             let config =
                 ServerConfig { chaincode_id: "cc:1".into(), address: SocketAddr::from(([127, 0, 0, 1], 0)), tls: None };
             let server = CcaasServer::bind(config).unwrap();
@@ -182,13 +182,13 @@ mod tests {
 
     /// Classic mode under `start`'s runtime: the loop runs locally, and `register` gets the stream back afterwards.
     #[test]
-    fn under_block_on_local_the_client_mode_serves_and_ends() {
+    fn under_block_on_this_thread_the_client_mode_serves_and_ends() {
         if crate::Executor::from_env() != crate::Executor::Coroutine {
             return;
         }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let here = std::thread::current().name().unwrap_or("").to_string();
-        let (first, second, ended) = block_on_local(&rt, async {
+        let (first, second, ended) = block_on_this_thread(&rt, async {
             let peer = MockPeer::new(PeerOptions::fabric_2_5());
             let mut listener = peer.listen(None).await.unwrap();
             let config = crate::config::ClientConfig {
