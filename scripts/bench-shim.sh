@@ -10,6 +10,8 @@
 #   echo         chaincode/bench        shim-echo: the message exchange with no chaincode runtime (transport floor)
 #   echo-1       the same on a current-thread runtime, as the Rust shim runs by default (one thread for gRPC and
 #                transactions): tells the cost of that choice apart from the cost of the shim's own work
+#   echo-flush   echo-1 sending its replies early in a run of messages exactly as the shim's driver does (after the
+#                4th, then every 16th): the floor for the shim's own scheduling, where echo and echo-1 write once a run
 #   rust-baseline  a kv-ccaas built elsewhere (--baseline PATH, e.g. from a worktree of an older commit): before/after
 #                in one interleaved run
 #
@@ -18,7 +20,7 @@
 # interleave the targets (the order alternates) so machine drift spreads over all of them.
 #
 # usage: scripts/bench-shim.sh [--rounds N] [--duration S] [--warmup S] [--concurrency N] [--latency-duration S]
-#                              [--targets rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo,echo-1] [--out DIR] [--skip-build]
+#                              [--targets rust,rust-static,go,fabric-shim,fabric-shim-nodelay,echo,echo-1,echo-flush] [--out DIR] [--skip-build]
 #                              [--baseline PATH] [--quick]
 # Prints a markdown table on stdout; writes every run's JSON, summary.json and summary.md to the results dir
 # (default target/bench-shim/<UTC timestamp>). BENCH_COMMIT overrides the commit recorded (for an exported tree).
@@ -108,7 +110,7 @@ target_cmd() {
     rust-static) echo "$STATIC_TARGET/$HOST_TRIPLE/release/kv-ccaas" ;;
     go) echo "${go_bin:-$HOME/.cache/gridledger/go-reference/kv-go}" ;;
     fabric-shim | fabric-shim-nodelay) echo "$FSK_TARGET/release/fabric-shim-kv" ;;
-    echo | echo-1) echo "$RELEASE/shim-echo" ;;
+    echo | echo-1 | echo-flush) echo "$RELEASE/shim-echo" ;;
     rust-baseline) echo "${baseline:?rust-baseline needs --baseline PATH}" ;;
     *) die "unknown target $1" ;;
   esac
@@ -160,10 +162,11 @@ start_chaincode() {
   cmd="$(target_cmd "$name")"
   [[ -x $cmd ]] || die "$name: $cmd is not built (drop --skip-build)"
   port="$(free_port)"
-  local nodelay=false echo_threads=0
+  local nodelay=false echo_threads=0 echo_flush=false
   [[ $name == fabric-shim-nodelay ]] && nodelay=true
-  [[ $name == echo-1 ]] && echo_threads=1
-  SHIM_ECHO_THREADS="$echo_threads" FABRIC_SHIM_KV_NODELAY="$nodelay" CHAINCODE_ID="kv_1.0:bench-$name" CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
+  [[ $name == echo-1 || $name == echo-flush ]] && echo_threads=1
+  [[ $name == echo-flush ]] && echo_flush=true
+  SHIM_ECHO_THREADS="$echo_threads" SHIM_ECHO_FLUSH="$echo_flush" FABRIC_SHIM_KV_NODELAY="$nodelay" CHAINCODE_ID="kv_1.0:bench-$name" CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
     CHAINCODE_TLS_DISABLED=true RUST_LOG=warn "$cmd" >"$log_file" 2>&1 &
   cc_pid=$!
   for _ in $(seq 100); do
@@ -257,6 +260,8 @@ summarize() {
          rust_baseline_vs_echo_tx_s: ratio($targets["rust-baseline"].tx_s; $targets.echo.tx_s),
          rust_vs_echo1_tx_s: ratio($targets.rust.tx_s; $targets["echo-1"].tx_s),
          echo1_vs_echo_tx_s: ratio($targets["echo-1"].tx_s; $targets.echo.tx_s),
+         rust_vs_echo_flush_tx_s: ratio($targets.rust.tx_s; $targets["echo-flush"].tx_s),
+         rust_baseline_vs_echo_flush_tx_s: ratio($targets["rust-baseline"].tx_s; $targets["echo-flush"].tx_s),
          rust_vs_baseline_tx_s: ratio($targets.rust.tx_s; $targets["rust-baseline"].tx_s),
          rust_vs_baseline_cpu_us_tx: ratio($targets.rust.cc_cpu_us_tx; $targets["rust-baseline"].cc_cpu_us_tx),
          rust_vs_go_p99: ratio($targets.rust.p99_us; $targets.go.p99_us),
@@ -294,6 +299,8 @@ markdown() {
     "| Rust baseline / echo floor tx/s @\($c) | \($r.rust_baseline_vs_echo_tx_s // "-") | | |",
     "| Rust / echo-1 (current-thread floor) tx/s @\($c) | \($r.rust_vs_echo1_tx_s // "-") | | |",
     "| echo-1 / echo tx/s @\($c) | \($r.echo1_vs_echo_tx_s // "-") | | |",
+    "| Rust / echo-flush (same scheduling) tx/s @\($c) | \($r.rust_vs_echo_flush_tx_s // "-") | | |",
+    "| Rust baseline / echo-flush tx/s @\($c) | \($r.rust_baseline_vs_echo_flush_tx_s // "-") | | |",
     "| Rust / Rust baseline tx/s @\($c) | \($r.rust_vs_baseline_tx_s // "-") | | |",
     "| Rust / Rust baseline CPU us/tx @\($c) | \($r.rust_vs_baseline_cpu_us_tx // "-") | | |",
     "| Rust p50 / Go p50 @1 | \($r.rust_vs_go_c1_p50 // "-") | | |",

@@ -37,16 +37,22 @@ use crate::transaction::execute;
 /// `GRIDLEDGER_EXECUTOR=threads`, whose threads have Tokio's 2 MiB stacks.
 const STACK_SIZE: usize = 1024 * 1024;
 
-/// Finished transactions' stacks kept per stream for the next ones, while transactions are running: a fresh stack
-/// costs an mmap, an mprotect for its guard page, page faults as it is touched and a munmap when it goes. The pool
-/// grows to the stream's peak concurrency, up to this. With a smaller cap (it was 32), every transaction beyond
-/// the cap paid all of that: at 100 in flight 0.68 mmap+mprotect+munmap and 1.4 page faults per transaction,
-/// 10 us of CPU instead of 3.7, and half the throughput (BENCHMARKS.md, "The stack pool").
-const STACK_POOL_BUSY: usize = 1024;
+/// Finished transactions' stacks kept per stream for the next ones: a fresh stack costs an mmap, an mprotect for
+/// its guard page, page faults as it is touched and a munmap when it goes. The pool follows the stream's peak
+/// concurrency, up to this many stacks. With a fixed cap of 32 (before), every transaction beyond it paid all of
+/// that: at 100 in flight 0.68 mmap+mprotect+munmap and 1.4 page faults per transaction, 10 us of CPU instead of
+/// 3.7, half the throughput (BENCHMARKS.md, "The stack pool").
+const STACK_POOL_MAX: usize = 1024;
 
-/// What the pool keeps once no transaction is running: a pooled stack keeps the pages its transactions touched
-/// (about 16 KiB for kv), so a burst's stacks are given back when it is over.
-const STACK_POOL_IDLE: usize = 32;
+/// What the pool may always keep. A pooled stack keeps the pages its transactions touched (about 16 KiB for kv).
+const STACK_POOL_MIN: usize = 32;
+
+/// Every this many started transactions the pool shrinks to the peak concurrency seen since the last time, so a
+/// burst's stacks go once the load is lower (an idle stream keeps what its last window needed). Counted in
+/// transactions, not time: no clock read, and when transactions move in lockstep (all finishing in one batch,
+/// then all starting again) the stream is briefly idle at every step, which a "shrink when idle" rule would take
+/// for the end of the load.
+const STACK_POOL_WINDOW: u32 = 4096;
 
 /// What resumes a suspended transaction: the peer's reply to its request, or `Err` once the stream is gone.
 type Reply = Result<ChaincodeMessage>;
@@ -85,6 +91,9 @@ pub(crate) struct Coroutines<C> {
     running: HashMap<TxKey, TxCoroutine, foldhash::fast::RandomState>,
     /// Stacks of finished transactions, for the next ones.
     stacks: Vec<DefaultStack>,
+    /// Transactions started in the current pool window, and the most running at once in it.
+    window_starts: u32,
+    window_peak: usize,
     /// The stream is gone: requests fail with `Disconnected` at once instead of being sent.
     closed: bool,
 }
@@ -97,6 +106,8 @@ impl<C: Chaincode> Coroutines<C> {
             features: PeerFeatures::default(),
             running: HashMap::default(),
             stacks: Vec::new(),
+            window_starts: 0,
+            window_peak: 0,
             closed: false,
         }
     }
@@ -113,11 +124,19 @@ impl<C: Chaincode> Coroutines<C> {
         if let Err(e) = self.outgoing.send(last) {
             tracing::warn!(tx = %key.tx_id, "cannot report the result: {e}");
         }
-        if self.stacks.len() < STACK_POOL_BUSY {
+        if self.stacks.len() < STACK_POOL_MAX {
             self.stacks.push(coroutine.into_stack());
         }
-        if self.running.is_empty() {
-            self.stacks.truncate(STACK_POOL_IDLE);
+    }
+
+    /// Counts a started transaction into the pool window, and shrinks the pool when the window is over.
+    fn count_start(&mut self) {
+        self.window_peak = self.window_peak.max(self.running.len() + 1);
+        self.window_starts += 1;
+        if self.window_starts == STACK_POOL_WINDOW {
+            self.stacks.truncate(self.window_peak.max(STACK_POOL_MIN));
+            self.window_starts = 0;
+            self.window_peak = self.running.len();
         }
     }
 }
@@ -136,6 +155,7 @@ impl<C: Chaincode> TxExecutor for Coroutines<C> {
     }
 
     fn start(&mut self, key: TxKey, exec: Box<Execution>) -> Result<()> {
+        self.count_start();
         let stack = match self.stacks.pop() {
             Some(stack) => stack,
             None => match DefaultStack::new(STACK_SIZE) {
@@ -249,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stack_pool_keeps_a_burst_while_busy_and_gives_it_back_when_idle() {
+    fn the_stack_pool_follows_the_peak_concurrency_of_its_window() {
         let (sender, mut sent) = mpsc::unbounded_channel();
         let mut executor = Coroutines::new(Arc::new(OneRead), Outgoing::new(sender));
         let burst = 100;
@@ -257,20 +277,25 @@ mod tests {
             executor.start(key(n), execution(&key(n))).unwrap();
         }
         assert_eq!(executor.running.len(), burst);
-        // All but one finish: their stacks stay for the next transactions, past the idle size.
-        for n in 1..burst {
+        for n in 0..burst {
             executor.deliver(key(n), reply());
         }
-        assert_eq!(executor.stacks.len(), burst - 1);
-        // The next transaction takes a pooled stack instead of mapping one.
-        executor.start(key(burst), execution(&key(burst))).unwrap();
-        assert_eq!(executor.stacks.len(), burst - 2);
-        executor.deliver(key(burst), reply());
-        executor.deliver(key(0), reply());
+        // Idle after the burst: every stack stays for the next one, past the minimum.
         assert!(executor.is_idle());
-        assert_eq!(executor.stacks.len(), STACK_POOL_IDLE);
+        assert_eq!(executor.stacks.len(), burst);
+        // The next transactions, one at a time, take pooled stacks instead of mapping new ones. The window with the
+        // burst keeps its stacks; at the end of the next one, whose peak is 1, the pool shrinks to the minimum.
+        let last = 2 * STACK_POOL_WINDOW as usize - 1;
+        for n in burst..last {
+            executor.start(key(n), execution(&key(n))).unwrap();
+            assert_eq!(executor.stacks.len(), burst - 1, "transaction {n}");
+            executor.deliver(key(n), reply());
+        }
+        executor.start(key(last), execution(&key(last))).unwrap();
+        assert_eq!(executor.stacks.len(), STACK_POOL_MIN - 1);
+        executor.deliver(key(last), reply());
         let completed =
             std::iter::from_fn(|| sent.try_recv().ok()).filter(|msg| msg.r#type == Type::Completed as i32).count();
-        assert_eq!(completed, burst + 1);
+        assert_eq!(completed, last + 1);
     }
 }

@@ -6,6 +6,10 @@
 //! own task (no worker threads, no per-transaction tasks, no proposal decoding), so it measures what gRPC over
 //! loopback costs: no real shim can beat it on this transport.
 //!
+//! With `--flush` (`SHIM_ECHO_FLUSH=true`) it lets the writer send its replies early in a run of messages, exactly
+//! as the shim's stream driver does (after the 4th, then every 16th: `FIRST_FLUSH`, `FLUSH_EVERY` in
+//! `chaincode/shim/src/driver.rs`); without, it handles every message already received before anything is written.
+//!
 //! Reads the same environment as the chaincodes: `CHAINCODE_SERVER_ADDRESS` and `CHAINCODE_ID`.
 
 use std::collections::HashMap;
@@ -13,6 +17,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use futures_util::FutureExt;
 use gridledger_protos::peer::chaincode_message::Type;
 use gridledger_protos::peer::chaincode_server::{Chaincode, ChaincodeServer};
 use gridledger_protos::peer::{ChaincodeId, ChaincodeInput, ChaincodeMessage, GetState, PutState, Response};
@@ -37,11 +42,19 @@ struct Args {
     /// coroutine executor).
     #[arg(long, env = "SHIM_ECHO_THREADS", default_value_t = 0)]
     threads: usize,
+    /// Send replies early in a run of messages, as the shim does.
+    #[arg(long, env = "SHIM_ECHO_FLUSH", default_value_t = false)]
+    flush: bool,
 }
+
+/// The shim driver's flush points (`chaincode/shim/src/driver.rs`), mirrored: this binary has no shim in it.
+const FIRST_FLUSH: usize = 4;
+const FLUSH_EVERY: usize = 16;
 
 #[derive(Debug)]
 struct Echo {
     chaincode_id: String,
+    flush: bool,
 }
 
 type Outgoing = UnboundedReceiverStream<Result<ChaincodeMessage, Status>>;
@@ -62,8 +75,9 @@ impl Chaincode for Echo {
         };
         out.send(Ok(register)).map_err(|_| Status::internal("stream closed"))?;
         let incoming = request.into_inner();
+        let flush = self.flush;
         tokio::spawn(async move {
-            if let Err(e) = serve(incoming, out).await {
+            if let Err(e) = serve(incoming, out, flush).await {
                 eprintln!("shim-echo: stream ended: {e:#}");
             }
         });
@@ -83,14 +97,39 @@ enum Stage {
 async fn serve(
     mut incoming: Streaming<ChaincodeMessage>,
     out: mpsc::UnboundedSender<Result<ChaincodeMessage, Status>>,
+    flush: bool,
 ) -> Result<()> {
-    // Keyed like a shim: the same txid may run on two channels.
-    let mut txs: HashMap<(String, String), Stage> = HashMap::new();
-    let send = |kind: Type, payload: Vec<u8>, txid: String, channel_id: String| {
-        out.send(Ok(ChaincodeMessage { r#type: kind as i32, payload, txid, channel_id, ..Default::default() }))
-            .map_err(|_| anyhow::anyhow!("peer stream closed"))
-    };
+    let mut echo = Exchange { txs: HashMap::new(), out };
     while let Some(msg) = incoming.message().await? {
+        echo.handle(msg)?;
+        // The rest of the run: every message already received.
+        let mut handled = 1;
+        while let Some(next) = incoming.message().now_or_never() {
+            let Some(msg) = next? else { return Ok(()) };
+            if flush && (handled == FIRST_FLUSH || handled.is_multiple_of(FLUSH_EVERY)) {
+                tokio::task::yield_now().await;
+            }
+            echo.handle(msg)?;
+            handled += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The transactions of one stream, and the writer towards the peer.
+struct Exchange {
+    // Keyed like a shim: the same txid may run on two channels.
+    txs: HashMap<(String, String), Stage>,
+    out: mpsc::UnboundedSender<Result<ChaincodeMessage, Status>>,
+}
+
+impl Exchange {
+    fn handle(&mut self, msg: ChaincodeMessage) -> Result<()> {
+        let (txs, out) = (&mut self.txs, &self.out);
+        let send = |kind: Type, payload: Vec<u8>, txid: String, channel_id: String| {
+            let msg = ChaincodeMessage { r#type: kind as i32, payload, txid, channel_id, ..Default::default() };
+            out.send(Ok(msg)).map_err(|_| anyhow::anyhow!("peer stream closed"))
+        };
         match Type::try_from(msg.r#type) {
             Ok(Type::Transaction | Type::Init) => {
                 let mut args = ChaincodeInput::decode(msg.payload.as_slice()).context("ChaincodeInput")?.args;
@@ -120,8 +159,8 @@ async fn serve(
             // REGISTERED and READY need no answer.
             _ => {}
         }
+        Ok(())
     }
-    Ok(())
 }
 
 async fn shutdown() {
@@ -152,7 +191,7 @@ fn main() -> Result<()> {
         let incoming = TcpIncoming::bind(args.address)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.address))?
             .with_nodelay(Some(true));
-        let service = ChaincodeServer::new(Echo { chaincode_id: args.chaincode_id })
+        let service = ChaincodeServer::new(Echo { chaincode_id: args.chaincode_id, flush: args.flush })
             .max_decoding_message_size(100 << 20)
             .max_encoding_message_size(100 << 20);
         Server::builder().add_service(service).serve_with_incoming_shutdown(incoming, shutdown()).await?;

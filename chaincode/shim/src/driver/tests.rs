@@ -270,6 +270,34 @@ async fn a_burst_longer_than_a_batch_is_handled_whole() {
     assert_eq!(events.len(), count + 2, "READY, every transaction, close");
 }
 
+/// In a run of messages the driver lets the writer send the first replies early and then at a steady interval,
+/// instead of holding every reply until the run is handled. The writer here is a task next to the driver on the
+/// same current-thread runtime, as tonic's are; each time it runs it takes what is queued.
+#[tokio::test]
+async fn replies_go_out_early_in_a_long_run_of_messages() {
+    let mut peer = Peer::start(false);
+    peer.handshake();
+    // A run of its own for the handshake: its echo comes back once the driver is through it.
+    peer.send(Type::Keepalive, "", "", Vec::new());
+    peer.next_sent().await;
+    let count = 40;
+    for i in 0..count {
+        peer.send(Type::Keepalive, &format!("k{i}"), "", Vec::new());
+    }
+    let mut chunks = Vec::new();
+    let mut seen = 0;
+    while seen < count {
+        let first = peer.next_sent().await;
+        let mut chunk = vec![first];
+        chunk.extend(std::iter::from_fn(|| peer.sent.try_recv().ok()));
+        seen += chunk.len();
+        chunks.push(chunk.len());
+    }
+    assert_eq!(chunks, [FIRST_FLUSH, FLUSH_EVERY - FIRST_FLUSH, FLUSH_EVERY, count - 2 * FLUSH_EVERY]);
+    let (result, _) = peer.hang_up().await;
+    assert!(result.is_ok(), "{result:?}");
+}
+
 #[tokio::test]
 async fn draining_refuses_new_transactions_and_ends_when_the_running_ones_finish() {
     let mut peer = Peer::start(false);
