@@ -43,7 +43,7 @@ where
             () = poll_fn(|cx| executor.poll_finished(cx)) => {}
             msg = incoming.next() => {
                 // Then every message already received, without going back through `select!` for each (which arms
-                // and disarms the shutdown watch every time): the peer sends in batches, and so do we.
+                // and disarms the shutdown watch every time): the peer sends in batches; the replies go out at the flush points below.
                 let mut msg = msg;
                 let mut handled = 0;
                 loop {
