@@ -43,7 +43,8 @@ where
             () = poll_fn(|cx| executor.poll_finished(cx)) => {}
             msg = incoming.next() => {
                 // Then every message already received, without going back through `select!` for each (which arms
-                // and disarms the shutdown watch every time): the peer sends in batches; the replies go out at the flush points below.
+                // and disarms the shutdown watch every time): the peer sends in batches. The replies go out at the
+                // flush points below.
                 let mut msg = msg;
                 let mut handled = 0;
                 loop {
