@@ -23,8 +23,10 @@ shellcheck "${shell_scripts[@]}"
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# After clippy, which has fetched every crate: cargo-deny reads them offline.
+# cargo-deny reads every crate of the lockfile offline. Clippy fetched only those the default features use, so
+# fetch the rest (afl, behind tests/fuzz's feature, is missing on a fresh machine otherwise).
 step "supply chain: licences, banned and duplicate crates, sources (deny.toml)"
+cargo fetch --locked
 "$(scripts/install-deps.sh cargo-deny)" --offline check licenses bans sources
 
 step "MSRV: dependencies and std APIs within rust-version"
