@@ -41,7 +41,7 @@ const STACK_SIZE: usize = 1024 * 1024;
 /// its guard page, page faults as it is touched and a munmap when it goes. The pool follows the stream's peak
 /// concurrency, up to this many stacks. With a fixed cap of 32 (before), every transaction beyond it paid all of
 /// that: at 100 in flight 0.68 mmap+mprotect+munmap and 1.4 page faults per transaction, 10 us of CPU instead of
-/// 3.7, half the throughput (BENCHMARKS.md, "The stack pool").
+/// 3.7, half the throughput (BENCHMARKS.md, "The stack pool and replies sent early").
 const STACK_POOL_MAX: usize = 1024;
 
 /// What the pool may always keep. A pooled stack keeps the pages its transactions touched (about 16 KiB for kv).

@@ -98,9 +98,9 @@ const BATCH: usize = 64;
 const FIRST_FLUSH: usize = 4;
 
 /// And then those to every this many: no reply waits behind more than this many messages of work. (The pair was
-/// chosen by a sweep over concurrency 10-200 against `shim-load`, BENCHMARKS.md "Replies sent early": a flush
-/// after every message costs a write and a poll each, 2x the CPU per transaction; after 4 only, little past
-/// concurrency 20; every 8 to 24 after the first 4 all did about as well.)
+/// chosen by a sweep over concurrency 10-200 against `shim-load`, BENCHMARKS.md "The stack pool and replies sent
+/// early": a flush after every message costs a write and a poll each, 2x the CPU per transaction; after the 4th
+/// only, little past concurrency 20; every 12th, 16th or 24th after the 4th all did about as well.)
 const FLUSH_EVERY: usize = 16;
 
 /// Whether the replies to the `handled` messages of this run go out before the next one is handled.

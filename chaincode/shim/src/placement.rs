@@ -1,13 +1,13 @@
 //! Where a coroutine-executed stream's driver runs. Its coroutines are `!Send`, so the driver stays on one thread.
 //!
 //! Under [`crate::start`] (a current-thread runtime that only ever runs on the calling thread, see
-//! [`block_on_this_thread`]) it is a plain task of that runtime, next to tonic's I/O tasks: a round trip then involves no
-//! thread hand-off at all, and the scheduler treats the driver like any other task (as a `LocalSet` task it would
-//! be polled through the `block_on` future, which costs a non-blocking `epoll_wait` per wake-up). Embedded in any
-//! other runtime ([`crate::CcaasServer::serve`], [`crate::register`] called by the application), the driver gets a
-//! thread of its own with a current-thread Tokio runtime; the tonic stream and the outgoing sender are `Send` and
-//! move there. The cost either way: the transactions of one stream share one thread, so CPU-heavy chaincode code
-//! runs one transaction at a time (the threads executor runs them in parallel); see the crate docs on choosing.
+//! [`block_on_this_thread`]) it is a plain task of that runtime, next to tonic's I/O tasks: a round trip then
+//! involves no thread hand-off at all, and the scheduler treats the driver like any other task (as a `LocalSet` task
+//! it would be polled through the `block_on` future, which costs a non-blocking `epoll_wait` per wake-up). Embedded
+//! in any other runtime ([`crate::CcaasServer::serve`], [`crate::register`] called by the application), the driver
+//! gets a thread of its own with a current-thread Tokio runtime; the tonic stream and the outgoing sender are `Send`
+//! and move there. The cost either way: the transactions of one stream share one thread, so CPU-heavy chaincode
+//! code runs one transaction at a time (the threads executor runs them in parallel); see the crate docs on choosing.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -33,8 +33,8 @@ enum Place {
 }
 
 thread_local! {
-    /// Set on the thread of [`block_on_this_thread`] while it runs: every task of the runtime running here is polled and
-    /// dropped on this thread.
+    /// Set on the thread of [`block_on_this_thread`] while it runs: every task of the runtime running here is polled
+    /// and dropped on this thread.
     static OWN_RUNTIME: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -70,8 +70,8 @@ where
     C: Chaincode,
     S: Stream<Item = Result<ChaincodeMessage, tonic::Status>> + Unpin + Send + 'static,
 {
-    // Off `block_on_this_thread`'s thread the driver gets a thread and runtime of its own; the runtime is built here (it
-    // is `Send`), so a failure still hands the stream back.
+    // Off `block_on_this_thread`'s thread the driver gets a thread and runtime of its own; the runtime is built here
+    // (it is `Send`), so a failure still hands the stream back.
     let place = if OWN_RUNTIME.with(Cell::get) {
         Place::Task
     } else {
